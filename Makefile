@@ -1,0 +1,34 @@
+# ebmcpu build, test and benchmark entry points.
+GO ?= go
+# Packages that start goroutines: their tests also run under the race detector.
+RACE_PKGS ?= ./linalg/...
+BENCH ?= .
+BENCHCOUNT ?= 5
+
+.PHONY: all build test test-asm test-noasm test-race lint bench
+
+all: lint build test
+
+build:
+	$(GO) build ./...
+
+# The full test suite: assembly tiers, the pure-Go build, and the race detector.
+test: test-asm test-noasm test-race
+
+test-asm:
+	$(GO) test -count=1 ./...
+
+test-noasm:
+	$(GO) test -count=1 -tags noasm ./...
+
+test-race:
+	$(GO) test -count=1 -race $(RACE_PKGS)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags noasm ./...
+
+# Benchmarks: medians need several runs; compare with benchstat.
+bench:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCHCOUNT) ./asm ./linalg

@@ -1,0 +1,76 @@
+package asm
+
+// kernels is one tier's implementation of every kernel. Tiers start from a
+// copy of the next weaker tier and replace what they accelerate.
+type kernels struct {
+	sdot    func(x, y []float32) float32
+	ddot    func(x, y []float64) float64
+	saxpy   func(alpha float32, x, y []float32)
+	daxpy   func(alpha float64, x, y []float64)
+	sscal   func(alpha float32, x []float32)
+	dscal   func(alpha float64, x []float64)
+	sadd    func(dst, a, b []float32)
+	dadd    func(dst, a, b []float64)
+	ssub    func(dst, a, b []float32)
+	dsub    func(dst, a, b []float64)
+	smul    func(dst, a, b []float32)
+	dmul    func(dst, a, b []float64)
+	ssum    func(x []float32) float32
+	dsum    func(x []float64) float64
+	smaxabs func(x []float32) float32
+	dmaxabs func(x []float64) float64
+
+	sexp               func(dst, x []float32)
+	sleakyReLU         func(dst, x []float32, slope float32)
+	sleakyReLUBackward func(dx, x, dy []float32, slope float32) float32
+	ssigmoid           func(dst, x []float32)
+	ssilu              func(dst, x []float32)
+	ssoftplus          func(dst, x []float32)
+	stanh              func(dst, x []float32)
+
+	sgemm GemmKernel[float32]
+	dgemm GemmKernel[float64]
+}
+
+// A GemmKernel is a GEMM micro-kernel: it adds the product of a packed
+// MR×k sliver of A and a packed k×NR sliver of B to an MR×NR tile of C.
+// a holds k groups of MR values (column p of the sliver at a[p*MR:]), b holds
+// k groups of NR values (row p at b[p*NR:]), and the tile is
+// c[i*ldc+j], i < MR, j < NR.
+type GemmKernel[T float32 | float64] struct {
+	MR, NR int
+	Fn     func(k int, a, b, c []T, ldc int)
+}
+
+var (
+	tables [numTiers]*kernels
+	k      *kernels // the active tier's table
+)
+
+func useTier(t SIMDTier) { k = tables[t] }
+
+// buildTables fills tables; it runs once, before the tier is chosen.
+func buildTables() {
+	tables[Generic] = &kernels{
+		sdot: sdotGeneric, ddot: ddotGeneric,
+		saxpy: saxpyGeneric, daxpy: daxpyGeneric,
+		sscal: sscalGeneric, dscal: dscalGeneric,
+		sadd: saddGeneric, dadd: daddGeneric,
+		ssub: ssubGeneric, dsub: dsubGeneric,
+		smul: smulGeneric, dmul: dmulGeneric,
+		ssum: ssumGeneric, dsum: dsumGeneric,
+		smaxabs: smaxabsGeneric, dmaxabs: dmaxabsGeneric,
+
+		sexp:               sexpGeneric,
+		sleakyReLU:         sleakyReLUGeneric,
+		sleakyReLUBackward: sleakyReLUBackwardGeneric,
+		ssigmoid:           ssigmoidGeneric,
+		ssilu:              ssiluGeneric,
+		ssoftplus:          ssoftplusGeneric,
+		stanh:              stanhGeneric,
+
+		sgemm: GemmKernel[float32]{MR: 4, NR: 4, Fn: sgemmKernelGeneric},
+		dgemm: GemmKernel[float64]{MR: 4, NR: 4, Fn: dgemmKernelGeneric},
+	}
+	registerAsmTiers()
+}

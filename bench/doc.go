@@ -1,0 +1,3 @@
+// Package bench holds ebmcpu's side-by-side benchmarks: ours against gonum,
+// OpenBLAS (build tag openblas) and PyTorch CPU scripts.
+package bench

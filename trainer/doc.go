@@ -1,0 +1,2 @@
+// Package trainer runs the bidirectional minimax training loop (SPEC.md §5).
+package trainer
