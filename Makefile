@@ -5,7 +5,7 @@ RACE_PKGS ?= ./linalg/...
 BENCH ?= .
 BENCHCOUNT ?= 5
 
-.PHONY: all build test test-asm test-noasm test-race lint bench
+.PHONY: all build test test-asm test-noasm test-race lint bench bench-mlp
 
 all: lint build test
 
@@ -32,3 +32,10 @@ lint:
 # Benchmarks: medians need several runs; compare with benchstat.
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCHCOUNT) ./asm ./linalg
+
+# One MLP training step (SiLU, batch 256, f32, MSE, Adam) in nn and in PyTorch
+# (Debian python3-torch, OpenBLAS forced to its SkylakeX kernels), 1 and 2 threads.
+bench-mlp:
+	$(GO) test -run '^$$' -bench 'MLPStep' -benchmem -cpu 1,2 -count $(BENCHCOUNT) ./nn
+	OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/torch_mlp.py 1
+	OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/torch_mlp.py 2

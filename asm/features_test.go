@@ -130,6 +130,13 @@ var featureOf = map[string]cpuid.FeatureID{
 	"KMOVD": cpuid.AVX512BW, "KMOVQ": cpuid.AVX512BW, "VPMOVB2M": cpuid.AVX512BW, "VPMOVM2B": cpuid.AVX512BW,
 }
 
+// evexOnly instructions have no VEX form: they need AVX-512 even on X/Y registers.
+var evexOnly = map[string]bool{
+	"VPXORD": true, "VPXORQ": true, "VPANDD": true, "VPANDQ": true, "VPORD": true, "VPORQ": true,
+	"VPANDND": true, "VPANDNQ": true, "VPTERNLOGD": true, "VPTERNLOGQ": true, "VSCALEFPS": true, "VSCALEFPD": true,
+	"VRNDSCALEPS": true, "VRNDSCALEPD": true, "VGETEXPPS": true, "VGETMANTPS": true, "VPERMT2PS": true, "VPERMI2PS": true,
+}
+
 // instructionFeatures lists the CPU features one assembly line needs.
 func instructionFeatures(line string) []cpuid.FeatureID {
 	fields := strings.Fields(line)
@@ -145,7 +152,7 @@ func instructionFeatures(line string) []cpuid.FeatureID {
 	if strings.HasPrefix(op, "VFMADD") || strings.HasPrefix(op, "VFMSUB") || strings.HasPrefix(op, "VFNMADD") || strings.HasPrefix(op, "VFNMSUB") {
 		need = append(need, cpuid.FMA3)
 	}
-	evex := zmm.MatchString(line) || mask.MatchString(line) || highVec.MatchString(line) || strings.Contains(fields[0], ".") || strings.HasPrefix(op, "K")
+	evex := evexOnly[op] || zmm.MatchString(line) || mask.MatchString(line) || highVec.MatchString(line) || strings.Contains(fields[0], ".") || strings.HasPrefix(op, "K")
 	if evex {
 		need = append(need, cpuid.AVX512F)
 		if highVec.MatchString(line) || (ymm.MatchString(line) && !zmm.MatchString(line)) {

@@ -20,6 +20,9 @@ type kernels struct {
 	smaxabs func(x []float32) float32
 	dmaxabs func(x []float64) float64
 
+	slincomb func(dst []float32, beta float32, coef, src []float32, ld int)
+	dlincomb func(dst []float64, beta float64, coef, src []float64, ld int)
+
 	sexp               func(dst, x []float32)
 	sleakyReLU         func(dst, x []float32, slope float32)
 	sleakyReLUBackward func(dx, x, dy []float32, slope float32) float32
@@ -61,6 +64,8 @@ func buildTables() {
 		ssum: ssumGeneric, dsum: dsumGeneric,
 		smaxabs: smaxabsGeneric, dmaxabs: dmaxabsGeneric,
 
+		slincomb: slincombGeneric, dlincomb: dlincombGeneric,
+
 		sexp:               sexpGeneric,
 		sleakyReLU:         sleakyReLUGeneric,
 		sleakyReLUBackward: sleakyReLUBackwardGeneric,
@@ -69,8 +74,8 @@ func buildTables() {
 		ssoftplus:          ssoftplusGeneric,
 		stanh:              stanhGeneric,
 
-		sgemm: GemmKernel[float32]{MR: 4, NR: 4, Fn: sgemmKernelGeneric},
-		dgemm: GemmKernel[float64]{MR: 4, NR: 4, Fn: dgemmKernelGeneric},
+		sgemm: GemmKernel[float32]{MR: 4, NR: 4, Fn: sgemm4x4Generic},
+		dgemm: GemmKernel[float64]{MR: 4, NR: 4, Fn: dgemm4x4Generic},
 	}
 	registerAsmTiers()
 }

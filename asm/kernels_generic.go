@@ -1,7 +1,5 @@
 package asm
 
-import "math"
-
 // The pure-Go twins: the reference every assembly kernel is tested against,
 // and the generic tier. Written once over both element types.
 
@@ -109,64 +107,4 @@ func sgemmKernelGeneric(kk int, a, b, c []float32, ldc int) {
 }
 func dgemmKernelGeneric(kk int, a, b, c []float64, ldc int) {
 	gemmKernelGeneric(4, 4, kk, a, b, c, ldc)
-}
-
-// The smooth activations below are placeholders in float64 math; the
-// vectorised exp replaces them.
-func ssigmoidGeneric(dst, x []float32) {
-	for i, v := range x {
-		dst[i] = float32(1 / (1 + math.Exp(-float64(v))))
-	}
-}
-
-func ssiluGeneric(dst, x []float32) {
-	for i, v := range x {
-		dst[i] = float32(float64(v) / (1 + math.Exp(-float64(v))))
-	}
-}
-
-func ssoftplusGeneric(dst, x []float32) {
-	for i, v := range x {
-		w := float64(v)
-		dst[i] = float32(math.Max(w, 0) + math.Log1p(math.Exp(-math.Abs(w))))
-	}
-}
-
-func stanhGeneric(dst, x []float32) {
-	for i, v := range x {
-		dst[i] = float32(math.Tanh(float64(v)))
-	}
-}
-
-// sexpGeneric is a placeholder twin (exact to float32 rounding); the
-// vectorised algorithm replaces it.
-func sexpGeneric(dst, x []float32) {
-	for i, v := range x {
-		dst[i] = float32(math.Exp(float64(v)))
-	}
-}
-
-func sleakyReLUGeneric(dst, x []float32, slope float32) {
-	for i, v := range x {
-		if v > 0 {
-			dst[i] = v
-		} else {
-			dst[i] = slope * v
-		}
-	}
-}
-
-// sleakyReLUBackwardGeneric sets dx = dy·(x > 0 ? 1 : slope) and returns
-// Σ dy·x over x ≤ 0, the gradient of the slope (for PReLU).
-func sleakyReLUBackwardGeneric(dx, x, dy []float32, slope float32) float32 {
-	var ds float32
-	for i, v := range x {
-		if v > 0 {
-			dx[i] = dy[i]
-		} else {
-			dx[i] = slope * dy[i]
-			ds += dy[i] * v
-		}
-	}
-	return ds
 }

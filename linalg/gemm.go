@@ -24,34 +24,23 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// gemm is a straightforward reference implementation; the blocked driver
-// replaces it.
+// gemm checks the arguments and routes the call: trivial cases, the skinny
+// paths for a tiny dimension, else the blocked driver, in parallel when the
+// product is large enough to pay for a second worker.
 func gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			var s T
-			for p := 0; p < k; p++ {
-				var av, bv T
-				if transA {
-					av = a[p*lda+i]
-				} else {
-					av = a[i*lda+p]
-				}
-				if transB {
-					bv = b[j*ldb+p]
-				} else {
-					bv = b[p*ldb+j]
-				}
-				s += av * bv
-			}
-			if beta == 0 {
-				c[i*ldc+j] = alpha * s
-			} else {
-				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
-			}
-		}
+	if m == 0 || n == 0 {
+		return
 	}
+	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	g := gemmArgs[T]{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}
+	if skinny(&g) {
+		return
+	}
+	blockedParallel(&g)
 }
 
 // checkGemm panics with gonum's messages on inconsistent GEMM arguments.

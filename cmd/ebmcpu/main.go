@@ -1,17 +1,115 @@
 // Command ebmcpu trains and evaluates energy-based models on the CPU.
+//
+// Usage:
+//
+//	ebmcpu <command> [flags]
+//
+// Commands:
+//
+//	bench gemm  GEMM throughput: ours, gonum (and OpenBLAS with -tags openblas)
+//	version     version and SIMD tier
+//
+// Every command exits with status 2 and a one-line message on bad input.
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
+	"sort"
+	"strings"
 
 	"github.com/ebmcpu/ebmcpu/asm"
 )
 
+// A command is one ebmcpu subcommand.
+type command struct {
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) error
+}
+
+var commands = map[string]command{
+	"bench":   {"measure kernels side by side (bench gemm)", runBench},
+	"version": {"print the version and SIMD tier", runVersion},
+}
+
+// errUsage marks errors caused by the user's input (exit status 2).
+var errUsage = errors.New("usage")
+
 func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
 	if err := asm.EnvError(); err != nil {
-		fmt.Fprintln(os.Stderr, "ebmcpu:", err)
-		os.Exit(2)
+		fmt.Fprintln(stderr, "ebmcpu:", err)
+		return 2
 	}
-	fmt.Println("ebmcpu: SIMD tier", asm.Tier())
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "ebmcpu: unknown command %q (want one of: %s)\n", args[0], strings.Join(commandNames(), ", "))
+		return 2
+	}
+	if err := cmd.run(args[1:], stdout, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "ebmcpu "+args[0]+":", strings.TrimPrefix(err.Error(), "usage: "))
+		if errors.Is(err, errUsage) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+func commandNames() []string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: ebmcpu <command> [flags]\n\ncommands:")
+	for _, n := range commandNames() {
+		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
+	}
+}
+
+// usageError wraps a bad-input message so run exits with status 2.
+func usageError(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errUsage}, args...)...)
+}
+
+// newFlags returns a FlagSet that reports errors instead of exiting.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("ebmcpu "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parseFlags parses args, turning flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageError("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
 }

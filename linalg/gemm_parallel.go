@@ -1,0 +1,101 @@
+package linalg
+
+import "sync"
+
+// parallelMinFlops is the smallest product (2·m·n·k) worth a second worker:
+// below it the hand-off costs more than it saves (2 cores gain only from
+// about 128³ upward here).
+const parallelMinFlops = 2 * 128 * 128 * 128
+
+// gemmJob splits one GEMM over workers along M or N. Each part packs its own
+// panels; the split duplicates the packing of the operand shared by all
+// parts, so it goes along the dimension that duplicates the smaller one.
+// Part boundaries are multiples of the micro-tile, so every element of C is
+// computed by the same operations whatever the worker count.
+type gemmJob[T Float] struct {
+	g       gemmArgs[T]
+	splitM  bool
+	bounds  []int // part p covers [bounds[p], bounds[p+1])
+	wg      sync.WaitGroup
+	boundsA [9]int
+}
+
+var (
+	jobs32 = newFreeList[gemmJob[float32]]()
+	jobs64 = newFreeList[gemmJob[float64]]()
+)
+
+func getJob[T Float]() *gemmJob[T] {
+	var zero T
+	if any(zero) == any(float32(0)) {
+		return any(jobs32.get()).(*gemmJob[T])
+	}
+	return any(jobs64.get()).(*gemmJob[T])
+}
+
+func putJob[T Float](j *gemmJob[T]) {
+	switch v := any(j).(type) {
+	case *gemmJob[float32]:
+		jobs32.put(v)
+	case *gemmJob[float64]:
+		jobs64.put(v)
+	}
+}
+
+func blockedParallel[T Float](g *gemmArgs[T]) {
+	kern := microKernel[T]()
+	parts := 1
+	if w := Workers(); w > 1 && 2*float64(g.m)*float64(g.n)*float64(g.k) >= parallelMinFlops {
+		parts = min(w, 8)
+	}
+	splitM := g.m >= g.n
+	unit, extent := kern.NR, g.n
+	if splitM {
+		unit, extent = kern.MR, g.m
+	}
+	parts = min(parts, (extent+unit-1)/unit)
+	if parts <= 1 {
+		buf := getBuffers[T]()
+		blocked(g, kern, buf)
+		putBuffers(buf)
+		return
+	}
+	j := getJob[T]()
+	j.g, j.splitM = *g, splitM
+	j.bounds = j.boundsA[:parts+1]
+	units := (extent + unit - 1) / unit
+	for p := 0; p <= parts; p++ {
+		j.bounds[p] = min(extent, units*p/parts*unit)
+	}
+	runParallel(j, parts, &j.wg)
+	j.g = gemmArgs[T]{} // drop references to the caller's slices
+	putJob(j)
+}
+
+func (j *gemmJob[T]) runPart(p int) {
+	lo, hi := j.bounds[p], j.bounds[p+1]
+	if lo >= hi {
+		return
+	}
+	g := j.g
+	if j.splitM {
+		g.m = hi - lo
+		g.c = g.c[lo*g.ldc:]
+		if g.transA {
+			g.a = g.a[lo:]
+		} else {
+			g.a = g.a[lo*g.lda:]
+		}
+	} else {
+		g.n = hi - lo
+		g.c = g.c[lo:]
+		if g.transB {
+			g.b = g.b[lo*g.ldb:]
+		} else {
+			g.b = g.b[lo:]
+		}
+	}
+	buf := getBuffers[T]()
+	blocked(&g, microKernel[T](), buf)
+	putBuffers(buf)
+}

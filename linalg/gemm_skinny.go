@@ -1,0 +1,126 @@
+package linalg
+
+// skinnyMaxK is the largest inner dimension the row-combination path takes:
+// below it a GEMM is bound by writing C, and packing only adds traffic.
+const skinnyMaxK = 8
+
+// skinny handles products with a tiny dimension, where packing costs more
+// than it saves: an inner dimension k ≤ skinnyMaxK (the 2-D input layer), a
+// single column of C (a layer with one output) or a single row. It reports
+// whether it did the work.
+func skinny[T Float](g *gemmArgs[T]) bool {
+	switch {
+	case g.k <= skinnyMaxK:
+		smallInner(g)
+	case g.n == 1:
+		singleColumn(g)
+	case g.m == 1:
+		singleRow(g)
+	default:
+		return false
+	}
+	return true
+}
+
+// smallInner: row i of C is a combination of the k rows of op(B) with
+// coefficients alpha·op(A)[i, :].
+func smallInner[T Float](g *gemmArgs[T]) {
+	buf := getBuffers[T]()
+	defer putBuffers(buf)
+	src, ld := g.b, g.ldb
+	if g.transB { // op(B) = Bᵀ: transpose the k×n operand once
+		buf.packB = grow(buf.packB, g.k*g.n)
+		for j := 0; j < g.n; j++ {
+			for p := 0; p < g.k; p++ {
+				buf.packB[p*g.n+j] = g.b[j*g.ldb+p]
+			}
+		}
+		src, ld = buf.packB, g.n
+	}
+	coefDirect := !g.transA && g.alpha == 1 // A's rows are the coefficients
+	buf.tile = grow(buf.tile, g.k)
+	coef := buf.tile
+	for i := 0; i < g.m; i++ {
+		switch {
+		case coefDirect:
+			coef = g.a[i*g.lda : i*g.lda+g.k]
+		case g.transA:
+			for p := range coef {
+				coef[p] = g.alpha * g.a[p*g.lda+i]
+			}
+		default:
+			for p, v := range g.a[i*g.lda : i*g.lda+g.k] {
+				coef[p] = g.alpha * v
+			}
+		}
+		simdLinComb(g.c[i*g.ldc:i*g.ldc+g.n], g.beta, coef, src, ld)
+	}
+}
+
+// singleColumn: C is m×1, C = alpha·op(A)·b + beta·C with b = op(B)[:, 0].
+func singleColumn[T Float](g *gemmArgs[T]) {
+	buf := getBuffers[T]()
+	defer putBuffers(buf)
+	b := gatherVector(&buf.tile, g.b, g.k, g.ldb, !g.transB)
+	if !g.transA { // C[i] = alpha·A[i, :]·b
+		for i := 0; i < g.m; i++ {
+			s := g.alpha * simdDot(g.a[i*g.lda:i*g.lda+g.k], b)
+			g.c[i*g.ldc] = combine(s, g.beta, g.c[i*g.ldc])
+		}
+		return
+	}
+	// op(A) = Aᵀ: C = Σ_p alpha·b[p]·A[p, :], a combination of A's rows.
+	coef := scaledCopy(&buf.packB, b, g.alpha)
+	buf.packA = grow(buf.packA, g.m)
+	simdLinComb(buf.packA, 0, coef, g.a, g.lda)
+	for i, s := range buf.packA {
+		g.c[i*g.ldc] = combine(s, g.beta, g.c[i*g.ldc])
+	}
+}
+
+// singleRow: C is 1×n, C = alpha·a·op(B) + beta·C with a = op(A)[0, :].
+func singleRow[T Float](g *gemmArgs[T]) {
+	buf := getBuffers[T]()
+	defer putBuffers(buf)
+	a := gatherVector(&buf.tile, g.a, g.k, g.lda, g.transA)
+	if !g.transB { // C = Σ_p alpha·a[p]·B[p, :]
+		simdLinComb(g.c[:g.n], g.beta, scaledCopy(&buf.packB, a, g.alpha), g.b, g.ldb)
+		return
+	}
+	for j := 0; j < g.n; j++ { // C[j] = alpha·a·B[j, :]
+		s := g.alpha * simdDot(a, g.b[j*g.ldb:j*g.ldb+g.k])
+		g.c[j] = combine(s, g.beta, g.c[j])
+	}
+}
+
+// gatherVector returns k elements of x at stride inc (1 if !strided),
+// copying into *scratch only when they are not contiguous.
+func gatherVector[T Float](scratch *[]T, x []T, k, inc int, strided bool) []T {
+	if !strided || inc == 1 {
+		return x[:k]
+	}
+	*scratch = grow(*scratch, k)
+	for p := range *scratch {
+		(*scratch)[p] = x[p*inc]
+	}
+	return *scratch
+}
+
+func scaledCopy[T Float](scratch *[]T, x []T, alpha T) []T {
+	if alpha == 1 {
+		return x
+	}
+	*scratch = grow(*scratch, len(x))
+	for i, v := range x {
+		(*scratch)[i] = alpha * v
+	}
+	return *scratch
+}
+
+// combine returns s + beta·c, with beta = 0 ignoring c (even NaN).
+func combine[T Float](s, beta, c T) T {
+	if beta == 0 {
+		return s
+	}
+	return s + beta*c
+}

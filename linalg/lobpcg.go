@@ -1,0 +1,482 @@
+package linalg
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+)
+
+// LOBPCG estimates the smallest singular values of every operator of a
+// batch, and their singular vectors, by the locally optimal block
+// preconditioned conjugate gradient method (Knyazev 2001, no
+// preconditioner) on JᵀJ. Each iteration does a Rayleigh–Ritz step on the
+// subspace {X, R, P} (current vectors, residuals, previous directions), then
+// one Apply (for J R) and one ApplyT (for JᵀJ X, the next residual), all
+// operators together.
+//
+// The Rayleigh–Ritz step works on the projected pair (Sᵀ S, (JS)ᵀ(JS)) in
+// float64, with JS kept from the Apply calls: forming ‖Jx‖² directly rather
+// than xᵀ(JᵀJx) keeps the relative accuracy of small singular values at
+// round-off × cond(J) rather than × cond(J)². Dependent directions are
+// dropped (SVQB-style, Duersch et al. 2018) before the small eigenproblem.
+//
+// The Ritz values never fall below the true singular values (beyond
+// round-off): a truncated run overstates s_min, so the result reports the
+// residual ‖JᵀJv − μ²v‖ and the iteration count.
+//
+// With Tol = 0 it runs exactly MaxIter iterations (the released NeurIPS code
+// runs 2 from a random start); with Tol > 0 an operator stops once its
+// smallest Ritz pair has ‖JᵀJv − μ²v‖ ≤ Tol·μ², and MaxIter caps the count.
+// The other vectors of a block (BlockSize > 1) act as guard vectors: they
+// speed up the smallest pair (its rate depends on the gap to the (m+1)-th
+// value) and are reported with their own residuals, not waited for.
+//
+// Guards: warm-start rows that are zero or not finite are replaced by
+// random vectors; a residual that vanishes is replaced by a random
+// direction; an operator whose products turn non-finite keeps its previous
+// vectors and stops, flagged NonFinite.
+//
+// An LOBPCG keeps its buffers between calls: once they have grown, Solve
+// allocates nothing. It is not safe for concurrent use.
+type LOBPCG[T Float] struct {
+	BlockSize int     // vectors per operator m, 1 ≤ m ≤ d
+	MaxIter   int     // iterations (Rayleigh–Ritz steps) ≥ 0
+	Tol       float64 // relative residual tolerance; 0 runs MaxIter iterations
+	Seed      uint64  // seed of the random streams
+	// Offset is the index of operator 0 in the random streams (see
+	// RandSVD.Offset).
+	Offset int
+
+	streams   spStreams
+	tin, tout []T       // (m·B)×d and (m·B)×D tangent blocks
+	s, js     []float64 // per operator [X; R; P], 3m×d, and [JX; JR; JP], 3m×D
+	mu        []float64 // per operator Ritz values μ² (m)
+	hasP      []bool
+	active    []bool
+	orth      orthWork
+	gb, ga    []float64 // Gram matrices, 3m×3m
+	scale     []float64
+	lam       []float64
+	tm, tmp   []float64 // basis of the kept subspace and GA·tm, 3m×3m
+	red       []float64 // reduced eigenproblem, 3m×3m
+	coef      []float64 // Ritz coefficients, 3m×m
+	xs, xjs   []float64 // new X, JX
+	ps, pjs   []float64 // new P, JP
+}
+
+// NewLOBPCG returns a block-size-1 solver running the reference's 2
+// iterations with no tolerance.
+func NewLOBPCG[T Float](seed uint64) *LOBPCG[T] {
+	return &LOBPCG[T]{BlockSize: 1, MaxIter: 2, Seed: seed}
+}
+
+// SMinResult holds the smallest singular values of a batch of operators.
+type SMinResult[T Float] struct {
+	Batch, Rows, Cols, BlockSize int
+	// Values holds the m Ritz singular values of operator b, ascending, at
+	// Values[b·m : (b+1)·m]; Values[b·m] is the s_min estimate. Each is ≥ the
+	// true singular value of the same rank, up to round-off.
+	Values []float64
+	// Residual holds ‖JᵀJv − μ²v‖ for each returned vector (NaN if never
+	// computed), laid out as Values.
+	Residual []float64
+	// V holds the right singular vectors (unit, length Cols) and U = Jv/‖Jv‖
+	// (length Rows), in the tangent layout: vector i of operator b is row
+	// i·Batch+b. They are the (u, v) of the gradient ∇ log s = ∇(uᵀJv)/s.
+	V, U []T
+	// Iters is the number of iterations each operator ran.
+	Iters []int
+	// Converged reports that the smallest pair met the tolerance (always
+	// false for Tol 0).
+	Converged []bool
+	// NonFinite reports that a product turned non-finite; the operator kept
+	// its last finite vectors (its values are NaN if there were none).
+	NonFinite []bool
+}
+
+func (r *SMinResult[T]) reset(batch, rows, cols, m int) {
+	r.Batch, r.Rows, r.Cols, r.BlockSize = batch, rows, cols, m
+	r.Values = spResize(r.Values, batch*m)
+	r.Residual = spResize(r.Residual, batch*m)
+	r.V = spResize(r.V, m*batch*cols)
+	r.U = spResize(r.U, m*batch*rows)
+	r.Iters = spResize(r.Iters, batch)
+	r.Converged = spResize(r.Converged, batch)
+	r.NonFinite = spResize(r.NonFinite, batch)
+	for i := range r.Residual {
+		r.Residual[i] = math.NaN()
+		r.Values[i] = math.NaN()
+	}
+	clear(r.Iters)
+	clear(r.Converged)
+	clear(r.NonFinite)
+}
+
+// Solve fills res for every operator of op. warm, if not nil, holds start
+// vectors in the tangent layout ((m·B)×d, e.g. the V of a previous result);
+// otherwise the start is random. It returns an error, leaving res
+// unspecified, for invalid settings.
+func (l *LOBPCG[T]) Solve(op BatchOperator[T], warm []T, res *SMinResult[T]) error {
+	B, D, d := op.Shape()
+	m := l.BlockSize
+	switch {
+	case m < 1 || m > d:
+		return fmt.Errorf("linalg: LOBPCG block size %d outside [1, %d]", m, d)
+	case l.MaxIter < 0:
+		return errors.New("linalg: LOBPCG with negative MaxIter")
+	case !(l.Tol >= 0) || math.IsInf(l.Tol, 1):
+		return errors.New("linalg: LOBPCG tolerance must be finite and ≥ 0")
+	}
+	if warm != nil && len(warm) < m*B*d {
+		panic(fmt.Sprintf("linalg: LOBPCG warm start has length %d, want %d", len(warm), m*B*d))
+	}
+	res.reset(B, D, d, m)
+	if B == 0 {
+		return nil
+	}
+	l.grow(B, D, d, m)
+	l.streams.reset(l.Seed, l.Offset, B)
+	sd, sD := 3*m*d, 3*m*D // per-operator strides of s and js
+
+	// Start vectors, rounded to T so that X is exactly what J is applied to.
+	for b := 0; b < B; b++ {
+		x := l.s[b*sd : b*sd+m*d]
+		if warm != nil {
+			gatherRows(x, warm, m, d, B, b)
+		}
+		for i := 0; i < m; i++ {
+			row := x[i*d : (i+1)*d]
+			if warm == nil || !allFinite(row) || nrm2(row) == 0 {
+				normals(l.streams.rng[b], row)
+			}
+		}
+		l.orth.orthRows(OrthCholQR2, m, d, x, 2) // x is finite here
+		roundTo[T](x)
+		scatterRows(l.tin, x, m, d, B, b)
+		l.hasP[b] = false
+		l.active[b] = true
+	}
+	op.Apply(l.tin, m, l.tout)
+	for b := 0; b < B; b++ {
+		jx := l.js[b*sD : b*sD+m*D]
+		gatherRows(jx, l.tout, m, D, B, b)
+		if !allFinite(jx) {
+			l.fail(b, res)
+			continue
+		}
+		l.rayleighRitz(b, m, d, D, m)
+	}
+
+	for it := 0; ; it++ {
+		// Residuals R = JᵀJ X − X diag(μ²), from ApplyT of the kept JX.
+		for b := 0; b < B; b++ {
+			jx := l.js[b*sD : b*sD+m*D]
+			if !l.active[b] {
+				jx = l.xjs[:m*D]
+				clear(jx)
+			}
+			scatterRows(l.tout, jx, m, D, B, b)
+		}
+		op.ApplyT(l.tout, m, l.tin)
+		busy := false
+		for b := 0; b < B; b++ {
+			if l.active[b] && l.residual(b, m, d, D, res) {
+				busy = true
+			}
+		}
+		if it == l.MaxIter || !busy {
+			break
+		}
+		for b := 0; b < B; b++ {
+			r := l.s[b*sd+m*d : b*sd+2*m*d]
+			if l.active[b] {
+				l.prepareResidual(b, m, d)
+			} else {
+				r = l.xs[:m*d]
+				clear(r)
+			}
+			scatterRows(l.tin, r, m, d, B, b)
+		}
+		op.Apply(l.tin, m, l.tout)
+		for b := 0; b < B; b++ {
+			if !l.active[b] {
+				continue
+			}
+			jr := l.js[b*sD+m*D : b*sD+2*m*D]
+			gatherRows(jr, l.tout, m, D, B, b)
+			if !allFinite(jr) {
+				l.fail(b, res)
+				continue
+			}
+			ns := 2 * m
+			if l.hasP[b] {
+				ns = 3 * m
+			}
+			l.rayleighRitz(b, m, d, D, ns)
+			l.hasP[b] = true
+			res.Iters[b]++
+		}
+	}
+	l.output(B, D, d, m, res)
+	return nil
+}
+
+// grow sizes the buffers for B operators of size D×d and block size m.
+func (l *LOBPCG[T]) grow(B, D, d, m int) {
+	n := 3 * m
+	l.tin = spResize(l.tin, m*B*d)
+	l.tout = spResize(l.tout, m*B*D)
+	l.s = spResize(l.s, B*n*d)
+	l.js = spResize(l.js, B*n*D)
+	l.mu = spResize(l.mu, B*m)
+	l.hasP = spResize(l.hasP, B)
+	l.active = spResize(l.active, B)
+	l.gb = spResize(l.gb, n*n)
+	l.ga = spResize(l.ga, n*n)
+	l.scale = spResize(l.scale, n)
+	l.lam = spResize(l.lam, n)
+	l.tm = spResize(l.tm, n*n)
+	l.tmp = spResize(l.tmp, n*n)
+	l.red = spResize(l.red, n*n)
+	l.coef = spResize(l.coef, n*m)
+	l.xs = spResize(l.xs, m*max(d, D))
+	l.xjs = spResize(l.xjs, m*D)
+	l.ps = spResize(l.ps, m*d)
+	l.pjs = spResize(l.pjs, m*D)
+	for i := range l.mu {
+		l.mu[i] = math.NaN()
+	}
+}
+
+// fail stops operator b after a non-finite product; it keeps its vectors.
+func (l *LOBPCG[T]) fail(b int, res *SMinResult[T]) {
+	l.active[b] = false
+	res.NonFinite[b] = true
+}
+
+// residual forms R = AX − X diag(μ²) of operator b from AX in l.tin,
+// records its norms and reports whether b is still active.
+func (l *LOBPCG[T]) residual(b, m, d, D int, res *SMinResult[T]) bool {
+	B := res.Batch
+	base := b * 3 * m * d
+	x := l.s[base : base+m*d]
+	r := l.s[base+m*d : base+2*m*d]
+	gatherRows(r, l.tin, m, d, B, b)
+	if !allFinite(r) {
+		for i := 0; i < m; i++ {
+			res.Residual[b*m+i] = math.NaN()
+		}
+		l.fail(b, res)
+		return false
+	}
+	var done bool
+	for i := 0; i < m; i++ {
+		mu := l.mu[b*m+i]
+		ri, xi := r[i*d:(i+1)*d], x[i*d:(i+1)*d]
+		asm.Daxpy(-mu, xi, ri)
+		rn := nrm2(ri)
+		res.Residual[b*m+i] = rn
+		if i == 0 {
+			done = l.Tol > 0 && rn <= l.Tol*mu
+		}
+	}
+	if done {
+		res.Converged[b] = true
+		l.active[b] = false
+	}
+	return !done
+}
+
+// prepareResidual makes operator b's residual block the next search
+// directions: orthogonal to X, zero rows replaced by random directions,
+// unit rows, rounded to T.
+func (l *LOBPCG[T]) prepareResidual(b, m, d int) {
+	base := b * 3 * m * d
+	x := l.s[base : base+m*d]
+	r := l.s[base+m*d : base+2*m*d]
+	for i := 0; i < m; i++ {
+		ri := r[i*d : (i+1)*d]
+		for pass := 0; ; pass++ {
+			before := nrm2(ri)
+			projectOut(ri, x, m, d, nil, nil, 0)
+			projectOut(ri, x, m, d, nil, nil, 0)
+			n := nrm2(ri)
+			if n > rrKeep[T]()*before && !math.IsInf(1/n, 0) {
+				asm.Dscal(1/n, ri)
+				break
+			}
+			if pass == 2 {
+				// No direction left outside X (m = d): keep the zero row;
+				// Rayleigh–Ritz drops it.
+				clear(ri)
+				break
+			}
+			normals(l.streams.rng[b], ri)
+		}
+	}
+	roundTo[T](r)
+}
+
+// projectOut removes from the vector v its components along the m rows of
+// x (length d); when jv is given it applies the same combination of the
+// rows of jx (length D) to jv, keeping jv = J v.
+func projectOut(v, x []float64, m, d int, jv, jx []float64, D int) {
+	for i := 0; i < m; i++ {
+		xi := x[i*d : (i+1)*d]
+		c := dot(v, xi)
+		if c == 0 {
+			continue
+		}
+		asm.Daxpy(-c, xi, v)
+		if jv != nil {
+			asm.Daxpy(-c, jx[i*D:(i+1)*D], jv)
+		}
+	}
+}
+
+// rrKeep is the fraction of a direction's norm that must survive its
+// projection against X for the direction to be kept; rrKeep² = rrDrop.
+func rrKeep[T Float]() float64 { return math.Sqrt(rrDrop[T]()) }
+
+// rrDrop is the relative eigenvalue of the scaled Gram matrix SᵀS below
+// which a direction counts as dependent and is dropped.
+func rrDrop[T Float]() float64 { return math.Max(1e-10, 16*epsOf[T]()) }
+
+// rayleighRitz replaces X (and JX, P, JP) of operator b by the m lowest
+// Ritz vectors of JᵀJ in the span of the first ns rows of [X; R; P].
+func (l *LOBPCG[T]) rayleighRitz(b, m, d, D, ns int) {
+	s := l.s[b*3*m*d : b*3*m*d+ns*d]
+	js := l.js[b*3*m*D : b*3*m*D+ns*D]
+	// Directions beyond X are made orthogonal to X (with J applied alike)
+	// so that only R and P can be nearly dependent.
+	// A direction that (numerically) lies in span X is dropped: what is
+	// left after the projection is round-off, and so is its J-image.
+	for j := m; j < ns; j++ {
+		sj, jsj := s[j*d:(j+1)*d], js[j*D:(j+1)*D]
+		before := nrm2(sj)
+		for pass := 0; pass < 2; pass++ {
+			projectOut(sj, s[:m*d], m, d, jsj, js[:m*D], D)
+		}
+		if !(nrm2(sj) > rrKeep[T]()*before) {
+			clear(sj)
+			clear(jsj)
+		}
+	}
+	gb, ga := l.gb[:ns*ns], l.ga[:ns*ns]
+	symGram(gb, s, ns, d)
+	symGram(ga, js, ns, D)
+	if !allFinite(ga) {
+		return // keep X; the next residual check flags the operator
+	}
+	// Unit diagonal, then the eigenbasis of the scaled SᵀS without its
+	// (numerically) null directions: T = diag(1/‖s_i‖)·W·Λ^{-1/2}.
+	sc := l.scale[:ns]
+	for i := 0; i < ns; i++ {
+		if g := gb[i*ns+i]; g > 0 {
+			sc[i] = 1 / math.Sqrt(g)
+		} else {
+			sc[i] = 0
+		}
+	}
+	for i := 0; i < ns; i++ {
+		for j := 0; j < ns; j++ {
+			gb[i*ns+j] *= sc[i] * sc[j]
+		}
+	}
+	lam := l.lam[:ns]
+	if !l.orth.symEig(ns, gb, lam, true) {
+		return
+	}
+	tau := rrDrop[T]() * lam[ns-1]
+	nk := 0
+	tm := l.tm[:ns*ns]
+	for j := ns - 1; j >= 0 && lam[j] > tau; j-- {
+		f := 1 / math.Sqrt(lam[j])
+		for i := 0; i < ns; i++ {
+			tm[i*ns+nk] = sc[i] * gb[i*ns+j] * f
+		}
+		nk++
+	}
+	if nk < m {
+		return
+	}
+	// Reduced problem Tᵀ·GA·T (nk×nk), its lowest m eigenpairs, and the
+	// coefficients C = T·Z of the Ritz vectors in the rows of S.
+	// These matrices are at most 3m×3m: plain loops.
+	tmp, red := l.tmp[:ns*nk], l.red[:nk*nk]
+	smallMul(false, ns, nk, ns, ga, ns, tm, ns, tmp, nk)
+	smallMul(true, nk, nk, ns, tm, ns, tmp, nk, red, nk)
+	mu := l.lam[:nk]
+	if !l.orth.symEig(nk, red, mu, true) {
+		return
+	}
+	c := l.coef[:ns*m]
+	smallMul(false, ns, m, nk, tm, ns, red, nk, c, m)
+	xs, xjs := l.xs[:m*d], l.xjs[:m*D]
+	combineRows(xs, m, d, c, m, s, ns)
+	combineRows(xjs, m, D, c, m, js, ns)
+	if ns > m {
+		// P = the R and P parts of the update (Hetmaniuk & Lehoucq 2006).
+		ps, pjs := l.ps[:m*d], l.pjs[:m*D]
+		combineRows(ps, m, d, c[m*m:], m, s[m*d:], ns-m)
+		combineRows(pjs, m, D, c[m*m:], m, js[m*D:], ns-m)
+		copy(l.s[b*3*m*d+2*m*d:], ps)
+		copy(l.js[b*3*m*D+2*m*D:], pjs)
+	}
+	for i := 0; i < m; i++ {
+		xi, jxi := xs[i*d:(i+1)*d], xjs[i*D:(i+1)*D]
+		if n := nrm2(xi); n > 0 {
+			asm.Dscal(1/n, xi)
+			asm.Dscal(1/n, jxi)
+		}
+	}
+	copy(s[:m*d], xs)
+	copy(js[:m*D], xjs)
+	copy(l.mu[b*m:(b+1)*m], mu[:m])
+}
+
+// smallMul sets the m×n c = op(a)·b for tiny matrices, op(a) = aᵀ if
+// transA (a is then k×m), with row strides lda, ldb, ldc.
+func smallMul(transA bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var sum float64
+			for p := 0; p < k; p++ {
+				if transA {
+					sum += a[p*lda+i] * b[p*ldb+j]
+				} else {
+					sum += a[i*lda+p] * b[p*ldb+j]
+				}
+			}
+			c[i*ldc+j] = sum
+		}
+	}
+}
+
+// output writes the vectors and values of every operator into res.
+func (l *LOBPCG[T]) output(B, D, d, m int, res *SMinResult[T]) {
+	for b := 0; b < B; b++ {
+		x := l.s[b*3*m*d : b*3*m*d+m*d]
+		u := l.xjs[:m*D]
+		copy(u, l.js[b*3*m*D:b*3*m*D+m*D])
+		for i := 0; i < m; i++ {
+			mu := l.mu[b*m+i]
+			res.Values[b*m+i] = math.Sqrt(math.Max(mu, 0))
+			if math.IsNaN(mu) {
+				res.Values[b*m+i] = math.NaN()
+			}
+			ui := u[i*D : (i+1)*D]
+			if n := nrm2(ui); n > 0 && allFinite(ui) {
+				for j := range ui {
+					ui[j] /= n
+				}
+			} else {
+				clear(ui)
+			}
+		}
+		scatterRows(res.V, x, m, d, B, b)
+		scatterRows(res.U, u, m, D, B, b)
+	}
+}

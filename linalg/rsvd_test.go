@@ -1,0 +1,278 @@
+package linalg
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+// checkTopK verifies a randomized top-k result against the true singular
+// values sv[b] of the explicit matrices data:
+//   - σ̃_i ≤ σ_i (a projection cannot enlarge singular values),
+//   - σ_i² ≤ σ̃_i² + ε² with ε the error estimate (Weyl on JᵀJ),
+//   - ‖J v_i − σ̃_i u_i‖ = ‖(I−QQᵀ)J v_i‖ ≤ ε,
+//   - V and U have orthonormal columns.
+//
+// round is the absolute round-off allowance relative to σ_1.
+func checkTopK[T Float](t *testing.T, name string, res *SVDResult[T], data []float64, sv [][]float64, round float64) {
+	t.Helper()
+	B, D, d, K := res.Batch, res.Rows, res.Cols, res.K
+	for b := 0; b < B; b++ {
+		if !res.OK[b] {
+			t.Errorf("%s: operator %d not OK", name, b)
+			continue
+		}
+		eps := res.ErrEst[b]
+		tol := round * sv[b][0]
+		jb := data[b*D*d : (b+1)*D*d]
+		for i := 0; i < K; i++ {
+			got, want := res.Values[b*K+i], sv[b][i]
+			if got > want+tol {
+				t.Errorf("%s: op %d σ̃_%d = %.17g exceeds σ_%d = %.17g", name, b, i, got, i, want)
+			}
+			if want > math.Sqrt(got*got+eps*eps)+tol {
+				t.Errorf("%s: op %d σ_%d = %g > sqrt(σ̃² + ε²) = %g (ε = %g)", name, b, i, want, math.Sqrt(got*got+eps*eps), eps)
+			}
+			if i > 0 && got > res.Values[b*K+i-1] {
+				t.Errorf("%s: op %d values not descending", name, b)
+			}
+			v, u := tangentRow(res.V, i, b, B, d), tangentRow(res.U, i, b, B, D)
+			jv := matVec(jb, D, d, v)
+			for j := range jv {
+				jv[j] -= got * u[j]
+			}
+			if r := nrm2(jv); r > eps+tol {
+				t.Errorf("%s: op %d ‖Jv_%d − σ̃u_%d‖ = %g > ε = %g", name, b, i, i, r, eps)
+			}
+			for j := 0; j <= i; j++ {
+				want := 0.0
+				if j == i {
+					want = 1
+				}
+				vj, uj := tangentRow(res.V, j, b, B, d), tangentRow(res.U, j, b, B, D)
+				if g := dot(v, vj); math.Abs(g-want) > 1e3*epsOf[T]() {
+					t.Errorf("%s: op %d ⟨v_%d, v_%d⟩ = %g", name, b, i, j, g)
+				}
+				// u_i is orthonormal only where σ̃_i > 0.
+				if got > 1e-6*sv[b][0] {
+					if g := dot(u, uj); math.Abs(g-want) > 1e3*epsOf[T]() {
+						t.Errorf("%s: op %d ⟨u_%d, u_%d⟩ = %g", name, b, i, j, g)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSVDRandomizedSpectra runs the randomized SVD on every test spectrum,
+// with both orthonormalisations, and checks the result within its error
+// estimate; where the spectrum decays past ℓ the values must also be close.
+func TestSVDRandomizedSpectra(t *testing.T) {
+	rng := newTestRand(10)
+	const B, D, d = 3, 50, 20
+	for _, sp := range allSpectra {
+		data, sv := batchWithSpectrum(rng, B, D, d, sp)
+		op := NewDenseOperator(B, D, d, data)
+		for _, orth := range []OrthMethod{OrthCholQR2, OrthHouseholder} {
+			for _, q := range []int{0, 1, 2} {
+				name := fmt.Sprintf("%v/orth%d/q%d", sp, orth, q)
+				r := NewRandSVD[float64](5, 42)
+				r.Oversample, r.PowerIters, r.Orth = 5, q, orth
+				var res SVDResult[float64]
+				if err := r.Compute(op, &res); err != nil {
+					t.Fatal(err)
+				}
+				checkTopK(t, name, &res, data, sv, 1e-12)
+				if orth == OrthHouseholder && res.Fallbacks != 0 {
+					t.Errorf("%s: %d fallbacks without CholeskyQR2", name, res.Fallbacks)
+				}
+				// Geometric decay 0.7 with ℓ = 10 and q = 2: (σ_11/σ_5)^5 ≈ 2e-4
+				// per power step; the top values are accurate to ~1e-8.
+				if q == 2 && (sp == specGeometric || sp == specFlat || sp == specRankDef) {
+					for b := 0; b < B; b++ {
+						for i := 0; i < 5; i++ {
+							if e := math.Abs(res.Values[b*5+i]-sv[b][i]) / sv[b][i]; e > 1e-6 {
+								t.Errorf("%s: op %d σ_%d relative error %g", name, b, i, e)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSVDCholQR2Fallback checks that CholeskyQR2 falls back to Householder
+// on exactly rank-deficient blocks and not on well-conditioned ones, and
+// that both give the same values.
+func TestSVDCholQR2Fallback(t *testing.T) {
+	rng := newTestRand(11)
+	const B, D, d = 2, 40, 16
+	for _, sp := range []spectrum{specGeometric, specRankDef} {
+		data, _ := batchWithSpectrum(rng, B, D, d, sp)
+		op := NewDenseOperator(B, D, d, data)
+		var a, h SVDResult[float64]
+		r := NewRandSVD[float64](4, 7)
+		r.Oversample = 8 // ℓ = 12 > rank 8 for rankdef
+		if err := r.Compute(op, &a); err != nil {
+			t.Fatal(err)
+		}
+		r.Orth = OrthHouseholder
+		if err := r.Compute(op, &h); err != nil {
+			t.Fatal(err)
+		}
+		if sp == specRankDef && a.Fallbacks == 0 {
+			t.Errorf("%v: no Householder fallback on a rank-deficient block", sp)
+		}
+		if sp == specGeometric && a.Fallbacks != 0 {
+			t.Errorf("%v: %d fallbacks on a well-conditioned block", sp, a.Fallbacks)
+		}
+		for i := range a.Values {
+			if math.Abs(a.Values[i]-h.Values[i]) > 1e-12 {
+				t.Errorf("%v: CholQR2 %g vs Householder %g", sp, a.Values[i], h.Values[i])
+			}
+		}
+	}
+}
+
+// TestSVDRandomizedFloat32 runs the float32 path: the values agree with the
+// float64 truth to float32 accuracy and stay within the error estimate.
+func TestSVDRandomizedFloat32(t *testing.T) {
+	rng := newTestRand(12)
+	const B, D, d = 4, 60, 24
+	data, sv := batchWithSpectrum(rng, B, D, d, specGeometric)
+	data32 := toT[float32](data)
+	for i, x := range data32 {
+		data[i] = float64(x) // the truth is the rounded matrix
+	}
+	for b := 0; b < B; b++ {
+		sv[b] = denseSV(data[b*D*d:(b+1)*D*d], D, d)
+	}
+	r := NewRandSVD[float32](6, 5)
+	var res SVDResult[float32]
+	if err := r.Compute(NewDenseOperator(B, D, d, data32), &res); err != nil {
+		t.Fatal(err)
+	}
+	checkTopK(t, "float32", &res, data, sv, 1e-5)
+	for b := 0; b < B; b++ {
+		for i := 0; i < 6; i++ {
+			if e := math.Abs(res.Values[b*6+i]-sv[b][i]) / sv[b][i]; e > 1e-5 {
+				t.Errorf("op %d σ_%d relative error %g", b, i, e)
+			}
+		}
+	}
+}
+
+// TestSVDBatchMatchesSingle checks that every operator of a batch gets
+// bit-for-bit the result it gets alone (with the matching stream offset),
+// and that a fixed seed gives identical results while another seed does not.
+func TestSVDBatchMatchesSingle(t *testing.T) {
+	testSVDBatchMatchesSingle[float64](t)
+	testSVDBatchMatchesSingle[float32](t)
+}
+
+func testSVDBatchMatchesSingle[T Float](t *testing.T) {
+	rng := newTestRand(13)
+	const B, D, d, K = 5, 30, 12, 3
+	data, _ := batchWithSpectrum(rng, B, D, d, specGeometric)
+	dataT := toT[T](data)
+	r := NewRandSVD[T](K, 99)
+	var all, again SVDResult[T]
+	if err := r.Compute(NewDenseOperator(B, D, d, dataT), &all); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Compute(NewDenseOperator(B, D, d, dataT), &again); err != nil {
+		t.Fatal(err)
+	}
+	if !sameBits(all.Values, again.Values) || !sameBits(all.V, again.V) || !sameBits(all.U, again.U) || !sameBits(all.ErrEst, again.ErrEst) {
+		t.Error("same seed, different results")
+	}
+	for b := 0; b < B; b++ {
+		single := NewRandSVD[T](K, 99)
+		single.Offset = b
+		var one SVDResult[T]
+		if err := single.Compute(NewDenseOperator(1, D, d, dataT[b*D*d:(b+1)*D*d]), &one); err != nil {
+			t.Fatal(err)
+		}
+		if !sameBits(one.Values, all.Values[b*K:(b+1)*K]) || math.Float64bits(one.ErrEst[0]) != math.Float64bits(all.ErrEst[b]) {
+			t.Errorf("op %d: values alone %v, in batch %v", b, one.Values, all.Values[b*K:(b+1)*K])
+		}
+		for i := 0; i < K; i++ {
+			if !sameBits(tangentRow(one.V, i, 0, 1, d), tangentRow(all.V, i, b, B, d)) ||
+				!sameBits(tangentRow(one.U, i, 0, 1, D), tangentRow(all.U, i, b, B, D)) {
+				t.Errorf("op %d: vector %d differs between batch and single", b, i)
+			}
+		}
+	}
+	other := NewRandSVD[T](K, 100)
+	var diff SVDResult[T]
+	if err := other.Compute(NewDenseOperator(B, D, d, dataT), &diff); err != nil {
+		t.Fatal(err)
+	}
+	if sameBits(diff.V, all.V) {
+		t.Error("different seeds gave bit-identical vectors")
+	}
+}
+
+// TestSVDNonFinite puts NaN and Inf into some operators: those are flagged
+// and the others get exactly the result they get without the bad ones.
+func TestSVDNonFinite(t *testing.T) {
+	rng := newTestRand(14)
+	const B, D, d, K = 4, 20, 8, 2
+	data, _ := batchWithSpectrum(rng, B, D, d, specGeometric)
+	clean := append([]float64(nil), data...)
+	data[1*D*d+5] = math.NaN()
+	data[3*D*d+17] = math.Inf(-1)
+	r := NewRandSVD[float64](K, 3)
+	var res, ref SVDResult[float64]
+	if err := r.Compute(NewDenseOperator(B, D, d, data), &res); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Compute(NewDenseOperator(B, D, d, clean), &ref); err != nil {
+		t.Fatal(err)
+	}
+	for b := 0; b < B; b++ {
+		bad := b == 1 || b == 3
+		if res.OK[b] == bad {
+			t.Errorf("op %d: OK = %v", b, res.OK[b])
+		}
+		vals := res.Values[b*K : (b+1)*K]
+		if bad {
+			for i := 0; i < K; i++ {
+				if !math.IsNaN(vals[i]) || nrm2(tangentRow(res.V, i, b, B, d)) != 0 {
+					t.Errorf("op %d: bad operator gave value %g", b, vals[i])
+				}
+			}
+		} else if !sameBits(vals, ref.Values[b*K:(b+1)*K]) {
+			t.Errorf("op %d: %v, without bad neighbours %v", b, vals, ref.Values[b*K:(b+1)*K])
+		}
+	}
+}
+
+func TestSVDSettingsErrors(t *testing.T) {
+	op := NewDenseOperator(1, 5, 3, make([]float64, 15))
+	var res SVDResult[float64]
+	for _, r := range []*RandSVD[float64]{
+		{K: 0}, {K: 4}, {K: 2, Oversample: -1}, {K: 2, PowerIters: -1}, {K: 2, Probes: -1},
+	} {
+		if r.Compute(op, &res) == nil {
+			t.Errorf("%+v: no error", *r)
+		}
+	}
+	// A zero operator is fine: zero values, no panic.
+	if err := NewRandSVD[float64](2, 1).Compute(op, &res); err != nil || res.Values[0] != 0 {
+		t.Errorf("zero operator: %v, %v", err, res.Values)
+	}
+}
+
+// TestSVDNoAllocs checks that a warmed-up solver allocates nothing.
+func TestSVDNoAllocs(t *testing.T) {
+	rng := newTestRand(15)
+	data, _ := batchWithSpectrum(rng, 3, 30, 10, specGeometric)
+	op := NewDenseOperator(3, 30, 10, toT[float32](data))
+	r := NewRandSVD[float32](3, 1)
+	var res SVDResult[float32]
+	if n := testing.AllocsPerRun(5, func() { _ = r.Compute(op, &res) }); n != 0 {
+		t.Errorf("%v allocations per call", n)
+	}
+}

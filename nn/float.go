@@ -1,0 +1,198 @@
+package nn
+
+import (
+	"math"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+)
+
+// Float is the element type of networks, workspaces and optimizers:
+// float32 for training, float64 for gradient checks and exact references.
+type Float interface{ float32 | float64 }
+
+// The helpers below are the element-wise vocabulary of the layers, written
+// once over Float. Each checks for the float32 instance and routes it to the
+// asm kernels; float64 goes to the asm D kernels where they exist and to plain
+// loops otherwise. Conversions to any do not escape, so they do not allocate.
+
+func f32[T Float](x []T) ([]float32, bool) { v, ok := any(x).([]float32); return v, ok }
+
+// vadd sets dst = a + b.
+func vadd[T Float](dst, a, b []T) {
+	if d, ok := f32(dst); ok {
+		asm.Sadd(d, any(a).([]float32), any(b).([]float32))
+		return
+	}
+	asm.Dadd(any(dst).([]float64), any(a).([]float64), any(b).([]float64))
+}
+
+// vsub sets dst = a − b.
+func vsub[T Float](dst, a, b []T) {
+	if d, ok := f32(dst); ok {
+		asm.Ssub(d, any(a).([]float32), any(b).([]float32))
+		return
+	}
+	asm.Dsub(any(dst).([]float64), any(a).([]float64), any(b).([]float64))
+}
+
+// vmul sets dst = a ∘ b.
+func vmul[T Float](dst, a, b []T) {
+	if d, ok := f32(dst); ok {
+		asm.Smul(d, any(a).([]float32), any(b).([]float32))
+		return
+	}
+	asm.Dmul(any(dst).([]float64), any(a).([]float64), any(b).([]float64))
+}
+
+// vscal sets x = alpha·x.
+func vscal[T Float](alpha T, x []T) {
+	if d, ok := f32(x); ok {
+		asm.Sscal(float32(alpha), d)
+		return
+	}
+	asm.Dscal(float64(alpha), any(x).([]float64))
+}
+
+// vaxpy sets y += alpha·x.
+func vaxpy[T Float](alpha T, x, y []T) {
+	if d, ok := f32(x); ok {
+		asm.Saxpy(float32(alpha), d, any(y).([]float32))
+		return
+	}
+	asm.Daxpy(float64(alpha), any(x).([]float64), any(y).([]float64))
+}
+
+// vdot returns Σ x∘y.
+func vdot[T Float](x, y []T) T {
+	if d, ok := f32(x); ok {
+		return T(asm.Sdot(d, any(y).([]float32)))
+	}
+	return T(asm.Ddot(any(x).([]float64), any(y).([]float64)))
+}
+
+// vmuladd sets dst += a ∘ b (one pass over memory, no temporary).
+func vmuladd[T Float](dst, a, b []T) {
+	a = a[:len(dst)]
+	b = b[:len(dst)]
+	for i := range dst {
+		dst[i] += a[i] * b[i]
+	}
+}
+
+// vfill sets every element of x to v.
+func vfill[T Float](x []T, v T) {
+	for i := range x {
+		x[i] = v
+	}
+}
+
+// sumRows adds the rows of the r×n row-major matrix m to acc (length n).
+func sumRows[T Float](acc, m []T, r, n int) {
+	for i := 0; i < r; i++ {
+		vadd(acc, acc, m[i*n:(i+1)*n])
+	}
+}
+
+// scaleRows sets dst[i,:] = src[i,:]∘s for the r×n matrices dst and src.
+func scaleRows[T Float](dst, src, s []T, r, n int) {
+	for i := 0; i < r; i++ {
+		vmul(dst[i*n:(i+1)*n], src[i*n:(i+1)*n], s)
+	}
+}
+
+// vsigmoid sets dst = 1/(1+exp(−x)).
+func vsigmoid[T Float](dst, x []T) {
+	if d, ok := f32(dst); ok {
+		asm.Ssigmoid(d, any(x).([]float32))
+		return
+	}
+	d := any(dst).([]float64)
+	for i, v := range any(x).([]float64) {
+		d[i] = sigmoid64(v)
+	}
+}
+
+// vtanh sets dst = tanh(x).
+func vtanh[T Float](dst, x []T) {
+	if d, ok := f32(dst); ok {
+		asm.Stanh(d, any(x).([]float32))
+		return
+	}
+	d := any(dst).([]float64)
+	for i, v := range any(x).([]float64) {
+		d[i] = math.Tanh(v)
+	}
+}
+
+// vsoftplus sets dst = log(1+exp(x)), without overflow.
+func vsoftplus[T Float](dst, x []T) {
+	if d, ok := f32(dst); ok {
+		asm.Ssoftplus(d, any(x).([]float32))
+		return
+	}
+	d := any(dst).([]float64)
+	for i, v := range any(x).([]float64) {
+		d[i] = math.Max(v, 0) + math.Log1p(math.Exp(-math.Abs(v)))
+	}
+}
+
+// vleaky sets dst = x where x > 0, slope·x elsewhere.
+func vleaky[T Float](dst, x []T, slope T) {
+	if d, ok := f32(dst); ok {
+		asm.SleakyReLU(d, any(x).([]float32), float32(slope))
+		return
+	}
+	d := any(dst).([]float64)
+	s := float64(slope)
+	for i, v := range any(x).([]float64) {
+		if v > 0 {
+			d[i] = v
+		} else {
+			d[i] = s * v
+		}
+	}
+}
+
+// vleakyBackward sets dx = dy where x > 0, slope·dy elsewhere, and returns
+// Σ dy·x over x ≤ 0 (the gradient of a shared slope).
+func vleakyBackward[T Float](dx, x, dy []T, slope T) T {
+	if d, ok := f32(dx); ok {
+		return T(asm.SleakyReLUBackward(d, any(x).([]float32), any(dy).([]float32), float32(slope)))
+	}
+	d := any(dx).([]float64)
+	g := any(dy).([]float64)
+	s := float64(slope)
+	var ds float64
+	for i, v := range any(x).([]float64) {
+		if v > 0 {
+			d[i] = g[i]
+		} else {
+			d[i] = s * g[i]
+			ds += g[i] * v
+		}
+	}
+	return T(ds)
+}
+
+// maskedDot returns Σ a∘b over the elements where h ≤ 0: the part of a
+// PReLU slope gradient that comes from tangent rows (mask from the primal
+// pre-activation h, values from the tangent).
+func maskedDot[T Float](h, a, b []T) T {
+	a = a[:len(h)]
+	b = b[:len(h)]
+	var s T
+	for i, v := range h {
+		if v <= 0 {
+			s += a[i] * b[i]
+		}
+	}
+	return s
+}
+
+func sigmoid64(v float64) float64 {
+	if v >= 0 {
+		return 1 / (1 + math.Exp(-v))
+	}
+	e := math.Exp(v)
+	return e / (1 + e)
+}
