@@ -21,8 +21,8 @@ package asm
 //	           exp(−x) overflows and the result is −0, off by < 2.7e-37.
 //	Ssoftplus  ≤ 3e-7 where the result is ≥ 2^-126, x ≥ -87.33
 //	           (observed 1.8e-7); |error| ≤ 2^-148 below.
-//	Stanh      ≤ 2e-7 everywhere (observed 8.0e-8), exact for |x| < 2^-12·…
-//	           as far as tanh(x) rounds to x; accurate to the last bits near 0.
+//	Stanh      ≤ 2e-7 everywhere (observed 8.0e-8), including near 0 (odd
+//	           polynomial there, so tiny and subnormal x give x exactly).
 //
 // The internal log1p used by softplus (log1p(u) = 2·atanh(u/(2+u)) for u in
 // [0, 1], with a minimax cubic in the square of the atanh argument) has a

@@ -21,5 +21,6 @@ func registerAsmTiers() {
 	avx512.slincomb, avx512.dlincomb = slincombAVX512, dlincombAVX512
 	activationAVX512(&avx512)
 	gemmAVX512(&avx512)
+	packAVX512(&avx512)
 	tables[AVX512] = &avx512
 }

@@ -7,14 +7,18 @@
 // at b+p·NR). Tiles: float32 12×32, float64 12×16, i.e. 12 rows × 2 zmm.
 //
 // Why this shape: 24 zmm accumulators hide the 4-cycle FMA latency on both
-// FMA ports with room to spare, and leave 8 registers for two B rows (the
-// k loop is unrolled by 4 and alternates B registers so consecutive steps do
-// not wait on each other's loads). A is read with embedded-broadcast FMAs
+// FMA ports with room to spare, and leave 8 registers, 4 of which hold two
+// B rows (the k loop is unrolled by 4 and alternates B registers so
+// consecutive steps do not wait on each other's loads). A is read with embedded-broadcast FMAs
 // (.BCST), so a k step costs 2 B loads and 24 FMAs, and no broadcast
 // register. Measured on the target box against 8×32 and 14×32 (and
-// register broadcasts, unroll 1/2/4, prefetch distances), all reach ~97% of
-// the FMA peak with the data in L1; with A streaming from L2, 12 rows was
-// as fast as or faster than 8, and 14 rows left no spare registers.
+// register broadcasts, unroll 1/2/4, prefetch distances for A and B): all
+// reach ~97% of the FMA peak with the data in L1 on a quiet machine; in the
+// phases when the VM's neighbours load the core's memory side (they come
+// and go; the register-only peak loop does not notice them), 12 rows kept
+// 82-88% where 8 rows fell to 74-81%, and register broadcasts were up to 14
+// points slower than .BCST for float64. 14 rows was no faster than 12 and
+// leaves no spare register.
 //
 // Accumulators start at -0, not +0: -0 is the identity of IEEE addition, so
 // c + Σ products keeps a -0 in C when every term is ±0 (as the pure-Go twin

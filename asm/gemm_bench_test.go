@@ -19,6 +19,11 @@ import (
 // everything). %peak is the median of kernel/peak ratios of adjacent
 // chunks, measured after the timed loop.
 //
+// On the project VM the kernels show two regimes lasting seconds: ~97% of
+// the peak, and ~75-82% while some neighbour loads the core (the
+// register-only peak loop does not slow down with them). -count 5 medians
+// mix the two; compare tiers or changes within one run.
+//
 // Cases, per tier and type:
 //
 //	k=N      the same A and B slivers every call (in L1 while they fit:

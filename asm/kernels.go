@@ -31,6 +31,11 @@ type kernels struct {
 	ssoftplus          func(dst, x []float32)
 	stanh              func(dst, x []float32)
 
+	spackRuns       func(dst []float32, w int, src []float32, ld, kc, n int, alpha float32)
+	dpackRuns       func(dst []float64, w int, src []float64, ld, kc, n int, alpha float64)
+	spackInterleave func(dst []float32, w int, src []float32, ld, kc, n int, alpha float32)
+	dpackInterleave func(dst []float64, w int, src []float64, ld, kc, n int, alpha float64)
+
 	sgemm GemmKernel[float32]
 	dgemm GemmKernel[float64]
 }
@@ -73,6 +78,9 @@ func buildTables() {
 		ssilu:              ssiluGeneric,
 		ssoftplus:          ssoftplusGeneric,
 		stanh:              stanhGeneric,
+
+		spackRuns: spackRunsGeneric, dpackRuns: dpackRunsGeneric,
+		spackInterleave: spackInterleaveGeneric, dpackInterleave: dpackInterleaveGeneric,
 
 		sgemm: GemmKernel[float32]{MR: 4, NR: 4, Fn: sgemm4x4Generic},
 		dgemm: GemmKernel[float64]{MR: 4, NR: 4, Fn: dgemm4x4Generic},

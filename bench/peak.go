@@ -1,8 +1,33 @@
 package bench
 
-// FMAPeak measures the FMA throughput of this machine's active SIMD tier in
-// GFLOP/s with threads goroutines, the median of reps samples. It is the
-// "100%" that GEMM efficiency is reported against.
+import (
+	"sync"
+	"time"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+)
+
+// FMAPeak measures the FMA throughput of the active SIMD tier in GFLOP/s
+// with threads goroutines, the median of reps samples of about 50 ms. It is
+// the "100%" that GEMM efficiency is reported against, measured in the same
+// run because the machine's clock and load vary.
 func FMAPeak(threads int, f64 bool, reps int) float64 {
-	return 0 // TODO: the asm peak loop
+	loop := asm.PeakLoopF32
+	if f64 {
+		loop = asm.PeakLoopF64
+	}
+	const iters = 1 << 16
+	t := Measure(func() {
+		var wg sync.WaitGroup
+		for range threads {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				loop(iters)
+			}()
+		}
+		wg.Wait()
+	}, reps, 50*time.Millisecond)
+	flopsPerCall := float64(threads) * float64(loop(1)) * iters
+	return flopsPerCall / t.Median().Seconds() / 1e9
 }

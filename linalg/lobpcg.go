@@ -53,8 +53,12 @@ type LOBPCG[T Float] struct {
 	tin, tout []T       // (m·B)×d and (m·B)×D tangent blocks
 	s, js     []float64 // per operator [X; R; P], 3m×d, and [JX; JR; JP], 3m×D
 	mu        []float64 // per operator Ritz values μ² (m)
+	errS      []float64 // per operator error estimates of the rows of JS (3m)
+	errP      []float64 // scratch for the new P's estimates (m)
 	hasP      []bool
 	active    []bool
+	refresh   []bool // JX to be recomputed by an Apply
+	refreshes int    // JX recomputations in the last Solve (for tests)
 	orth      orthWork
 	gb, ga    []float64 // Gram matrices, 3m×3m
 	scale     []float64
@@ -148,8 +152,8 @@ func (l *LOBPCG[T]) Solve(op BatchOperator[T], warm []T, res *SMinResult[T]) err
 		}
 		for i := 0; i < m; i++ {
 			row := x[i*d : (i+1)*d]
-			if warm == nil || !allFinite(row) || nrm2(row) == 0 {
-				normals(l.streams.rng[b], row)
+			if warm == nil || !spAllFinite(row) || spNrm2(row) == 0 {
+				spNormals(l.streams.rng[b], row)
 			}
 		}
 		l.orth.orthRows(OrthCholQR2, m, d, x, 2) // x is finite here
@@ -162,14 +166,16 @@ func (l *LOBPCG[T]) Solve(op BatchOperator[T], warm []T, res *SMinResult[T]) err
 	for b := 0; b < B; b++ {
 		jx := l.js[b*sD : b*sD+m*D]
 		gatherRows(jx, l.tout, m, D, B, b)
-		if !allFinite(jx) {
+		if !spAllFinite(jx) {
 			l.fail(b, res)
 			continue
 		}
+		l.setFresh(b, m, 0)
 		l.rayleighRitz(b, m, d, D, m)
 	}
 
 	for it := 0; ; it++ {
+		l.refreshJX(op, B, D, d, m, res)
 		// Residuals R = JᵀJ X − X diag(μ²), from ApplyT of the kept JX.
 		for b := 0; b < B; b++ {
 			jx := l.js[b*sD : b*sD+m*D]
@@ -206,10 +212,11 @@ func (l *LOBPCG[T]) Solve(op BatchOperator[T], warm []T, res *SMinResult[T]) err
 			}
 			jr := l.js[b*sD+m*D : b*sD+2*m*D]
 			gatherRows(jr, l.tout, m, D, B, b)
-			if !allFinite(jr) {
+			if !spAllFinite(jr) {
 				l.fail(b, res)
 				continue
 			}
+			l.setFresh(b, m, 1)
 			ns := 2 * m
 			if l.hasP[b] {
 				ns = 3 * m
@@ -231,8 +238,14 @@ func (l *LOBPCG[T]) grow(B, D, d, m int) {
 	l.s = spResize(l.s, B*n*d)
 	l.js = spResize(l.js, B*n*D)
 	l.mu = spResize(l.mu, B*m)
+	l.errS = spResize(l.errS, B*n)
+	l.errP = spResize(l.errP, m)
 	l.hasP = spResize(l.hasP, B)
 	l.active = spResize(l.active, B)
+	l.refresh = spResize(l.refresh, B)
+	clear(l.errS)
+	clear(l.refresh)
+	l.refreshes = 0
 	l.gb = spResize(l.gb, n*n)
 	l.ga = spResize(l.ga, n*n)
 	l.scale = spResize(l.scale, n)
@@ -264,7 +277,7 @@ func (l *LOBPCG[T]) residual(b, m, d, D int, res *SMinResult[T]) bool {
 	x := l.s[base : base+m*d]
 	r := l.s[base+m*d : base+2*m*d]
 	gatherRows(r, l.tin, m, d, B, b)
-	if !allFinite(r) {
+	if !spAllFinite(r) {
 		for i := 0; i < m; i++ {
 			res.Residual[b*m+i] = math.NaN()
 		}
@@ -276,7 +289,7 @@ func (l *LOBPCG[T]) residual(b, m, d, D int, res *SMinResult[T]) bool {
 		mu := l.mu[b*m+i]
 		ri, xi := r[i*d:(i+1)*d], x[i*d:(i+1)*d]
 		asm.Daxpy(-mu, xi, ri)
-		rn := nrm2(ri)
+		rn := spNrm2(ri)
 		res.Residual[b*m+i] = rn
 		if i == 0 {
 			done = l.Tol > 0 && rn <= l.Tol*mu
@@ -299,10 +312,10 @@ func (l *LOBPCG[T]) prepareResidual(b, m, d int) {
 	for i := 0; i < m; i++ {
 		ri := r[i*d : (i+1)*d]
 		for pass := 0; ; pass++ {
-			before := nrm2(ri)
-			projectOut(ri, x, m, d, nil, nil, 0)
-			projectOut(ri, x, m, d, nil, nil, 0)
-			n := nrm2(ri)
+			before := spNrm2(ri)
+			projectOut(ri, x, m, d, nil, nil, 0, nil)
+			projectOut(ri, x, m, d, nil, nil, 0, nil)
+			n := spNrm2(ri)
 			if n > rrKeep[T]()*before && !math.IsInf(1/n, 0) {
 				asm.Dscal(1/n, ri)
 				break
@@ -313,146 +326,10 @@ func (l *LOBPCG[T]) prepareResidual(b, m, d int) {
 				clear(ri)
 				break
 			}
-			normals(l.streams.rng[b], ri)
+			spNormals(l.streams.rng[b], ri)
 		}
 	}
 	roundTo[T](r)
-}
-
-// projectOut removes from the vector v its components along the m rows of
-// x (length d); when jv is given it applies the same combination of the
-// rows of jx (length D) to jv, keeping jv = J v.
-func projectOut(v, x []float64, m, d int, jv, jx []float64, D int) {
-	for i := 0; i < m; i++ {
-		xi := x[i*d : (i+1)*d]
-		c := dot(v, xi)
-		if c == 0 {
-			continue
-		}
-		asm.Daxpy(-c, xi, v)
-		if jv != nil {
-			asm.Daxpy(-c, jx[i*D:(i+1)*D], jv)
-		}
-	}
-}
-
-// rrKeep is the fraction of a direction's norm that must survive its
-// projection against X for the direction to be kept; rrKeep² = rrDrop.
-func rrKeep[T Float]() float64 { return math.Sqrt(rrDrop[T]()) }
-
-// rrDrop is the relative eigenvalue of the scaled Gram matrix SᵀS below
-// which a direction counts as dependent and is dropped.
-func rrDrop[T Float]() float64 { return math.Max(1e-10, 16*epsOf[T]()) }
-
-// rayleighRitz replaces X (and JX, P, JP) of operator b by the m lowest
-// Ritz vectors of JᵀJ in the span of the first ns rows of [X; R; P].
-func (l *LOBPCG[T]) rayleighRitz(b, m, d, D, ns int) {
-	s := l.s[b*3*m*d : b*3*m*d+ns*d]
-	js := l.js[b*3*m*D : b*3*m*D+ns*D]
-	// Directions beyond X are made orthogonal to X (with J applied alike)
-	// so that only R and P can be nearly dependent.
-	// A direction that (numerically) lies in span X is dropped: what is
-	// left after the projection is round-off, and so is its J-image.
-	for j := m; j < ns; j++ {
-		sj, jsj := s[j*d:(j+1)*d], js[j*D:(j+1)*D]
-		before := nrm2(sj)
-		for pass := 0; pass < 2; pass++ {
-			projectOut(sj, s[:m*d], m, d, jsj, js[:m*D], D)
-		}
-		if !(nrm2(sj) > rrKeep[T]()*before) {
-			clear(sj)
-			clear(jsj)
-		}
-	}
-	gb, ga := l.gb[:ns*ns], l.ga[:ns*ns]
-	symGram(gb, s, ns, d)
-	symGram(ga, js, ns, D)
-	if !allFinite(ga) {
-		return // keep X; the next residual check flags the operator
-	}
-	// Unit diagonal, then the eigenbasis of the scaled SᵀS without its
-	// (numerically) null directions: T = diag(1/‖s_i‖)·W·Λ^{-1/2}.
-	sc := l.scale[:ns]
-	for i := 0; i < ns; i++ {
-		if g := gb[i*ns+i]; g > 0 {
-			sc[i] = 1 / math.Sqrt(g)
-		} else {
-			sc[i] = 0
-		}
-	}
-	for i := 0; i < ns; i++ {
-		for j := 0; j < ns; j++ {
-			gb[i*ns+j] *= sc[i] * sc[j]
-		}
-	}
-	lam := l.lam[:ns]
-	if !l.orth.symEig(ns, gb, lam, true) {
-		return
-	}
-	tau := rrDrop[T]() * lam[ns-1]
-	nk := 0
-	tm := l.tm[:ns*ns]
-	for j := ns - 1; j >= 0 && lam[j] > tau; j-- {
-		f := 1 / math.Sqrt(lam[j])
-		for i := 0; i < ns; i++ {
-			tm[i*ns+nk] = sc[i] * gb[i*ns+j] * f
-		}
-		nk++
-	}
-	if nk < m {
-		return
-	}
-	// Reduced problem Tᵀ·GA·T (nk×nk), its lowest m eigenpairs, and the
-	// coefficients C = T·Z of the Ritz vectors in the rows of S.
-	// These matrices are at most 3m×3m: plain loops.
-	tmp, red := l.tmp[:ns*nk], l.red[:nk*nk]
-	smallMul(false, ns, nk, ns, ga, ns, tm, ns, tmp, nk)
-	smallMul(true, nk, nk, ns, tm, ns, tmp, nk, red, nk)
-	mu := l.lam[:nk]
-	if !l.orth.symEig(nk, red, mu, true) {
-		return
-	}
-	c := l.coef[:ns*m]
-	smallMul(false, ns, m, nk, tm, ns, red, nk, c, m)
-	xs, xjs := l.xs[:m*d], l.xjs[:m*D]
-	combineRows(xs, m, d, c, m, s, ns)
-	combineRows(xjs, m, D, c, m, js, ns)
-	if ns > m {
-		// P = the R and P parts of the update (Hetmaniuk & Lehoucq 2006).
-		ps, pjs := l.ps[:m*d], l.pjs[:m*D]
-		combineRows(ps, m, d, c[m*m:], m, s[m*d:], ns-m)
-		combineRows(pjs, m, D, c[m*m:], m, js[m*D:], ns-m)
-		copy(l.s[b*3*m*d+2*m*d:], ps)
-		copy(l.js[b*3*m*D+2*m*D:], pjs)
-	}
-	for i := 0; i < m; i++ {
-		xi, jxi := xs[i*d:(i+1)*d], xjs[i*D:(i+1)*D]
-		if n := nrm2(xi); n > 0 {
-			asm.Dscal(1/n, xi)
-			asm.Dscal(1/n, jxi)
-		}
-	}
-	copy(s[:m*d], xs)
-	copy(js[:m*D], xjs)
-	copy(l.mu[b*m:(b+1)*m], mu[:m])
-}
-
-// smallMul sets the m×n c = op(a)·b for tiny matrices, op(a) = aᵀ if
-// transA (a is then k×m), with row strides lda, ldb, ldc.
-func smallMul(transA bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			var sum float64
-			for p := 0; p < k; p++ {
-				if transA {
-					sum += a[p*lda+i] * b[p*ldb+j]
-				} else {
-					sum += a[i*lda+p] * b[p*ldb+j]
-				}
-			}
-			c[i*ldc+j] = sum
-		}
-	}
 }
 
 // output writes the vectors and values of every operator into res.
@@ -468,7 +345,7 @@ func (l *LOBPCG[T]) output(B, D, d, m int, res *SMinResult[T]) {
 				res.Values[b*m+i] = math.NaN()
 			}
 			ui := u[i*D : (i+1)*D]
-			if n := nrm2(ui); n > 0 && allFinite(ui) {
+			if n := spNrm2(ui); n > 0 && spAllFinite(ui) {
 				for j := range ui {
 					ui[j] /= n
 				}

@@ -23,22 +23,22 @@ func checkSMin[T Float](t *testing.T, name string, res *SMinResult[T], data []fl
 				t.Errorf("%s: op %d Ritz value %d = %.17g below σ = %.17g", name, b, i, got, want)
 			}
 			v, u := tangentRow(res.V, i, b, B, d), tangentRow(res.U, i, b, B, D)
-			if n := nrm2(v); math.Abs(n-1) > 1e3*epsOf[T]() {
+			if n := spNrm2(v); math.Abs(n-1) > 1e3*spEpsOf[T]() {
 				t.Errorf("%s: op %d ‖v_%d‖ = %g", name, b, i, n)
 			}
-			jv := matVec(jb, D, d, v)
-			if n := nrm2(jv); n > 1e-12*s1 {
+			jv := spMatVec(jb, D, d, v)
+			if n := spNrm2(jv); n > 1e-12*s1 {
 				for j := range jv {
-					if math.Abs(jv[j]/n-u[j]) > 1e-9+1e3*epsOf[T]()*(s1/n) {
+					if math.Abs(jv[j]/n-u[j]) > 1e-9+1e3*spEpsOf[T]()*(s1/n) {
 						t.Fatalf("%s: op %d u_%d ≠ Jv/‖Jv‖ at %d: %g vs %g", name, b, i, j, u[j], jv[j]/n)
 					}
 				}
 			}
-			r := matTVec(jb, D, d, jv)
+			r := spMatTVec(jb, D, d, jv)
 			for j := range r {
 				r[j] -= got * got * v[j]
 			}
-			if rn := nrm2(r); math.Abs(rn-res.Residual[b*m+i]) > 1e-10*s1*s1+1e3*epsOf[T]()*s1*s1 {
+			if rn := spNrm2(r); math.Abs(rn-res.Residual[b*m+i]) > 1e-10*s1*s1+1e3*spEpsOf[T]()*s1*s1 {
 				t.Errorf("%s: op %d residual %g reported, %g recomputed", name, b, res.Residual[b*m+i], rn)
 			}
 		}
@@ -49,7 +49,7 @@ func checkSMin[T Float](t *testing.T, name string, res *SMinResult[T], data []fl
 // checks the value against gonum's dense SVD; it also checks that no
 // truncated run (0…25 iterations) goes below s_min.
 func TestLOBPCGConverges(t *testing.T) {
-	rng := newTestRand(20)
+	rng := spRand(20)
 	const B, D, d = 2, 30, 10
 	for _, sp := range allSpectra {
 		data, sv := batchWithSpectrum(rng, B, D, d, sp)
@@ -107,7 +107,7 @@ func TestLOBPCGConverges(t *testing.T) {
 // converges (the others are guard vectors); run long enough, the block holds
 // the three smallest singular values, ascending, with orthonormal vectors.
 func TestLOBPCGBlock(t *testing.T) {
-	rng := newTestRand(21)
+	rng := spRand(21)
 	const B, D, d, m = 2, 25, 9, 3
 	data, sv := batchWithSpectrum(rng, B, D, d, specGeometric)
 	l := NewLOBPCG[float64](3)
@@ -134,7 +134,7 @@ func TestLOBPCGBlock(t *testing.T) {
 				t.Errorf("op %d value %d = %.15g, want %.15g", b, i, got, want)
 			}
 			for j := 0; j < i; j++ {
-				if g := dot(tangentRow(res.V, i, b, B, d), tangentRow(res.V, j, b, B, d)); math.Abs(g) > 1e-8 {
+				if g := spDot(tangentRow(res.V, i, b, B, d), tangentRow(res.V, j, b, B, d)); math.Abs(g) > 1e-8 {
 					t.Errorf("op %d ⟨v_%d, v_%d⟩ = %g", b, i, j, g)
 				}
 			}
@@ -154,13 +154,39 @@ func TestLOBPCGBlock(t *testing.T) {
 	}
 }
 
+// TestLOBPCGLongRunStaysConsistent runs far past convergence, where the
+// implicitly updated images JX and JP would drift from J·X without the error
+// bookkeeping (dropping P, recomputing JX): the Ritz values must stay at or
+// above the true ones and U = JV/‖JV‖ must hold.
+func TestLOBPCGLongRunStaysConsistent(t *testing.T) {
+	rng := spRand(27)
+	const B, D, d = 2, 25, 9
+	refreshed := false
+	for _, sp := range []spectrum{specGeometric, specFlat, specClustered} {
+		data, sv := batchWithSpectrum(rng, B, D, d, sp)
+		for _, m := range []int{1, 3} {
+			l := NewLOBPCG[float64](9)
+			l.BlockSize, l.MaxIter = m, 300
+			var res SMinResult[float64]
+			if err := l.Solve(NewDenseOperator(B, D, d, data), nil, &res); err != nil {
+				t.Fatal(err)
+			}
+			checkSMin(t, fmt.Sprintf("%v/m%d", sp, m), &res, data, sv, 1e-12)
+			refreshed = refreshed || l.refreshes > 0
+		}
+	}
+	if !refreshed {
+		t.Error("no run recomputed JX: the refresh path is untested")
+	}
+}
+
 // TestLOBPCGFloat32 checks the float32 path against the float64 truth of
 // the rounded matrices.
 func TestLOBPCGFloat32(t *testing.T) {
-	rng := newTestRand(22)
+	rng := spRand(22)
 	const B, D, d = 3, 40, 8
 	data, sv := batchWithSpectrum(rng, B, D, d, specClustered)
-	data32 := toT[float32](data)
+	data32 := spToT[float32](data)
 	for i, x := range data32 {
 		data[i] = float64(x)
 	}
@@ -185,7 +211,7 @@ func TestLOBPCGFloat32(t *testing.T) {
 // needs no more iterations to converge, and that zero and non-finite warm
 // rows are replaced by random starts.
 func TestLOBPCGWarmStart(t *testing.T) {
-	rng := newTestRand(23)
+	rng := spRand(23)
 	const B, D, d = 3, 30, 10
 	data, sv := batchWithSpectrum(rng, B, D, d, specGeometric)
 	op := NewDenseOperator(B, D, d, data)
@@ -249,10 +275,10 @@ func TestLOBPCGBatchMatchesSingle(t *testing.T) {
 }
 
 func testLOBPCGBatchMatchesSingle[T Float](t *testing.T) {
-	rng := newTestRand(24)
+	rng := spRand(24)
 	const B, D, d = 4, 20, 7
 	data, _ := batchWithSpectrum(rng, B, D, d, specGeometric)
-	dataT := toT[T](data)
+	dataT := spToT[T](data)
 	for _, tol := range []float64{0, 1e-3} {
 		l := NewLOBPCG[T](77)
 		l.Tol, l.MaxIter = tol, 30
@@ -263,7 +289,7 @@ func testLOBPCGBatchMatchesSingle[T Float](t *testing.T) {
 		if err := l.Solve(NewDenseOperator(B, D, d, dataT), nil, &again); err != nil {
 			t.Fatal(err)
 		}
-		if !sameBits(all.Values, again.Values) || !sameBits(all.V, again.V) || !sameBits(all.U, again.U) {
+		if !spSameBits(all.Values, again.Values) || !spSameBits(all.V, again.V) || !spSameBits(all.U, again.U) {
 			t.Error("same seed, different results")
 		}
 		for b := 0; b < B; b++ {
@@ -273,9 +299,9 @@ func testLOBPCGBatchMatchesSingle[T Float](t *testing.T) {
 			if err := one.Solve(NewDenseOperator(1, D, d, dataT[b*D*d:(b+1)*D*d]), nil, &res); err != nil {
 				t.Fatal(err)
 			}
-			if !sameBits(res.Values, all.Values[b:b+1]) || !sameBits(res.Residual, all.Residual[b:b+1]) ||
+			if !spSameBits(res.Values, all.Values[b:b+1]) || !spSameBits(res.Residual, all.Residual[b:b+1]) ||
 				res.Iters[0] != all.Iters[b] ||
-				!sameBits(tangentRow(res.V, 0, 0, 1, d), tangentRow(all.V, 0, b, B, d)) || !sameBits(tangentRow(res.U, 0, 0, 1, D), tangentRow(all.U, 0, b, B, D)) {
+				!spSameBits(tangentRow(res.V, 0, 0, 1, d), tangentRow(all.V, 0, b, B, d)) || !spSameBits(tangentRow(res.U, 0, 0, 1, D), tangentRow(all.U, 0, b, B, D)) {
 				t.Errorf("tol %g op %d: alone %v (%d it), in batch %v (%d it)", tol, b, res.Values, res.Iters[0], all.Values[b], all.Iters[b])
 			}
 		}
@@ -285,7 +311,7 @@ func testLOBPCGBatchMatchesSingle[T Float](t *testing.T) {
 // TestLOBPCGNonFinite checks operators with NaN/Inf entries: flagged, no
 // panic, NaN values, and the other operators unaffected (bit-for-bit).
 func TestLOBPCGNonFinite(t *testing.T) {
-	rng := newTestRand(25)
+	rng := spRand(25)
 	const B, D, d = 4, 15, 6
 	data, sv := batchWithSpectrum(rng, B, D, d, specGeometric)
 	clean := append([]float64(nil), data...)
@@ -304,7 +330,7 @@ func TestLOBPCGNonFinite(t *testing.T) {
 		if bad := b >= 2; bad != res.NonFinite[b] {
 			t.Errorf("op %d NonFinite = %v", b, res.NonFinite[b])
 		} else if bad {
-			if !math.IsNaN(res.Values[b]) || !allFinite(tangentRow(res.V, 0, b, B, d)) {
+			if !math.IsNaN(res.Values[b]) || !spAllFinite(tangentRow(res.V, 0, b, B, d)) {
 				t.Errorf("op %d: value %g, vector %v", b, res.Values[b], tangentRow(res.V, 0, b, B, d))
 			}
 		} else if res.Values[b] != ref.Values[b] || res.Values[b] < sv[b][d-1] {
@@ -332,9 +358,9 @@ func TestLOBPCGSettingsErrors(t *testing.T) {
 
 // TestLOBPCGNoAllocs checks that a warmed-up solver allocates nothing.
 func TestLOBPCGNoAllocs(t *testing.T) {
-	rng := newTestRand(26)
+	rng := spRand(26)
 	data, _ := batchWithSpectrum(rng, 3, 30, 10, specGeometric)
-	op := NewDenseOperator(3, 30, 10, toT[float32](data))
+	op := NewDenseOperator(3, 30, 10, spToT[float32](data))
 	l := NewLOBPCG[float32](1)
 	l.BlockSize = 2
 	var res SMinResult[float32]

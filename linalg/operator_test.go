@@ -14,27 +14,27 @@ func TestOperatorDenseLayout(t *testing.T) {
 }
 
 func testOperatorDenseLayout[T Float](t *testing.T, tol float64) {
-	rng := newTestRand(2)
+	rng := spRand(2)
 	for _, sz := range [][3]int{{1, 1, 1}, {3, 5, 4}, {4, 2, 7}, {2, 9, 9}} {
 		B, D, d := sz[0], sz[1], sz[2]
 		data := make([]float64, B*D*d)
-		normals(rng, data)
-		op := NewDenseOperator(B, D, d, toT[T](data))
+		spNormals(rng, data)
+		op := NewDenseOperator(B, D, d, spToT[T](data))
 		for _, k := range []int{0, 1, 3} {
 			v := make([]float64, k*B*d)
 			w := make([]float64, k*B*D)
-			normals(rng, v)
-			normals(rng, w)
+			spNormals(rng, v)
+			spNormals(rng, w)
 			jv := make([]T, k*B*D)
 			jtw := make([]T, k*B*d)
-			op.Apply(toT[T](v), k, jv)
-			op.ApplyT(toT[T](w), k, jtw)
+			op.Apply(spToT[T](v), k, jv)
+			op.ApplyT(spToT[T](w), k, jtw)
 			for b := 0; b < B; b++ {
 				jb := data[b*D*d : (b+1)*D*d]
 				for tt := 0; tt < k; tt++ {
 					vt := v[(tt*B+b)*d : (tt*B+b+1)*d]
 					wt := w[(tt*B+b)*D : (tt*B+b+1)*D]
-					want, wantT := matVec(jb, D, d, vt), matTVec(jb, D, d, wt)
+					want, wantT := spMatVec(jb, D, d, vt), spMatTVec(jb, D, d, wt)
 					got, gotT := tangentRow(jv, tt, b, B, D), tangentRow(jtw, tt, b, B, d)
 					for i := range want {
 						if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
@@ -46,7 +46,7 @@ func testOperatorDenseLayout[T Float](t *testing.T, tol float64) {
 							t.Fatalf("B=%d D=%d d=%d k=%d: ApplyT[%d,%d][%d] = %g, want %g", B, D, d, k, tt, b, i, gotT[i], wantT[i])
 						}
 					}
-					if a, c := dot(got, wt), dot(vt, gotT); math.Abs(a-c) > 10*tol*(1+math.Abs(a)) {
+					if a, c := spDot(got, wt), spDot(vt, gotT); math.Abs(a-c) > 10*tol*(1+math.Abs(a)) {
 						t.Fatalf("adjoint mismatch: ⟨Jv,w⟩ = %g, ⟨v,Jᵀw⟩ = %g", a, c)
 					}
 				}
@@ -58,16 +58,16 @@ func testOperatorDenseLayout[T Float](t *testing.T, tol float64) {
 // TestOperatorJacobiansForm checks that one Apply with identity tangents
 // recovers the explicit matrices.
 func TestOperatorJacobiansForm(t *testing.T) {
-	rng := newTestRand(3)
+	rng := spRand(3)
 	B, D, d := 3, 6, 4
 	data := make([]float64, B*D*d)
-	normals(rng, data)
+	spNormals(rng, data)
 	var jac Jacobians[float64]
 	jac.Form(NewDenseOperator(B, D, d, data))
 	if jac.Batch != B || jac.Rows != D || jac.Cols != d {
 		t.Fatalf("shape %d %d %d", jac.Batch, jac.Rows, jac.Cols)
 	}
-	if !sameBits(jac.Data, data) {
+	if !spSameBits(jac.Data, data) {
 		t.Fatal("Jacobians.Form does not reproduce the matrices")
 	}
 }

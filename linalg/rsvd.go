@@ -18,8 +18,16 @@ import (
 //	B = Qᵀ J (via ApplyT);  B = Ũ Σ Vᵀ (small SVD);  U = Q Ũ.
 //
 // All operators advance together: each step is one Apply or ApplyT with ℓ
-// vectors per operator. The small algebra (orthonormalisation, the ℓ×d SVD)
-// runs per operator in float64.
+// vectors per operator (the first carries the Probes extra vectors too). The
+// small algebra (orthonormalisation, the ℓ×d SVD) runs per operator in
+// float64; intermediate bases get one CholeskyQR pass (they need only be
+// well conditioned), the final Q two.
+//
+// The cost is 2·(PowerIters+1)·ℓ operator-vector products, against d for the
+// full Jacobian: when d is not well above 2(q+1)ℓ, forming J (Jacobians) is
+// as cheap and gives every singular value. Accuracy depends on the decay past
+// ℓ: the error of σ_k falls like (σ_{ℓ+1}/σ_k)^(2q+1), so flat spectra need
+// large ℓ or q.
 //
 // The computed values never exceed the true ones (σ̃_i = σ_i(QᵀJ) ≤ σ_i(J),
 // up to round-off), and σ_i(J)² ≤ σ̃_i² + ε² with ε = ‖(I − QQᵀ)J‖ (Weyl on
@@ -119,7 +127,7 @@ func (r *RandSVD[T]) Compute(op BatchOperator[T], res *SVDResult[T]) error {
 	// own stream, in a fixed order.
 	for b := 0; b < B; b++ {
 		g := r.blk[:(l+np)*d]
-		normals(r.streams.rng[b], g)
+		spNormals(r.streams.rng[b], g)
 		scatterRows(r.omega, g, l+np, d, B, b)
 	}
 	op.Apply(r.omega, l+np, r.y)
@@ -180,7 +188,7 @@ func (r *RandSVD[T]) finish(b, l int, res *SVDResult[T]) {
 	if res.OK[b] {
 		bm := r.blk[:l*d]
 		gatherRows(bm, r.omega, l, d, B, b)
-		res.OK[b] = allFinite(bm) && r.smallSVD(l, d, bm)
+		res.OK[b] = spAllFinite(bm) && r.smallSVD(l, d, bm)
 	}
 	if !res.OK[b] {
 		for i := range vals {
@@ -213,10 +221,10 @@ func (r *RandSVD[T]) finish(b, l int, res *SVDResult[T]) {
 		for pass := 0; pass < 2; pass++ { // twice, for orthogonality
 			for t := 0; t < l; t++ {
 				qt := r.q[t*D : (t+1)*D]
-				asm.Daxpy(-dot(pj, qt), qt, pj)
+				asm.Daxpy(-spDot(pj, qt), qt, pj)
 			}
 		}
-		worst = math.Max(worst, nrm2(pj))
+		worst = math.Max(worst, spNrm2(pj))
 	}
 	res.ErrEst[b] = errEstFactor * worst
 }

@@ -37,11 +37,11 @@ func checkTopK[T Float](t *testing.T, name string, res *SVDResult[T], data []flo
 				t.Errorf("%s: op %d values not descending", name, b)
 			}
 			v, u := tangentRow(res.V, i, b, B, d), tangentRow(res.U, i, b, B, D)
-			jv := matVec(jb, D, d, v)
+			jv := spMatVec(jb, D, d, v)
 			for j := range jv {
 				jv[j] -= got * u[j]
 			}
-			if r := nrm2(jv); r > eps+tol {
+			if r := spNrm2(jv); r > eps+tol {
 				t.Errorf("%s: op %d ‖Jv_%d − σ̃u_%d‖ = %g > ε = %g", name, b, i, i, r, eps)
 			}
 			for j := 0; j <= i; j++ {
@@ -50,12 +50,12 @@ func checkTopK[T Float](t *testing.T, name string, res *SVDResult[T], data []flo
 					want = 1
 				}
 				vj, uj := tangentRow(res.V, j, b, B, d), tangentRow(res.U, j, b, B, D)
-				if g := dot(v, vj); math.Abs(g-want) > 1e3*epsOf[T]() {
+				if g := spDot(v, vj); math.Abs(g-want) > 1e3*spEpsOf[T]() {
 					t.Errorf("%s: op %d ⟨v_%d, v_%d⟩ = %g", name, b, i, j, g)
 				}
 				// u_i is orthonormal only where σ̃_i > 0.
 				if got > 1e-6*sv[b][0] {
-					if g := dot(u, uj); math.Abs(g-want) > 1e3*epsOf[T]() {
+					if g := spDot(u, uj); math.Abs(g-want) > 1e3*spEpsOf[T]() {
 						t.Errorf("%s: op %d ⟨u_%d, u_%d⟩ = %g", name, b, i, j, g)
 					}
 				}
@@ -68,7 +68,7 @@ func checkTopK[T Float](t *testing.T, name string, res *SVDResult[T], data []flo
 // with both orthonormalisations, and checks the result within its error
 // estimate; where the spectrum decays past ℓ the values must also be close.
 func TestSVDRandomizedSpectra(t *testing.T) {
-	rng := newTestRand(10)
+	rng := spRand(10)
 	const B, D, d = 3, 50, 20
 	for _, sp := range allSpectra {
 		data, sv := batchWithSpectrum(rng, B, D, d, sp)
@@ -102,11 +102,41 @@ func TestSVDRandomizedSpectra(t *testing.T) {
 	}
 }
 
+// TestSVDWideOperator covers D < d (ℓ capped by D) and K = min(D, d) with
+// no oversampling: the top-D values of a wide matrix are all its values.
+func TestSVDWideOperator(t *testing.T) {
+	rng := spRand(16)
+	const B, D, d = 2, 6, 15
+	data, sv := batchWithSpectrum(rng, B, D, d, specGeometric)
+	op := NewDenseOperator(B, D, d, data)
+	for _, k := range []int{3, D} {
+		r := NewRandSVD[float64](k, 4)
+		if k == D {
+			r.Oversample = 0
+		}
+		var res SVDResult[float64]
+		if err := r.Compute(op, &res); err != nil {
+			t.Fatal(err)
+		}
+		checkTopK(t, fmt.Sprintf("wide/k%d", k), &res, data, sv, 1e-12)
+		for b := 0; b < B; b++ {
+			for i := 0; i < k; i++ {
+				if e := math.Abs(res.Values[b*k+i] - sv[b][i]); e > 1e-12 {
+					t.Errorf("k = %d op %d: σ_%d error %g (Q spans all of R^D)", k, b, i, e)
+				}
+			}
+			if res.ErrEst[b] > 1e-12 {
+				t.Errorf("k = %d op %d: error estimate %g, want ~0", k, b, res.ErrEst[b])
+			}
+		}
+	}
+}
+
 // TestSVDCholQR2Fallback checks that CholeskyQR2 falls back to Householder
 // on exactly rank-deficient blocks and not on well-conditioned ones, and
 // that both give the same values.
 func TestSVDCholQR2Fallback(t *testing.T) {
-	rng := newTestRand(11)
+	rng := spRand(11)
 	const B, D, d = 2, 40, 16
 	for _, sp := range []spectrum{specGeometric, specRankDef} {
 		data, _ := batchWithSpectrum(rng, B, D, d, sp)
@@ -138,10 +168,10 @@ func TestSVDCholQR2Fallback(t *testing.T) {
 // TestSVDRandomizedFloat32 runs the float32 path: the values agree with the
 // float64 truth to float32 accuracy and stay within the error estimate.
 func TestSVDRandomizedFloat32(t *testing.T) {
-	rng := newTestRand(12)
+	rng := spRand(12)
 	const B, D, d = 4, 60, 24
 	data, sv := batchWithSpectrum(rng, B, D, d, specGeometric)
-	data32 := toT[float32](data)
+	data32 := spToT[float32](data)
 	for i, x := range data32 {
 		data[i] = float64(x) // the truth is the rounded matrix
 	}
@@ -172,10 +202,10 @@ func TestSVDBatchMatchesSingle(t *testing.T) {
 }
 
 func testSVDBatchMatchesSingle[T Float](t *testing.T) {
-	rng := newTestRand(13)
+	rng := spRand(13)
 	const B, D, d, K = 5, 30, 12, 3
 	data, _ := batchWithSpectrum(rng, B, D, d, specGeometric)
-	dataT := toT[T](data)
+	dataT := spToT[T](data)
 	r := NewRandSVD[T](K, 99)
 	var all, again SVDResult[T]
 	if err := r.Compute(NewDenseOperator(B, D, d, dataT), &all); err != nil {
@@ -184,7 +214,7 @@ func testSVDBatchMatchesSingle[T Float](t *testing.T) {
 	if err := r.Compute(NewDenseOperator(B, D, d, dataT), &again); err != nil {
 		t.Fatal(err)
 	}
-	if !sameBits(all.Values, again.Values) || !sameBits(all.V, again.V) || !sameBits(all.U, again.U) || !sameBits(all.ErrEst, again.ErrEst) {
+	if !spSameBits(all.Values, again.Values) || !spSameBits(all.V, again.V) || !spSameBits(all.U, again.U) || !spSameBits(all.ErrEst, again.ErrEst) {
 		t.Error("same seed, different results")
 	}
 	for b := 0; b < B; b++ {
@@ -194,12 +224,12 @@ func testSVDBatchMatchesSingle[T Float](t *testing.T) {
 		if err := single.Compute(NewDenseOperator(1, D, d, dataT[b*D*d:(b+1)*D*d]), &one); err != nil {
 			t.Fatal(err)
 		}
-		if !sameBits(one.Values, all.Values[b*K:(b+1)*K]) || math.Float64bits(one.ErrEst[0]) != math.Float64bits(all.ErrEst[b]) {
+		if !spSameBits(one.Values, all.Values[b*K:(b+1)*K]) || math.Float64bits(one.ErrEst[0]) != math.Float64bits(all.ErrEst[b]) {
 			t.Errorf("op %d: values alone %v, in batch %v", b, one.Values, all.Values[b*K:(b+1)*K])
 		}
 		for i := 0; i < K; i++ {
-			if !sameBits(tangentRow(one.V, i, 0, 1, d), tangentRow(all.V, i, b, B, d)) ||
-				!sameBits(tangentRow(one.U, i, 0, 1, D), tangentRow(all.U, i, b, B, D)) {
+			if !spSameBits(tangentRow(one.V, i, 0, 1, d), tangentRow(all.V, i, b, B, d)) ||
+				!spSameBits(tangentRow(one.U, i, 0, 1, D), tangentRow(all.U, i, b, B, D)) {
 				t.Errorf("op %d: vector %d differs between batch and single", b, i)
 			}
 		}
@@ -209,7 +239,7 @@ func testSVDBatchMatchesSingle[T Float](t *testing.T) {
 	if err := other.Compute(NewDenseOperator(B, D, d, dataT), &diff); err != nil {
 		t.Fatal(err)
 	}
-	if sameBits(diff.V, all.V) {
+	if spSameBits(diff.V, all.V) {
 		t.Error("different seeds gave bit-identical vectors")
 	}
 }
@@ -217,7 +247,7 @@ func testSVDBatchMatchesSingle[T Float](t *testing.T) {
 // TestSVDNonFinite puts NaN and Inf into some operators: those are flagged
 // and the others get exactly the result they get without the bad ones.
 func TestSVDNonFinite(t *testing.T) {
-	rng := newTestRand(14)
+	rng := spRand(14)
 	const B, D, d, K = 4, 20, 8, 2
 	data, _ := batchWithSpectrum(rng, B, D, d, specGeometric)
 	clean := append([]float64(nil), data...)
@@ -239,11 +269,11 @@ func TestSVDNonFinite(t *testing.T) {
 		vals := res.Values[b*K : (b+1)*K]
 		if bad {
 			for i := 0; i < K; i++ {
-				if !math.IsNaN(vals[i]) || nrm2(tangentRow(res.V, i, b, B, d)) != 0 {
+				if !math.IsNaN(vals[i]) || spNrm2(tangentRow(res.V, i, b, B, d)) != 0 {
 					t.Errorf("op %d: bad operator gave value %g", b, vals[i])
 				}
 			}
-		} else if !sameBits(vals, ref.Values[b*K:(b+1)*K]) {
+		} else if !spSameBits(vals, ref.Values[b*K:(b+1)*K]) {
 			t.Errorf("op %d: %v, without bad neighbours %v", b, vals, ref.Values[b*K:(b+1)*K])
 		}
 	}
@@ -267,9 +297,9 @@ func TestSVDSettingsErrors(t *testing.T) {
 
 // TestSVDNoAllocs checks that a warmed-up solver allocates nothing.
 func TestSVDNoAllocs(t *testing.T) {
-	rng := newTestRand(15)
+	rng := spRand(15)
 	data, _ := batchWithSpectrum(rng, 3, 30, 10, specGeometric)
-	op := NewDenseOperator(3, 30, 10, toT[float32](data))
+	op := NewDenseOperator(3, 30, 10, spToT[float32](data))
 	r := NewRandSVD[float32](3, 1)
 	var res SVDResult[float32]
 	if n := testing.AllocsPerRun(5, func() { _ = r.Compute(op, &res) }); n != 0 {

@@ -59,7 +59,8 @@ func (j *Jacobians[T]) Matrix(b int) []float64 {
 
 // SingularValues sets dst[b·n : (b+1)·n], n = min(Rows, Cols), to the
 // singular values of J_b in decreasing order (gonum's Dgesvd), or to NaN for
-// a non-finite Jacobian.
+// a non-finite Jacobian. (gonum's values-only paths allocate a little, in
+// Dlasrt; so does GramSingularValues.)
 func (j *Jacobians[T]) SingularValues(dst []float64) {
 	B, D, d := j.Batch, j.Rows, j.Cols
 	n := min(D, d)
@@ -73,7 +74,7 @@ func (j *Jacobians[T]) SingularValues(dst []float64) {
 	for b := 0; b < B; b++ {
 		out := dst[b*n : (b+1)*n]
 		copy(j.a, j.Matrix(b))
-		if !allFinite(j.a) || !j.svdValues(D, d, j.a, out) {
+		if !spAllFinite(j.a) || !j.svdValues(D, d, j.a, out) {
 			for i := range out {
 				out[i] = math.NaN()
 			}
@@ -105,7 +106,7 @@ func (j *Jacobians[T]) GramSingularValues(dst []float64) {
 		m := j.Matrix(b)
 		g := j.a[:d*d]
 		Gemm(true, false, d, d, D, 1, m, d, m, d, 0, g, d)
-		if !allFinite(g) || !j.orth.symEig(d, g, j.tau, false) {
+		if !spAllFinite(g) || !j.orth.symEig(d, g, j.tau, false) {
 			for i := range out {
 				out[i] = math.NaN()
 			}
@@ -147,7 +148,7 @@ func (j *Jacobians[T]) HalfLogDet(dst []float64) {
 	for b := 0; b < B; b++ {
 		m := j.Matrix(b)
 		switch {
-		case !allFinite(m):
+		case !spAllFinite(m):
 			dst[b] = math.NaN()
 		case d == 0:
 			dst[b] = 0

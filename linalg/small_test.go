@@ -9,7 +9,7 @@ import (
 // small2x2Cases returns 2×2 test matrices: random, diagonal, rotations,
 // reflections, singular, zero, nearly singular and badly scaled.
 func small2x2Cases() [][4]float64 {
-	rng := newTestRand(30)
+	rng := spRand(30)
 	cases := [][4]float64{
 		{1, 0, 0, 1}, {2, 0, 0, -3}, {0, 1, 1, 0}, {0, 0, 0, 0}, {1, 2, 2, 4},
 		{0, 5, 0, 0}, {3, 0, 4, 0}, {1, 1e-12, 0, 1e-9}, {1e150, 1, 1, 1e-150},
@@ -51,7 +51,7 @@ func TestSmallSVD2(t *testing.T) {
 				}
 				uu := u[i]*u[j] + u[2+i]*u[2+j]
 				vv := v[i]*v[j] + v[2+i]*v[2+j]
-				if math.Abs(uu-boolf(i == j)) > 1e-15 || math.Abs(vv-boolf(i == j)) > 1e-15 {
+				if math.Abs(uu-spBool(i == j)) > 1e-15 || math.Abs(vv-spBool(i == j)) > 1e-15 {
 					t.Errorf("%v: UᵀU or VᵀV not identity", m)
 				}
 			}
@@ -67,7 +67,7 @@ func TestSmallSVD2(t *testing.T) {
 	SVD2Batch(flat, s, u, v)
 	for i, m := range cases {
 		s1, s2, ui, vi := SVD2(m[0], m[1], m[2], m[3])
-		if s[2*i] != s1 || s[2*i+1] != s2 || !sameBits(u[4*i:4*i+4], ui[:]) || !sameBits(v[4*i:4*i+4], vi[:]) {
+		if s[2*i] != s1 || s[2*i+1] != s2 || !spSameBits(u[4*i:4*i+4], ui[:]) || !spSameBits(v[4*i:4*i+4], vi[:]) {
 			t.Fatalf("SVD2Batch differs from SVD2 at %d", i)
 		}
 	}
@@ -83,7 +83,7 @@ func exactDet2(m [4]float64) float64 {
 	return f
 }
 
-func boolf(b bool) float64 {
+func spBool(b bool) float64 {
 	if b {
 		return 1
 	}
@@ -125,7 +125,7 @@ func TestSmallDet2(t *testing.T) {
 // gonum's SVD on every test spectrum (Cholesky and QR paths), the 2×2
 // closed form, rank deficiency (−Inf) and non-finite input (NaN).
 func TestSmallHalfLogDet(t *testing.T) {
-	rng := newTestRand(31)
+	rng := spRand(31)
 	for _, sz := range [][2]int{{30, 10}, {12, 12}, {2, 2}, {5, 1}} {
 		D, d := sz[0], sz[1]
 		for _, sp := range allSpectra {
@@ -175,7 +175,7 @@ func TestSmallHalfLogDet(t *testing.T) {
 // TestSmallGramSingularValues checks the Gram-eigenvalue path against the
 // true values: relative accuracy ~ε·(s_1/s_i)².
 func TestSmallGramSingularValues(t *testing.T) {
-	rng := newTestRand(34)
+	rng := spRand(34)
 	const B, D, d = 3, 40, 12
 	for _, sp := range allSpectra {
 		data, sv := batchWithSpectrum(rng, B, D, d, sp)
@@ -201,7 +201,7 @@ func TestSmallGramSingularValues(t *testing.T) {
 // singular values and with solver estimates (randomized top-k, converged
 // LOBPCG).
 func TestSmallLogDetBounds(t *testing.T) {
-	rng := newTestRand(32)
+	rng := spRand(32)
 	const B, D, d = 3, 24, 10
 	for _, sp := range []spectrum{specGeometric, specClustered, specFlat} {
 		data, sv := batchWithSpectrum(rng, B, D, d, sp)
@@ -264,10 +264,10 @@ func TestSmallLogDetBounds(t *testing.T) {
 // d = D: the exact entropy term is log|det A|, for the 2×2 closed form and
 // the general path alike, and the LOBPCG / randomized bounds bracket it.
 func TestSmallLinearGenerator(t *testing.T) {
-	rng := newTestRand(33)
+	rng := spRand(33)
 	for _, n := range []int{2, 5} {
 		a := make([]float64, n*n)
-		normals(rng, a)
+		spNormals(rng, a)
 		want := math.Log(math.Abs(detLU(a, n)))
 		op := NewDenseOperator(1, n, n, a)
 		var jac Jacobians[float64]
@@ -316,4 +316,24 @@ func detLU(a []float64, n int) float64 {
 		}
 	}
 	return det
+}
+
+// TestSmallJacobiansNoAllocs checks that the exact log-det path allocates
+// nothing once its buffers have grown (it runs every step in the 2-D toy
+// problems). The values-only SVD and eigenvalue paths are left out: gonum's
+// Dlasrt allocates in sort.Reverse.
+func TestSmallJacobiansNoAllocs(t *testing.T) {
+	rng := spRand(35)
+	for _, sz := range [][2]int{{2, 2}, {20, 6}} {
+		data, _ := batchWithSpectrum(rng, 8, sz[0], sz[1], specGeometric)
+		op := NewDenseOperator(8, sz[0], sz[1], spToT[float32](data))
+		var jac Jacobians[float32]
+		dst := make([]float64, 8)
+		if n := testing.AllocsPerRun(5, func() {
+			jac.Form(op)
+			jac.HalfLogDet(dst)
+		}); n != 0 {
+			t.Errorf("%v: %v allocations per call", sz, n)
+		}
+	}
 }

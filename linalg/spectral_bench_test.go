@@ -51,7 +51,7 @@ func spectralBenchOperator(spec string, D, d int) *spectralBenchData {
 	if c := spectralBenchCache[key]; c != nil {
 		return c
 	}
-	rng := newTestRand(uint64(D*1000 + d))
+	rng := spRand(uint64(D*1000 + d))
 	B := spectralBenchBatch
 	data := make([]float32, B*D*d)
 	var ow orthWork
@@ -59,8 +59,8 @@ func spectralBenchOperator(spec string, D, d int) *spectralBenchData {
 	us := make([]float64, d*D)
 	j := make([]float64, D*d)
 	for b := 0; b < B; b++ {
-		normals(rng, u)
-		normals(rng, v)
+		spNormals(rng, u)
+		spNormals(rng, v)
 		ow.orthRows(OrthHouseholder, d, D, u, 2) // rows: the d left vectors
 		ow.orthRows(OrthHouseholder, d, d, v, 2)
 		for i := 0; i < d; i++ {
@@ -109,7 +109,7 @@ func BenchmarkSpectralTopK(b *testing.B) {
 		for _, sh := range spectralBenchShapes {
 			D, d := sh[0], sh[1]
 			prefix := fmt.Sprintf("%s/%dx%d/", spec, D, d)
-			for _, kpq := range [][3]int{{8, 8, 2}, {8, 8, 3}, {8, 16, 1}, {8, 16, 2}, {16, 8, 3}, {16, 16, 2}, {16, 12, 3}, {16, 24, 1}, {16, 32, 1}} {
+			for _, kpq := range [][3]int{{8, 8, 2}, {8, 16, 2}, {16, 16, 2}, {16, 16, 3}} {
 				k, p, q := kpq[0], kpq[1], kpq[2]
 				b.Run(prefix+fmt.Sprintf("rsvd-k%d-p%d-q%d", k, p, q), func(b *testing.B) {
 					c := spectralBenchOperator(spec, D, d)

@@ -64,7 +64,7 @@ func (w *orthWork) orthRows(method OrthMethod, m, n int, a []float64, passes int
 			}
 		}
 		householder = true
-	} else if !allFinite(a[:m*n]) {
+	} else if !spAllFinite(a[:m*n]) {
 		return false, false
 	}
 	w.householderLQ(m, n, a)

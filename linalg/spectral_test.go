@@ -105,7 +105,7 @@ func batchWithSpectrum(rng *rand.Rand, B, D, d int, sp spectrum) (data []float64
 	return data, sv
 }
 
-func toT[T Float](x []float64) []T {
+func spToT[T Float](x []float64) []T {
 	y := make([]T, len(x))
 	for i, v := range x {
 		y[i] = T(v)
@@ -132,16 +132,16 @@ func tangentRow[T Float](x []T, t, b, batch, n int) []float64 {
 }
 
 // matVec returns a·x for the row-major m×n a.
-func matVec(a []float64, m, n int, x []float64) []float64 {
+func spMatVec(a []float64, m, n int, x []float64) []float64 {
 	y := make([]float64, m)
 	for i := 0; i < m; i++ {
-		y[i] = dot(a[i*n:(i+1)*n], x)
+		y[i] = spDot(a[i*n:(i+1)*n], x)
 	}
 	return y
 }
 
 // matTVec returns aᵀ·y for the row-major m×n a.
-func matTVec(a []float64, m, n int, y []float64) []float64 {
+func spMatTVec(a []float64, m, n int, y []float64) []float64 {
 	x := make([]float64, n)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -151,7 +151,7 @@ func matTVec(a []float64, m, n int, y []float64) []float64 {
 	return x
 }
 
-func sameBits[T Float](a, b []T) bool {
+func spSameBits[T Float](a, b []T) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -163,11 +163,11 @@ func sameBits[T Float](a, b []T) bool {
 	return true
 }
 
-func newTestRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x5eed)) }
+func spRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x5eed)) }
 
 // TestSpectralHelpers checks the test matrices themselves against gonum.
 func TestSpectralHelpers(t *testing.T) {
-	rng := newTestRand(1)
+	rng := spRand(1)
 	for _, sp := range allSpectra {
 		want := sp.values(7)
 		got := denseSV(withSpectrum(rng, 11, 7, want), 11, 7)

@@ -53,8 +53,8 @@ func (s *spStreams) reset(seed uint64, offset, n int) {
 	}
 }
 
-// normals fills x with standard normal draws from r.
-func normals(r *rand.Rand, x []float64) {
+// spNormals fills x with standard normal draws from r.
+func spNormals(r *rand.Rand, x []float64) {
 	for i := range x {
 		x[i] = r.NormFloat64()
 	}
@@ -96,8 +96,8 @@ func roundTo[T Float](x []float64) {
 	}
 }
 
-// allFinite reports whether no element of x is NaN or ±Inf.
-func allFinite(x []float64) bool {
+// spAllFinite reports whether no element of x is NaN or ±Inf.
+func spAllFinite(x []float64) bool {
 	for _, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return false
@@ -106,15 +106,15 @@ func allFinite(x []float64) bool {
 	return true
 }
 
-// dot, nrm2, symGram and combineRows are the level-1 pieces of the
+// spDot, spNrm2, symGram and combineRows are the level-1 pieces of the
 // per-operator float64 algebra, on the asm kernels. The blocks involved are
 // a few rows of a few hundred elements: packing them for the GEMM driver
 // would cost more than the arithmetic.
-func dot(x, y []float64) float64 { return asm.Ddot(x, y) }
+func spDot(x, y []float64) float64 { return asm.Ddot(x, y) }
 
-// nrm2 returns ‖x‖₂, rescaling when the plain sum of squares would over- or
+// spNrm2 returns ‖x‖₂, rescaling when the plain sum of squares would over- or
 // underflow.
-func nrm2(x []float64) float64 {
+func spNrm2(x []float64) float64 {
 	if s := asm.Ddot(x, x); s > 0x1p-960 && s < 0x1p960 {
 		return math.Sqrt(s)
 	} else if s == 0 {
@@ -164,8 +164,8 @@ func combineRows(out []float64, m, n int, c []float64, ldc int, src []float64, r
 	}
 }
 
-// epsOf returns the unit round-off of T.
-func epsOf[T Float]() float64 {
+// spEpsOf returns the unit round-off of T.
+func spEpsOf[T Float]() float64 {
 	var z T
 	if _, ok := any(z).(float32); ok {
 		return 0x1p-24

@@ -7,6 +7,7 @@
 // Commands:
 //
 //	bench gemm  GEMM throughput: ours, gonum (and OpenBLAS with -tags openblas)
+//	datasets    the built-in data sets and their definitions
 //	version     version and SIMD tier
 //
 // Every command exits with status 2 and a one-line message on bad input.
@@ -31,8 +32,9 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"bench":   {"measure kernels side by side (bench gemm)", runBench},
-	"version": {"print the version and SIMD tier", runVersion},
+	"bench":    {"measure kernels side by side (bench gemm)", runBench},
+	"datasets": {"list the built-in data sets and their definitions", runDatasets},
+	"version":  {"print the version and SIMD tier", runVersion},
 }
 
 // errUsage marks errors caused by the user's input (exit status 2).

@@ -105,8 +105,11 @@ func parseIDX(name string, r io.Reader, magic uint32, what string) ([]int, []byt
 			return nil, nil, fail("IDX element type 0x%02x is not supported: %s must be unsigned bytes (0x08)", typ, what)
 		}
 		hint := ""
-		if got == idxImagesMagic || got == idxLabelsMagic {
-			hint = fmt.Sprintf(" (magic %d: is this the %s file?)", got, map[bool]string{true: "images", false: "labels"}[got == idxImagesMagic])
+		switch got {
+		case idxImagesMagic:
+			hint = " (magic 2051: is this the images file?)"
+		case idxLabelsMagic:
+			hint = " (magic 2049: is this the labels file?)"
 		}
 		return nil, nil, fail("IDX %s file must have %d dimensions, header has %d%s", what, magic&0xff, nd, hint)
 	}
@@ -128,8 +131,11 @@ func parseIDX(name string, r io.Reader, magic uint32, what string) ([]int, []byt
 		dims[i] = int(d)
 	}
 	buf, err := readExactly(br, int(size))
-	if err != nil {
-		return nil, nil, fail("truncated %s data: expected %d bytes after the header, %s", what, size, err)
+	switch {
+	case err == io.ErrUnexpectedEOF:
+		return nil, nil, fail("truncated %s data: expected %d bytes after the header, got %d", what, size, len(buf))
+	case err != nil:
+		return nil, nil, fail("reading %s data after %d of %d bytes: %v", what, len(buf), size, err)
 	}
 	// The final read must report a clean end: that is also when gzip checks
 	// its CRC and length trailer.
@@ -144,7 +150,8 @@ func parseIDX(name string, r io.Reader, magic uint32, what string) ([]int, []byt
 }
 
 // readExactly reads n bytes, growing its buffer as the data arrives rather
-// than trusting n up front.
+// than trusting n up front. On failure it returns the bytes read so far and
+// io.ErrUnexpectedEOF for a short input, or the reader's error.
 func readExactly(r io.Reader, n int) ([]byte, error) {
 	buf := make([]byte, 0, min(n, 1<<20))
 	for len(buf) < n {
@@ -153,14 +160,11 @@ func readExactly(r io.Reader, n int) ([]byte, error) {
 		}
 		m, err := r.Read(buf[len(buf):min(cap(buf), n)])
 		buf = buf[:len(buf)+m]
-		if err != nil {
-			if err == io.EOF {
-				if len(buf) == n {
-					break
-				}
-				return nil, fmt.Errorf("got %d", len(buf))
-			}
-			return nil, fmt.Errorf("got %d: %v", len(buf), err)
+		switch {
+		case err == io.EOF && len(buf) < n:
+			return buf, io.ErrUnexpectedEOF
+		case err != nil && err != io.EOF:
+			return buf, err
 		}
 	}
 	return buf, nil

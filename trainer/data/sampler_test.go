@@ -232,3 +232,25 @@ func TestViewAndTake(t *testing.T) {
 	}()
 	View(d, []int{10})
 }
+
+func BenchmarkSamplerNext(b *testing.B) {
+	pix, _ := testImages(1000, 28, 28)
+	im := &Images{N: 1000, Height: 28, Width: 28, Pix: pix}
+	for _, c := range []struct {
+		name string
+		f    Finite
+	}{
+		{"csv-2d", rowData(1000)},
+		{"mnist-symmetric", im.Source(Symmetric, false)},
+		{"mnist-dequantized", im.Source(Unit, true)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			s, _ := NewSampler(c.f, newRand(1))
+			buf := make([]float32, 64*c.f.Dim())
+			b.ReportAllocs()
+			for b.Loop() {
+				s.Next(buf, 64)
+			}
+		})
+	}
+}
