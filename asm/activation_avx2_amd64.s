@@ -156,14 +156,15 @@ TEXT ·ssiluAVX2(SB), NOSPLIT, $0-48
 	VMOVUPS negmax<>(SB), Y12
 	UNARY(SILU8)
 
-// SOFTPLUS8: Y0 = max(Y0, 0) + log1p(exp(−|Y0|)), log1p as log1p01.
+// SOFTPLUS8: Y0 = max(Y0, 0) + log1p(exp(−|Y0|)), log1p as log1p01:
+// u = exp(−|x|), s = u/(2+u), t = u − u·s, y = t², log1p(u) = t + t·y·R(y).
 // Y12 = 0.
 #define SOFTPLUS8 \
 	VORPS       sign<>(SB), Y0, Y1;  \
 	EXP8(Y1, Y2, Y3, Y4);            \
-	VADDPS      two<>(SB), Y1, Y2;   \
-	VADDPS      Y1, Y1, Y1;          \
-	VDIVPS      Y2, Y1, Y1;          \
+	VADDPS       two<>(SB), Y1, Y2;  \
+	VDIVPS       Y2, Y1, Y2;         \
+	VFNMADD231PS Y2, Y1, Y1;         \
 	VMULPS      Y1, Y1, Y2;          \
 	VMOVUPS     l1pr3<>(SB), Y3;     \
 	VFMADD213PS l1pr2<>(SB), Y2, Y3; \

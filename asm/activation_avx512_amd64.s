@@ -113,14 +113,15 @@ TEXT ·ssiluAVX512(SB), NOSPLIT, $0-48
 	BCAST(0xff7fffff, Z19)
 	UNARY(SILU16)
 
-// SOFTPLUS16: Z0 = max(Z0, 0) + log1p(exp(−|Z0|)), log1p as log1p01.
+// SOFTPLUS16: Z0 = max(Z0, 0) + log1p(exp(−|Z0|)), log1p as log1p01:
+// u = exp(−|x|), s = u/(2+u), t = u − u·s, y = t², log1p(u) = t + t·y·R(y).
 // Z19 = 2, Z14 = 0, Z15–Z18 = log1pR0–R3.
 #define SOFTPLUS16 \
 	VORPS       Z20, Z0, Z1; \
 	EXP16(Z1, Z2, Z3);       \
-	VADDPS      Z19, Z1, Z2; \
-	VADDPS      Z1, Z1, Z1;  \
-	VDIVPS      Z2, Z1, Z1;  \
+	VADDPS       Z19, Z1, Z2; \
+	VDIVPS       Z2, Z1, Z2;  \
+	VFNMADD231PS Z2, Z1, Z1;  \
 	VMULPS      Z1, Z1, Z2;  \
 	VMOVAPS     Z18, Z3;     \
 	VFMADD213PS Z17, Z2, Z3; \

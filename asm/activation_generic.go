@@ -31,7 +31,7 @@ const (
 // Constants of log1p on [0, 1]: log1p(u) = 2·atanh(s) with s = u/(2+u) ≤ 1/3,
 // which is 2s + s·z·R(z), z = s², R a minimax cubic (relative error of the
 // approximation 4.5e-9). The kernels work with t = 2s = 2u/(2+u) and
-// y = t² = 4z, which stay normal whenever u is (s would turn subnormal for
+// y = t² = 4z (t stays normal whenever u is, while s turns subnormal for
 // u < 2.4e-38), so the coefficients below are those of R(y/4)/8.
 const (
 	log1pR0 = 0x1.555502p-04
@@ -93,9 +93,13 @@ func exp32(x float32) float32 {
 }
 
 // log1p01 is log(1+u) for u in [0, 1] (and NaN), as the softplus kernels
-// compute it: t + t·y·R(y/4)/8 with t = 2u/(2+u), y = t².
+// compute it: t + t·y·R(y/4)/8 with t = 2u/(2+u), y = t². t is formed as
+// u − u·s with s = u/(2+u): the rounding errors of 2+u and of the division
+// then reach t scaled by u/2, so they matter little for small u, where
+// softplus needs relative accuracy most.
 func log1p01(u float32) float32 {
-	t := (u + u) / (2 + u)
+	s := u / (2 + u)
+	t := fma32(-u, s, u)
 	y := t * t
 	r := fma32(log1pR3, y, log1pR2)
 	r = fma32(r, y, log1pR1)

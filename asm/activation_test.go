@@ -301,7 +301,13 @@ func TestSmoothActivationSpecialValues(t *testing.T) {
 					tc.fn(got, xs)
 					for _, j := range []int{0, n - 1} {
 						g, w := got[j], tc.want[i]
-						if ulps(g, w) != 0 || (w == w && math.Signbit(float64(g)) != math.Signbit(float64(w))) {
+						// Exact, except ln 2 (softplus(0)), which is
+						// only as accurate as documented.
+						tol := int64(0)
+						if w == ln2 {
+							tol = 1
+						}
+						if ulps(g, w) > tol || (w == w && math.Signbit(float64(g)) != math.Signbit(float64(w))) {
 							t.Errorf("n=%d: %s(%v) = %v, want %v", n, tc.name, x, g, w)
 						}
 					}

@@ -80,7 +80,7 @@ type latentEval[T nn.Float] struct {
 	z    []T       // the latents (caller's slice)
 	x    []T       // G(z), B×D (owned)
 	cols []T       // exact: the d Jacobian columns; smin: J·[v_min, probes] (views into gen)
-	e    []float64 // E(x) with the confining term
+	e    []float64 // E(x) with the confining term (the energy evaluator's)
 	ld   []float64 // ½ log det(JᵀJ) or d·log s_min
 	f    []float64 // f(z), NaN for a singular sample
 	gf   []T       // ∇_z f, B×d (zero for a singular sample)
@@ -93,9 +93,10 @@ func newLatentEval[T nn.Float](nets Nets[T], logdet string, lob LOBPCGConfig, ex
 	le := &latentEval[T]{
 		nets: nets, d: d, D: D, exact: logdet == "exact", extra: extra, stream: stream,
 		en: newEnergyEval(nets.Energy, nets.Confine, maxB),
-		x:  make([]T, maxB*D), e: make([]float64, maxB), ld: make([]float64, maxB),
+		x:  make([]T, maxB*D), ld: make([]float64, maxB),
 		f: make([]float64, maxB), gf: make([]T, maxB*d), bad: make([]bool, maxB),
 	}
+	le.e = le.en.e
 	if le.exact {
 		le.gen = nets.Generator.NewWorkspace(maxB, d)
 		le.wneg = make([]T, maxB)
@@ -112,6 +113,14 @@ func newLatentEval[T nn.Float](nets Nets[T], logdet string, lob LOBPCGConfig, ex
 	le.tan = make([]T, (1+extra)*maxB*d)
 	le.gyd = make([]T, (1+extra)*maxB*D)
 	return le
+}
+
+// kindName returns "exact" or "smin".
+func (le *latentEval[T]) kindName() string {
+	if le.exact {
+		return "exact"
+	}
+	return "smin"
 }
 
 // probes returns the block of the smin tangent buffer that eval carries as

@@ -8,6 +8,7 @@
 //
 //	bench gemm  GEMM throughput: ours, gonum (and OpenBLAS with -tags openblas)
 //	datasets    the built-in data sets and their definitions
+//	train       train an EBM with bidirectional bounds (no flags: a built-in default run)
 //	version     version and SIMD tier
 //
 // Every command exits with status 2 and a one-line message on bad input.
@@ -34,6 +35,7 @@ type command struct {
 var commands = map[string]command{
 	"bench":    {"measure kernels side by side (bench gemm)", runBench},
 	"datasets": {"list the built-in data sets and their definitions", runDatasets},
+	"train":    {"train an EBM with bidirectional bounds (no flags: the built-in default run)", runTrain},
 	"version":  {"print the version and SIMD tier", runVersion},
 }
 

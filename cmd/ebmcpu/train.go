@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/ebmcpu/ebmcpu/linalg"
+	"github.com/ebmcpu/ebmcpu/trainer"
+)
+
+func runTrain(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("train", stderr)
+	configPath := fs.String("config", "", "JSON config file (fields it omits keep their defaults)")
+	out := fs.String("out", "", "run directory (default runs/<dataset>-<lower>+<upper>-<time>)")
+	resume := fs.String("resume", "", "continue the run in this directory (or checkpoint file)")
+	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "worker threads (results do not depend on it)")
+	cf := registerConfigFlags(fs, trainer.DefaultConfig())
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: ebmcpu train [--config FILE] [--out DIR] [--resume DIR] [--threads N] [--<setting>=VALUE ...]")
+		fmt.Fprintln(stderr, "\nWith no flags: the built-in default run (8gaussians, sv + gp). Settings:")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *threads < 1 {
+		return usageError("--threads=%d: want ≥ 1", *threads)
+	}
+	linalg.SetWorkers(*threads)
+
+	var (
+		t   *trainer.Trainer
+		dir string
+		err error
+	)
+	if *resume != "" {
+		if *configPath != "" || (cf.given() && !(len(cf.set) == 1 && cf.set[0] == "steps")) {
+			return usageError("--resume takes the run's own config; only --steps (to extend it) and --threads may be given")
+		}
+		steps := 0
+		if cf.given() {
+			var c trainer.Config
+			if err := cf.apply(&c); err != nil {
+				return err
+			}
+			steps = c.Steps
+		}
+		ckpt, d := *resume, *resume
+		if st, err := os.Stat(*resume); err == nil && st.IsDir() {
+			ckpt = filepath.Join(*resume, trainer.CheckpointFile)
+		} else {
+			d = filepath.Dir(*resume)
+		}
+		if t, err = trainer.Resume(ckpt, steps); err != nil {
+			return usageError("%v", err)
+		}
+		dir = d
+		fmt.Fprintf(stderr, "resuming %s at iteration %d of %d\n", dir, t.StepCount(), t.Config().Steps)
+	} else {
+		cfg := trainer.DefaultConfig()
+		if *configPath != "" {
+			if cfg, err = trainer.LoadConfig(*configPath); err != nil {
+				return usageError("%v", err)
+			}
+		}
+		if err := cf.apply(&cfg); err != nil {
+			return err
+		}
+		if t, err = trainer.New(cfg); err != nil { // checks the config and loads the data before anything is written
+			return usageError("%v", err)
+		}
+		dir = *out
+		if dir == "" {
+			dir = filepath.Join("runs", fmt.Sprintf("%s-%s+%s-%s", sanitize(cfg.Dataset), cfg.Lower, cfg.Upper, time.Now().Format("20060102-150405")))
+		}
+		if err := trainer.PrepareRunDir(dir, cfg); err != nil {
+			return usageError("%v", err)
+		}
+		fmt.Fprintf(stderr, "run directory %s: %s, %s + %s, %d iterations, batch %d, seed %d\n",
+			dir, cfg.Dataset, cfg.Lower, cfg.Upper, cfg.Steps, cfg.Batch, cfg.Seed)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err = t.Run(ctx, dir, newProgress(stderr))
+	if errors.Is(err, trainer.ErrInterrupted) {
+		fmt.Fprintf(stderr, "%v; continue with: ebmcpu train --resume %s\n", err, dir)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "done: %s (metrics.jsonl, checkpoint.ckpt, density.png, energy.png, samples.png)\n", dir)
+	return nil
+}
+
+// sanitize makes a dataset name safe as part of a directory name.
+func sanitize(s string) string {
+	b := []byte(filepath.Base(s))
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}

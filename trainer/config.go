@@ -1,0 +1,196 @@
+package trainer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/ebmcpu/ebmcpu/bounds"
+	"github.com/ebmcpu/ebmcpu/nn"
+	"github.com/ebmcpu/ebmcpu/trainer/data"
+)
+
+// Config is everything that determines a training run: the same Config and
+// seed give the same bits, whatever the thread count. It is written to the
+// run directory as config.json and stored in every checkpoint.
+type Config struct {
+	// Dataset is a built-in 2-D set (see data.Toys) or "csv:PATH".
+	Dataset string `json:"dataset"`
+	// Stratified draws 8gaussians/25gaussians batches with equal counts per
+	// mode, as the reference code does.
+	Stratified bool   `json:"stratified,omitempty"`
+	Seed       uint64 `json:"seed"`
+	// Steps is the number of training iterations; each runs EnergySteps
+	// energy updates, then GeneratorSteps generator updates.
+	Steps          int `json:"steps"`
+	Batch          int `json:"batch"`
+	EnergySteps    int `json:"energy_steps"`
+	GeneratorSteps int `json:"generator_steps"`
+	// LatentDim is the generator's input width d (0: the data width D).
+	LatentDim int `json:"latent_dim,omitempty"`
+
+	// Lower is the generator's entropy bound: "sv" (singular values of its
+	// Jacobian) or "mi" (mutual information of a noisy generator).
+	Lower string `json:"lower"`
+	// Upper is the energy's gap bound: "gp" (gradient penalty), "diffusion",
+	// or "none" — the lower-bound-only minimax game, the unstable baseline.
+	Upper string `json:"upper"`
+	// ZeroGP is the weight λ of the "0GP" baseline penalty λ‖∇_x E(x_data)‖²
+	// (0: off).
+	ZeroGP float64 `json:"zero_gp,omitempty"`
+	// EntropyWeight is w_H in the generator loss E_q[E] − w_H·Ĥ.
+	EntropyWeight float64 `json:"entropy_weight"`
+
+	Energy    NetConfig              `json:"energy"`
+	Generator NetConfig              `json:"generator"`
+	Confine   float64                `json:"confine,omitempty"` // α of an added α‖x‖² in the energy
+	OptE      nn.AdamConfig          `json:"opt_energy"`
+	OptG      nn.AdamConfig          `json:"opt_generator"`
+	SV        bounds.SVConfig        `json:"sv"`
+	MI        bounds.MIConfig        `json:"mi"`
+	GP        bounds.GPConfig        `json:"gp"`
+	Diffusion bounds.DiffusionConfig `json:"diffusion"`
+	Guard     GuardConfig            `json:"guard"`
+
+	// Bookkeeping: how often to log metrics, write a checkpoint and draw
+	// pictures (in iterations; 0 turns pictures and checkpoints off).
+	LogEvery        int `json:"log_every"`
+	CheckpointEvery int `json:"checkpoint_every"`
+	PlotEvery       int `json:"plot_every"`
+}
+
+// NetConfig describes an MLP by its hidden layers; the input and output
+// widths follow from the data and latent dimensions.
+type NetConfig struct {
+	Hidden       []int  `json:"hidden"`
+	Activation   string `json:"activation"`
+	BatchNorm    bool   `json:"batch_norm,omitempty"`
+	SpectralNorm bool   `json:"spectral_norm,omitempty"`
+	OutputScale  bool   `json:"output_scale,omitempty"`
+}
+
+// GuardConfig sets the divergence guard: a non-finite loss, gradient or
+// energy, or an energy beyond EnergyLimit in magnitude, rolls the run back
+// to its last good state and multiplies both learning rates by LRFactor;
+// after MaxRollbacks rollbacks the run stops with an error.
+type GuardConfig struct {
+	MaxRollbacks int     `json:"max_rollbacks"`
+	LRFactor     float64 `json:"lr_factor"`
+	EnergyLimit  float64 `json:"energy_limit"`
+	// SnapshotEvery is how often (in iterations) the last good state is
+	// refreshed in memory.
+	SnapshotEvery int `json:"snapshot_every"`
+}
+
+// DefaultConfig is the built-in run of `ebmcpu train` with no arguments:
+// the SPEC §5 toy networks and optimiser on 8gaussians, the singular-value
+// lower bound (exact ½ log det, d = 2) with the gradient-penalty upper bound.
+func DefaultConfig() Config {
+	adam := nn.AdamConfig{LR: 2e-4, Beta1: 0, Beta2: 0.9, Eps: 1e-6}
+	return Config{
+		Dataset:         "8gaussians",
+		Seed:            1,
+		Steps:           20000,
+		Batch:           200,
+		EnergySteps:     1,
+		GeneratorSteps:  1,
+		Lower:           "sv",
+		Upper:           "gp",
+		EntropyWeight:   1,
+		Energy:          NetConfig{Hidden: []int{100, 100}, Activation: "prelu", OutputScale: true},
+		Generator:       NetConfig{Hidden: []int{100, 100}, Activation: "prelu", BatchNorm: true},
+		OptE:            adam,
+		OptG:            adam,
+		SV:              bounds.SVConfig{Method: "exact"},
+		GP:              bounds.GPConfig{Weight: 1e-3},
+		Diffusion:       bounds.DiffusionConfig{Weight: 1e-3},
+		Guard:           GuardConfig{MaxRollbacks: 5, LRFactor: 0.5, EnergyLimit: 1e4, SnapshotEvery: 200},
+		LogEvery:        100,
+		CheckpointEvery: 5000,
+		PlotEvery:       5000,
+	}
+}
+
+// LoadConfig reads a JSON config file over the defaults: fields the file
+// omits keep their default values. Unknown fields are an error.
+func LoadConfig(path string) (Config, error) {
+	cfg := DefaultConfig()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Validate reports the first setting that cannot work, naming it.
+func (c Config) Validate() error {
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	if !strings.HasPrefix(c.Dataset, "csv:") {
+		if _, err := data.NewToy(c.Dataset); err != nil {
+			bad("dataset: %v", err)
+		}
+	} else if len(c.Dataset) == len("csv:") {
+		bad("dataset: csv: needs a path (csv:PATH)")
+	}
+	if c.Steps < 0 {
+		bad("steps = %d, want ≥ 0", c.Steps)
+	}
+	if c.Batch < 2 {
+		bad("batch = %d, want ≥ 2 (BatchNorm needs two samples)", c.Batch)
+	}
+	if c.EnergySteps < 1 || c.GeneratorSteps < 1 {
+		bad("energy_steps and generator_steps must be ≥ 1, got %d and %d", c.EnergySteps, c.GeneratorSteps)
+	}
+	if c.LatentDim < 0 {
+		bad("latent_dim = %d, want ≥ 0", c.LatentDim)
+	}
+	switch c.Lower {
+	case "sv", "mi":
+	default:
+		bad("lower = %q, want sv or mi", c.Lower)
+	}
+	switch c.Upper {
+	case "gp", "diffusion", "none":
+	default:
+		bad("upper = %q, want gp, diffusion or none", c.Upper)
+	}
+	if !(c.ZeroGP >= 0) || !(c.EntropyWeight >= 0) || !(c.Confine >= 0) {
+		bad("zero_gp, entropy_weight and confine must be ≥ 0")
+	}
+	for name, o := range map[string]nn.AdamConfig{"opt_energy": c.OptE, "opt_generator": c.OptG} {
+		if !(o.LR > 0) || !(o.Beta1 >= 0 && o.Beta1 < 1) || !(o.Beta2 >= 0 && o.Beta2 < 1) || !(o.Eps > 0) || !(o.WeightDecay >= 0) {
+			bad("%s: want lr > 0, 0 ≤ beta1, beta2 < 1, eps > 0, weight_decay ≥ 0; got %+v", name, o)
+		}
+	}
+	for name, n := range map[string]NetConfig{"energy": c.Energy, "generator": c.Generator} {
+		if _, err := nn.ParseActivation(n.Activation); err != nil {
+			bad("%s.activation: %v", name, err)
+		}
+		for _, w := range n.Hidden {
+			if w < 1 {
+				bad("%s.hidden: widths must be ≥ 1, got %v", name, n.Hidden)
+				break
+			}
+		}
+	}
+	g := c.Guard
+	if g.MaxRollbacks < 0 || !(g.LRFactor > 0 && g.LRFactor <= 1) || !(g.EnergyLimit > 0) || g.SnapshotEvery < 1 {
+		bad("guard: want max_rollbacks ≥ 0, 0 < lr_factor ≤ 1, energy_limit > 0, snapshot_every ≥ 1; got %+v", g)
+	}
+	if c.LogEvery < 1 || c.CheckpointEvery < 0 || c.PlotEvery < 0 {
+		bad("log_every must be ≥ 1 and checkpoint_every, plot_every ≥ 0")
+	}
+	if len(errs) > 0 {
+		return errors.New("invalid config: " + strings.Join(errs, "; "))
+	}
+	return nil
+}

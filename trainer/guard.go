@@ -1,0 +1,107 @@
+package trainer
+
+import (
+	"github.com/ebmcpu/ebmcpu/asm"
+	"github.com/ebmcpu/ebmcpu/nn"
+)
+
+// guard is the divergence guard: an in-memory copy of the last good state
+// (parameters, buffers, optimiser states), refreshed every SnapshotEvery
+// iterations and at every checkpoint, restored when an iteration diverges.
+// A restore also scales both learning rates by LRFactor. The random streams
+// are not rewound, so the retried iterations see fresh batches.
+type guard struct {
+	cfg       GuardConfig
+	rollbacks int
+	lrScale   float64
+	goodStep  int
+	values    [][]float32 // parameters then buffers, in a fixed order
+	opts      [][]byte
+}
+
+func newGuard(cfg GuardConfig) guard { return guard{cfg: cfg, lrScale: 1} }
+
+// energiesOK reports whether every energy is finite and within the limit.
+func (g *guard) energiesOK(e []float32) bool {
+	m := float64(asm.Smaxabs(e))
+	return finite(m) && m <= g.cfg.EnergyLimit
+}
+
+// state lists every tensor the guard copies, in a fixed order.
+func (t *Trainer) state() [][]float32 {
+	var s [][]float32
+	add := func(ps []*nn.Param[float32]) {
+		for _, p := range ps {
+			s = append(s, p.Value)
+		}
+	}
+	add(t.Energy.Params())
+	add(t.Generator.Params())
+	add(t.lower.AuxParams())
+	for _, n := range []*nn.Network[float32]{t.Energy, t.Generator} {
+		for _, b := range n.Buffers() {
+			s = append(s, b.Value)
+		}
+	}
+	return s
+}
+
+func (t *Trainer) optimizers() []nn.Optimizer {
+	o := []nn.Optimizer{t.optE, t.optG}
+	if t.optAux != nil {
+		o = append(o, t.optAux)
+	}
+	return o
+}
+
+// snapshot records the current state as the last good one.
+func (g *guard) snapshot(t *Trainer) {
+	cur := t.state()
+	if len(g.values) != len(cur) {
+		g.values = make([][]float32, len(cur))
+	}
+	for i, v := range cur {
+		g.values[i] = append(g.values[i][:0], v...)
+	}
+	g.opts = g.opts[:0]
+	for _, o := range t.optimizers() {
+		b, err := o.MarshalBinary()
+		if err != nil {
+			panic("trainer: optimizer state: " + err.Error()) // in-memory encoding cannot fail
+		}
+		g.opts = append(g.opts, b)
+	}
+	g.goodStep = t.step
+}
+
+// restore rolls t back to the snapshot and lowers the learning rates; it
+// reports false when the rollbacks are used up.
+func (g *guard) restore(t *Trainer) bool {
+	if g.rollbacks >= g.cfg.MaxRollbacks {
+		return false
+	}
+	g.rollbacks++
+	for i, v := range t.state() {
+		copy(v, g.values[i])
+	}
+	for i, o := range t.optimizers() {
+		if err := o.UnmarshalBinary(g.opts[i]); err != nil {
+			panic("trainer: optimizer state: " + err.Error())
+		}
+	}
+	t.step = g.goodStep
+	g.lrScale *= g.cfg.LRFactor
+	t.applyLRScale()
+	return true
+}
+
+// applyLRScale sets the optimisers' learning rates to the configured ones
+// times the guard's scale.
+func (t *Trainer) applyLRScale() {
+	s := t.guard.lrScale
+	t.optE.Config.LR = t.cfg.OptE.LR * s
+	t.optG.Config.LR = t.cfg.OptG.LR * s
+	if t.optAux != nil {
+		t.optAux.Config.LR = t.cfg.OptG.LR * s
+	}
+}

@@ -1,0 +1,126 @@
+package trainer
+
+import (
+	"errors"
+	"math"
+	"path/filepath"
+	"testing"
+)
+
+// smallConfig is a fast run of the default pairing on tiny networks.
+func smallConfig() Config {
+	cfg := DefaultConfig()
+	cfg.Steps = 40
+	cfg.Batch = 32
+	cfg.Energy.Hidden = []int{16, 16}
+	cfg.Generator.Hidden = []int{16, 16}
+	cfg.Guard.SnapshotEvery = 10
+	return cfg
+}
+
+func runSteps(t *testing.T, tr *Trainer, n int) Metrics {
+	t.Helper()
+	var m Metrics
+	for range n {
+		var err error
+		if m, err = tr.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m
+}
+
+func paramBits(tr *Trainer) []uint32 {
+	var bits []uint32
+	for _, v := range tr.state() {
+		for _, x := range v {
+			bits = append(bits, math.Float32bits(x))
+		}
+	}
+	return bits
+}
+
+// TestResumeIsBitExact trains 2N iterations straight, and N + resume + N,
+// and compares every parameter and buffer bit, for each pairing.
+func TestResumeIsBitExact(t *testing.T) {
+	for _, pair := range [][2]string{{"sv", "gp"}, {"mi", "gp"}, {"sv", "diffusion"}, {"sv", "none"}} {
+		t.Run(pair[0]+"+"+pair[1], func(t *testing.T) {
+			cfg := smallConfig()
+			cfg.Lower, cfg.Upper = pair[0], pair[1]
+			cfg.Diffusion.Nodes, cfg.Diffusion.StepsPerNode = 3, 2
+			const n = 12
+			straight, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			runSteps(t, straight, 2*n)
+
+			first, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			runSteps(t, first, n)
+			path := filepath.Join(t.TempDir(), "run.ckpt")
+			if err := first.SaveCheckpoint(path); err != nil {
+				t.Fatal(err)
+			}
+			resumed, err := Resume(path, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resumed.StepCount() != n {
+				t.Fatalf("resumed at step %d, want %d", resumed.StepCount(), n)
+			}
+			runSteps(t, resumed, n)
+			a, b := paramBits(straight), paramBits(resumed)
+			if len(a) != len(b) {
+				t.Fatalf("state sizes differ: %d vs %d", len(a), len(b))
+			}
+			for i := range a {
+				if a[i] != b[i] {
+					t.Fatalf("value %d differs after resume: %08x vs %08x", i, a[i], b[i])
+				}
+			}
+		})
+	}
+}
+
+// TestGuardRollsBackAndGivesUp poisons the energy network and checks that
+// the guard restores the last good state, lowers the learning rates, and
+// stops with ErrDiverged once its rollbacks are used.
+func TestGuardRollsBackAndGivesUp(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Guard.MaxRollbacks = 2
+	tr, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runSteps(t, tr, 10) // snapshot at 10
+	good := paramBits(tr)
+	poison := func() { tr.Energy.Params()[0].Value[0] = float32(math.NaN()) }
+
+	poison()
+	m, err := tr.Step()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Rollbacks != 1 || m.LRScale != cfg.Guard.LRFactor || tr.StepCount() != 10 {
+		t.Fatalf("after a NaN: rollbacks %d, lr scale %v, step %d; want 1, %v, 10", m.Rollbacks, m.LRScale, tr.StepCount(), cfg.Guard.LRFactor)
+	}
+	for i, b := range paramBits(tr) {
+		if b != good[i] {
+			t.Fatalf("value %d not restored", i)
+		}
+	}
+	if got := tr.optE.Config.LR; got != cfg.OptE.LR*cfg.Guard.LRFactor {
+		t.Fatalf("energy learning rate %v, want %v", got, cfg.OptE.LR*cfg.Guard.LRFactor)
+	}
+	poison()
+	if _, err := tr.Step(); err != nil {
+		t.Fatal(err)
+	}
+	poison()
+	if _, err := tr.Step(); !errors.Is(err, ErrDiverged) {
+		t.Fatalf("third divergence: err = %v, want ErrDiverged", err)
+	}
+}
