@@ -97,7 +97,7 @@ func TestSmoothActivationsMatchTwins(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			forEachTier(t, func(t *testing.T, tier SIMDTier) {
 				rng := rand.New(rand.NewPCG(3, uint64(tier)))
-				var worst int64
+				var worst, differ, total int64
 				lengthsAndOffsets(func(n, off int) {
 					x := newGuarded[float32](n, off, 5)
 					dst := newGuarded[float32](n, (off+3)%4, -7)
@@ -119,6 +119,10 @@ func TestSmoothActivationsMatchTwins(t *testing.T) {
 							t.Fatalf("n=%d off=%d: %s(%v) = %v, twin %v (%d ulps)", n, off, c.name, orig[i], v, want[i], d)
 						}
 						worst = max(worst, d)
+						total++
+						if d != 0 {
+							differ++
+						}
 					}
 					// In place: the same bits as out of place.
 					c.run(x.view(), x.view())
@@ -129,7 +133,12 @@ func TestSmoothActivationsMatchTwins(t *testing.T) {
 						}
 					}
 				})
-				t.Logf("%s %s: at most %d ulp from the twin", c.name, tier, worst)
+				// The tiers run the twin's operations, so they differ only
+				// where the twin's emulated FMA double-rounds: rarely.
+				if differ*10000 > total {
+					t.Errorf("%s: %d of %d results differ from the twin", c.name, differ, total)
+				}
+				t.Logf("%s %s: %d of %d results differ from the twin, by at most %d ulp", c.name, tier, differ, total, worst)
 			})
 		})
 	}
@@ -199,7 +208,7 @@ func errorStats(c smoothCase, xs, got []float32, ref []float64) (maxRel float64,
 // tier against float64 math on a dense sweep, and logs the largest error
 // seen (go test -v -run Accuracy prints it).
 func TestSmoothActivationAccuracy(t *testing.T) {
-	stride, random := uint32(389), 1<<20
+	stride, random := uint32(701), 1<<19
 	if testing.Short() {
 		stride, random = 4099, 1<<16
 	}

@@ -85,6 +85,9 @@ func gridLogZ(nets Nets[float64], R float64, n int) (logZ, edge float64) {
 // singular-value lower bounds (exact and s_min) ≤ log Z ≤ the diffusion
 // bound, within three standard errors; it reports where (c) lands.
 func TestNonlinear2D(t *testing.T) {
+	if raceEnabled {
+		t.Skip("statistical test, slow under the race detector")
+	}
 	rng := nn.NewRNG(30)
 	es := rng.Stream("energy")
 	energy := must(nn.BuildMLP[float64](nn.MLPSpec{Widths: []int{2, 16, 16, 1}, Activation: "tanh"}, es))

@@ -1,0 +1,25 @@
+package trainer
+
+import "testing"
+
+// BenchmarkIteration is one training iteration (an energy and a generator
+// update) of the default run: SPEC §5 toy networks, batch 200, sv + gp.
+// bench/torch_ebm.py times the same iteration in PyTorch.
+func BenchmarkIteration(b *testing.B) {
+	for _, pair := range [][2]string{{"sv", "gp"}, {"sv", "none"}, {"mi", "gp"}, {"sv", "diffusion"}} {
+		b.Run(pair[0]+"+"+pair[1], func(b *testing.B) {
+			cfg := DefaultConfig()
+			cfg.Lower, cfg.Upper = pair[0], pair[1]
+			tr, err := New(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := tr.Step(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
