@@ -88,9 +88,9 @@ func logDet(m mat.Matrix) float64 {
 // exact holds the closed forms of SPEC §8.
 type exact struct {
 	logZ, H, energyTerm, KL, KLdirect float64
-	Uc, Ud                           float64
-	K                                *mat.Dense
-	g                                *mat.VecDense
+	Uc, Ud                            float64
+	K                                 *mat.Dense
+	g                                 *mat.VecDense
 }
 
 func (gc gaussCase) exact() exact {

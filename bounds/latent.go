@@ -18,8 +18,10 @@ import (
 // surrogate d·log s_min with the LOBPCG pair (u, v) held fixed, so that
 // ∇_z(d·log s_min) = d·∇_z(uᵀJv)/s_min.
 
-// LogDet names how ½ log det(JᵀJ) is evaluated: "exact" or "smin".
-// The empty string selects exact for d ≤ ExactLogDetMaxDim, smin above.
+// ExactLogDetMaxDim is the largest latent width d for which an empty LogDet
+// setting ("exact" or "smin": how ½ log det(JᵀJ) and its z-gradient are
+// evaluated) selects the exact log-det, which costs d unit tangents per
+// sample and a d×d Cholesky; wider latents get the surrogate d·log s_min.
 const ExactLogDetMaxDim = 16
 
 func resolveLogDet(s string, d int) (string, error) {

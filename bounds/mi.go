@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/linalg"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
@@ -292,38 +293,27 @@ func (e *MIEntropy[T]) separable(z, x []T, B int, weight float64) []T {
 	if e.cfg.Estimator == "infonce" {
 		logK := math.Log(float64(B))
 		for i := 0; i < B; i++ {
-			row := S[i*B : (i+1)*B]
+			row, drow := S[i*B:(i+1)*B], dS[i*B:(i+1)*B]
 			mx := math.Inf(-1)
 			for _, v := range row {
 				mx = math.Max(mx, float64(v))
 			}
-			var sum float64
-			for _, v := range row {
-				sum += math.Exp(float64(v) - mx)
-			}
+			// drow = exp(S_i· − max), then the softmax cotangent in place.
+			sum := expShifted(drow, row, mx)
 			lse := mx + math.Log(sum)
 			e.terms[i] = float64(row[i]) - lse + logK
-			drow := dS[i*B : (i+1)*B]
-			for j, v := range row {
-				drow[j] = T(-c * math.Exp(float64(v)-lse))
-			}
+			scal(-c/sum, drow)
 			drow[i] += T(c)
 		}
 	} else {
 		inv := 1 / float64(B-1)
 		for i := 0; i < B; i++ {
-			row := S[i*B : (i+1)*B]
-			drow := dS[i*B : (i+1)*B]
-			var marg float64
-			for j, v := range row {
-				if j == i {
-					continue
-				}
-				ev := math.Exp(float64(v) - 1)
-				marg += ev
-				drow[j] = T(-c * inv * ev)
-			}
+			row, drow := S[i*B:(i+1)*B], dS[i*B:(i+1)*B]
+			// drow = e^{S_ij − 1}, the marginal terms (j ≠ i).
+			marg := expShifted(drow, row, 1)
+			marg -= float64(drow[i])
 			e.terms[i] = float64(row[i]) - inv*marg
+			scal(-c*inv, drow)
 			drow[i] = T(c)
 		}
 	}
@@ -335,4 +325,28 @@ func (e *MIEntropy[T]) separable(z, x []T, B int, weight float64) []T {
 	linalg.Gemm(true, false, B, m, B, 1, dS, B, F, m, 0, dG, m)
 	e.gWS.Backward(dG, nn.GradParams)
 	return e.fWS.Backward(dF, nn.GradParams|nn.GradInput)
+}
+
+// expShifted sets dst = exp(src − shift) and returns Σ dst (float64 sum).
+// float32 goes through the SIMD exp kernel (relative error 2e-7).
+func expShifted[T nn.Float](dst, src []T, shift float64) float64 {
+	if d, ok := any(dst).([]float32); ok {
+		sh := float32(shift)
+		for j, v := range any(src).([]float32) {
+			d[j] = v - sh
+		}
+		asm.Sexp(d, d)
+		var sum float64
+		for _, v := range d {
+			sum += float64(v)
+		}
+		return sum
+	}
+	var sum float64
+	for j, v := range src {
+		ev := math.Exp(float64(v) - shift)
+		dst[j] = T(ev)
+		sum += ev
+	}
+	return sum
 }

@@ -272,8 +272,8 @@ func (e *SVEntropy[T]) spectral(z []T, B int, weight float64) {
 			e.val[b] = linalg.LogDetTopK(e.tres.Values[b*K:(b+1)*K], d, s)
 		}
 		smin += s
-		if r := e.sres.Residual[b]; !(r <= e.stats.Residual) {
-			e.stats.Residual = r
+		if r := e.sres.Residual[b]; r > e.stats.Residual || math.IsNaN(e.stats.Residual) {
+			e.stats.Residual = r // the largest finite residual (NaN only if none)
 		}
 		e.stats.Iters = max(e.stats.Iters, e.sres.Iters[b])
 	}

@@ -32,7 +32,9 @@
 //     ∇_θ[∇_x E(x)·w] with w fixed (gy = 0, gẏ = ∂L/∂a; see ScoreDot), the
 //     gradients of uᵀJ(z)v (gẏ = u) and of ½ log det(JᵀJ) (HalfLogDet).
 //   - VJP: Jᵀw for k cotangents per sample after a primal Forward.
-//   - Jacobian: the full per-sample Jacobians (k = In unit tangents).
+//   - Jacobian: the full per-sample Jacobians (k = In unit tangents);
+//     JacobianPass + HalfLogDetBackward: ½ log det(JᵀJ) together with an
+//     output cotangent; JacobianOperator: J as a linalg.BatchOperator.
 //   - Score: energies and ∇_x E for a batch (Langevin, score terms).
 //
 // Mode selects BatchNorm batch statistics (Train) or running statistics
@@ -47,7 +49,8 @@
 // norm), Activation (identity, ReLU, LeakyReLU, PReLU with one learnable
 // slope, SiLU, Softplus, Tanh, Sigmoid, ELU; each with σ, σ' and σ″),
 // BatchNorm (torch BatchNorm1d: eps 1e-5, momentum 0.1, unbiased running
-// variance) and Scale (a learnable scalar, bias-free Linear(1,1)). Parameter
+// variance), Scale (a learnable scalar, bias-free Linear(1,1)) and
+// HalfSquaredNorm (y = ½‖h‖² + c, the quadratic-energy head). Parameter
 // and buffer names follow torch's Sequential state_dict ("0.weight",
 // "2.running_var", "0.weight_u"); testdata/torch_ref.json is a PyTorch run
 // that the float64 network reproduces.

@@ -17,7 +17,9 @@ import (
 // seed give the same bits, whatever the thread count. It is written to the
 // run directory as config.json and stored in every checkpoint.
 type Config struct {
-	// Dataset is a built-in 2-D set (see data.Toys) or "csv:PATH".
+	// Dataset is a built-in 2-D set (see data.Toys), "csv:PATH" (a CSV of
+	// floats) or "mnist:DIR" (MNIST or Fashion-MNIST IDX files, scaled to
+	// [−1, 1]).
 	Dataset string `json:"dataset"`
 	// Stratified draws 8gaussians/25gaussians batches with equal counts per
 	// mode, as the reference code does.
@@ -134,12 +136,15 @@ func LoadConfig(path string) (Config, error) {
 func (c Config) Validate() error {
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
-	if !strings.HasPrefix(c.Dataset, "csv:") {
+	switch kind, arg, file := strings.Cut(c.Dataset, ":"); {
+	case !file:
 		if _, err := data.NewToy(c.Dataset); err != nil {
-			bad("dataset: %v", err)
+			bad("dataset: %v (or csv:PATH, mnist:DIR)", err)
 		}
-	} else if len(c.Dataset) == len("csv:") {
-		bad("dataset: csv: needs a path (csv:PATH)")
+	case kind != "csv" && kind != "mnist":
+		bad("dataset %q: want a built-in set, csv:PATH or mnist:DIR", c.Dataset)
+	case arg == "":
+		bad("dataset %q: needs a path after the colon", c.Dataset)
 	}
 	if c.Steps < 0 {
 		bad("steps = %d, want ≥ 0", c.Steps)

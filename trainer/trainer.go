@@ -86,6 +86,17 @@ func New(cfg Config) (*Trainer, error) {
 // openData makes the batch stream of cfg.Dataset from the "data" stream.
 func (t *Trainer) openData() error {
 	rng := t.rng.Stream("data").Rand
+	if dir, ok := strings.CutPrefix(t.cfg.Dataset, "mnist:"); ok {
+		im, err := data.LoadMNISTDir(dir, false)
+		if err != nil {
+			return err
+		}
+		if t.sampler, err = data.NewSampler(im.Source(data.Symmetric, false), rng); err != nil {
+			return err
+		}
+		t.batches = t.sampler
+		return nil
+	}
 	if path, ok := strings.CutPrefix(t.cfg.Dataset, "csv:"); ok {
 		ds, err := data.LoadCSV(path)
 		if err != nil {
@@ -112,7 +123,8 @@ func (t *Trainer) openData() error {
 	return nil
 }
 
-// dataSample draws n data points from stream (not the training stream).
+// dataSample draws n data points of a 2-D set from stream (not the
+// training stream).
 func (t *Trainer) dataSample(stream *nn.Stream, dst []float32, n int) {
 	if t.toy != nil {
 		t.toy.Sample32(stream.Rand, dst, n)

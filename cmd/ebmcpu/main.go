@@ -8,6 +8,7 @@
 //
 //	bench gemm  GEMM throughput: ours, gonum (and OpenBLAS with -tags openblas)
 //	datasets    the built-in data sets and their definitions
+//	sample      generator samples, optionally refined by Langevin dynamics on the EBM (CSV)
 //	train       train an EBM with bidirectional bounds (no flags: a built-in default run)
 //	version     version and SIMD tier
 //
@@ -35,6 +36,7 @@ type command struct {
 var commands = map[string]command{
 	"bench":    {"measure kernels side by side (bench gemm)", runBench},
 	"datasets": {"list the built-in data sets and their definitions", runDatasets},
+	"sample":   {"draw generator samples, optionally Langevin-refined, as CSV", runSample},
 	"train":    {"train an EBM with bidirectional bounds (no flags: the built-in default run)", runTrain},
 	"version":  {"print the version and SIMD tier", runVersion},
 }

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cli runs the command in-process and returns its exit status and output.
+func cli(args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// tinyTrain is a fast training run's flags.
+func tinyTrain(out string, extra ...string) []string {
+	return append([]string{"train", "--out", out, "--steps", "30", "--batch", "16", "--energy.hidden", "8",
+		"--generator.hidden", "8", "--log_every", "10", "--checkpoint_every", "10", "--plot_every", "0"}, extra...)
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// idxFile writes an IDX image file with the given magic, gzipped.
+func idxFile(t *testing.T, dir string, magic uint32) {
+	t.Helper()
+	var raw bytes.Buffer
+	binary.Write(&raw, binary.BigEndian, []uint32{magic, 2, 28, 28})
+	raw.Write(make([]byte, 2*28*28))
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write(raw.Bytes())
+	w.Close()
+	if err := os.WriteFile(filepath.Join(dir, "train-images-idx3-ubyte.gz"), gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var labels bytes.Buffer
+	binary.Write(&labels, binary.BigEndian, []uint32{2049, 2})
+	labels.Write([]byte{3, 7})
+	if err := os.WriteFile(filepath.Join(dir, "train-labels-idx1-ubyte"), labels.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBadInputIsOneLineExit2 checks every kind of bad input: exit status 2,
+// a single line naming the input, and no run directory left behind.
+func TestBadInputIsOneLineExit2(t *testing.T) {
+	mnist := t.TempDir()
+	idxFile(t, mnist, 0x0bad)
+	corrupt := writeFile(t, "bad.ckpt", "EBMCPUCK not really a checkpoint")
+	notADir := writeFile(t, "plainfile", "") // a run directory cannot be made under a file, even as root
+	cases := []struct {
+		name string
+		args []string
+		want string // a fragment the message must contain
+	}{
+		{"unknown command", []string{"frobnicate"}, "frobnicate"},
+		{"unknown flag", []string{"train", "--no-such-flag"}, "no-such-flag"},
+		{"bad int", []string{"train", "--steps", "many"}, "--steps"},
+		{"bad float", []string{"train", "--gp.weight", "x"}, "--gp.weight"},
+		{"bad int list", []string{"train", "--energy.hidden", "100,a"}, "--energy.hidden"},
+		{"unknown dataset", []string{"train", "--dataset", "9gaussians"}, "9gaussians"},
+		{"unknown lower", []string{"train", "--lower", "xx"}, "lower"},
+		{"unknown activation", []string{"train", "--energy.activation", "swish2"}, "swish2"},
+		{"ragged csv", []string{"train", "--dataset", "csv:" + writeFile(t, "r.csv", "1,2\n3\n")}, "r.csv"},
+		{"non-numeric csv", []string{"train", "--dataset", "csv:" + writeFile(t, "n.csv", "1,2\n3,abc\n")}, "n.csv"},
+		{"NaN in csv", []string{"train", "--dataset", "csv:" + writeFile(t, "nan.csv", "1,2\nNaN,3\n")}, "nan.csv"},
+		{"empty csv", []string{"train", "--dataset", "csv:" + writeFile(t, "e.csv", "")}, "e.csv"},
+		{"missing csv", []string{"train", "--dataset", "csv:/no/such/file.csv"}, "file.csv"},
+		{"wrong idx magic", []string{"train", "--dataset", "mnist:" + mnist}, "train-images-idx3-ubyte.gz"},
+		{"corrupt checkpoint", []string{"sample", "--model", corrupt}, "bad.ckpt"},
+		{"missing checkpoint", []string{"sample", "--model", "/no/such/run"}, "/no/such/run"},
+		{"resume corrupt", []string{"train", "--resume", corrupt}, "bad.ckpt"},
+		{"config file typo", []string{"train", "--config", writeFile(t, "c.json", `{"stepz": 3}`)}, "stepz"},
+		{"bad config json", []string{"train", "--config", writeFile(t, "c2.json", `{"steps": `)}, "c2.json"},
+		{"unwritable out", []string{"train", "--out", filepath.Join(notADir, "run"), "--steps", "1"}, "plainfile"},
+		{"sample without model", []string{"sample"}, "--model"},
+		{"bench without name", []string{"bench"}, "gemm"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			wd := t.TempDir()
+			old, _ := os.Getwd()
+			os.Chdir(wd)
+			defer os.Chdir(old)
+			code, _, errOut := cli(tc.args...)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2 (stderr %q)", code, errOut)
+			}
+			msg := strings.TrimSpace(errOut)
+			if strings.Count(msg, "\n") > 0 && !strings.Contains(msg, "usage") {
+				t.Errorf("message is not one line: %q", msg)
+			}
+			if !strings.Contains(msg, tc.want) {
+				t.Errorf("message %q does not name %q", msg, tc.want)
+			}
+			if _, err := os.Stat(filepath.Join(wd, "runs")); err == nil {
+				t.Errorf("a run directory was created despite the error")
+			}
+		})
+	}
+}
+
+// TestTrainSampleResume runs a tiny training end to end: the run directory
+// holds the config, metrics and checkpoint; sample reads it; --resume
+// extends it; an existing run directory is refused.
+func TestTrainSampleResume(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if code, _, errOut := cli(tinyTrain(dir)...); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errOut)
+	}
+	for _, f := range []string{"config.json", "metrics.jsonl", "checkpoint.ckpt"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Fatalf("run directory lacks %s", f)
+		}
+	}
+	metrics, _ := os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
+	if n := bytes.Count(metrics, []byte("\n")); n != 3 {
+		t.Fatalf("metrics.jsonl has %d lines, want 3 (every 10 of 30 steps)", n)
+	}
+	if code, _, errOut := cli(tinyTrain(dir)...); code != 2 || !strings.Contains(errOut, "already holds a run") {
+		t.Fatalf("second train into the same directory: exit %d, %q", code, errOut)
+	}
+	code, out, errOut := cli("sample", "--model", dir, "-n", "7", "--langevin", "3")
+	if code != 0 {
+		t.Fatalf("sample: exit %d: %s", code, errOut)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 8 || lines[0] != "x0,x1" {
+		t.Fatalf("sample output: %q", out)
+	}
+	if code, _, errOut := cli("train", "--resume", dir, "--steps", "50"); code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, errOut)
+	}
+	metrics, _ = os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
+	if n := bytes.Count(metrics, []byte("\n")); n != 5 {
+		t.Fatalf("after resuming to 50 steps metrics.jsonl has %d lines, want 5", n)
+	}
+	if code, _, _ := cli("train", "--resume", dir, "--batch", "8"); code != 2 {
+		t.Fatalf("--resume with a config flag: exit %d, want 2", code)
+	}
+}

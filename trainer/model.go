@@ -1,0 +1,322 @@
+package trainer
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/ebmcpu/ebmcpu/bounds"
+	"github.com/ebmcpu/ebmcpu/nn"
+)
+
+// Model is a trained EBM and its generator, loaded from a checkpoint for
+// inference in a service: energies, scores, bounds on log-densities,
+// generator samples and Langevin samples of the EBM, for batches of any
+// size. All methods are safe for concurrent use by many goroutines: the
+// networks are only read, and each call borrows its own workspaces.
+type Model struct {
+	cfg               Config
+	energy, generator *nn.Network[float32]
+	D, d              int
+	workers           sync.Pool // *modelWorker
+
+	logZOnce     sync.Once
+	logZLo       bounds.Estimate
+	logZHi       bounds.Estimate
+	logZHasUpper bool
+	logZErr      error
+}
+
+// chunk is the batch size of one pass; larger inputs go through in chunks.
+const chunk = 256
+
+type modelWorker struct {
+	e, g *nn.Workspace[float32]
+}
+
+// LoadModel loads the model of a checkpoint file or of a run directory
+// (its checkpoint.ckpt). A missing, corrupt or foreign file is an error
+// naming it.
+func LoadModel(path string) (*Model, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		path = filepath.Join(path, CheckpointFile)
+	}
+	c, err := nn.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := ConfigOf(c, path)
+	if err != nil {
+		return nil, err
+	}
+	D, err := dataDim(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	d := cfg.LatentDim
+	if d == 0 {
+		d = D
+	}
+	m := &Model{cfg: cfg, D: D, d: d}
+	if m.energy, err = buildMLP(cfg.Energy, D, 1, nil); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: energy network: %w", path, err)
+	}
+	if m.generator, err = buildMLP(cfg.Generator, d, D, nil); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: generator network: %w", path, err)
+	}
+	if err := nn.LoadNetwork(c, "energy", m.energy); err != nil {
+		return nil, err
+	}
+	if err := nn.LoadNetwork(c, "generator", m.generator); err != nil {
+		return nil, err
+	}
+	m.workers.New = func() any {
+		return &modelWorker{e: m.energy.NewWorkspace(chunk, 0), g: m.generator.NewWorkspace(chunk, 0)}
+	}
+	return m, nil
+}
+
+// dataDim is the data width of a run: 2 for the built-in sets, the CSV's
+// column count otherwise (read from the file's first line).
+func dataDim(cfg Config) (int, error) {
+	t := &Trainer{cfg: cfg, rng: nn.NewRNG(cfg.Seed)}
+	if err := t.openData(); err != nil {
+		return 0, err
+	}
+	return t.batches.Dim(), nil
+}
+
+// Config returns the configuration the model was trained with.
+func (m *Model) Config() Config { return m.cfg }
+
+// Dim is the data width D; LatentDim the generator's input width d.
+func (m *Model) Dim() int       { return m.D }
+func (m *Model) LatentDim() int { return m.d }
+
+func (m *Model) checkBatch(name string, x []float32, width int) (int, error) {
+	if len(x)%width != 0 {
+		return 0, fmt.Errorf("%s: %d values is not a whole number of rows of width %d", name, len(x), width)
+	}
+	for _, v := range x {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return 0, fmt.Errorf("%s: input holds a non-finite value", name)
+		}
+	}
+	return len(x) / width, nil
+}
+
+// Energy sets e[b] = E(x_b) for the B×D batch x.
+func (m *Model) Energy(x []float32, e []float32) error {
+	B, err := m.checkBatch("Energy", x, m.D)
+	if err != nil {
+		return err
+	}
+	if len(e) < B {
+		return fmt.Errorf("Energy: output holds %d values, want %d", len(e), B)
+	}
+	w := m.workers.Get().(*modelWorker)
+	defer m.workers.Put(w)
+	for s := 0; s < B; s += chunk {
+		n := min(chunk, B-s)
+		xs := x[s*m.D : (s+n)*m.D]
+		copy(e[s:s+n], w.e.Forward(xs, nn.Eval))
+		m.addConfine(xs, e[s:s+n])
+	}
+	return nil
+}
+
+func (m *Model) addConfine(x, e []float32) {
+	if m.cfg.Confine == 0 {
+		return
+	}
+	for b := range e {
+		var r2 float64
+		for _, v := range x[b*m.D : (b+1)*m.D] {
+			r2 += float64(v) * float64(v)
+		}
+		e[b] += float32(m.cfg.Confine * r2)
+	}
+}
+
+// Score sets s (B×D) to the score −∇_x E(x) of the B×D batch x.
+func (m *Model) Score(x []float32, s []float32) error {
+	B, err := m.checkBatch("Score", x, m.D)
+	if err != nil {
+		return err
+	}
+	if len(s) < B*m.D {
+		return fmt.Errorf("Score: output holds %d values, want %d", len(s), B*m.D)
+	}
+	w := m.workers.Get().(*modelWorker)
+	defer m.workers.Put(w)
+	for st := 0; st < B; st += chunk {
+		n := min(chunk, B-st)
+		xs := x[st*m.D : (st+n)*m.D]
+		_, g := w.e.Score(xs, nn.Eval)
+		out := s[st*m.D : (st+n)*m.D]
+		for i, v := range g[:n*m.D] {
+			out[i] = -v - float32(2*m.cfg.Confine)*xs[i]
+		}
+	}
+	return nil
+}
+
+// Generate sets x (B×D) = G(z) for the B×d latents z.
+func (m *Model) Generate(z []float32, x []float32) error {
+	B, err := m.checkBatch("Generate", z, m.d)
+	if err != nil {
+		return err
+	}
+	if len(x) < B*m.D {
+		return fmt.Errorf("Generate: output holds %d values, want %d", len(x), B*m.D)
+	}
+	w := m.workers.Get().(*modelWorker)
+	defer m.workers.Put(w)
+	for s := 0; s < B; s += chunk {
+		n := min(chunk, B-s)
+		copy(x[s*m.D:(s+n)*m.D], w.g.Forward(z[s*m.d:(s+n)*m.d], nn.Eval))
+	}
+	return nil
+}
+
+// Sample writes n generator samples G(z), z ∼ N(0, I) drawn from seed, to
+// x (n×D).
+func (m *Model) Sample(n int, seed uint64, x []float32) error {
+	if n < 0 || len(x) < n*m.D {
+		return fmt.Errorf("Sample: output holds %d values, want %d", len(x), n*m.D)
+	}
+	z := make([]float32, n*m.d)
+	nn.Normal(nn.NewStream(seed, "sample/latents"), z)
+	return m.Generate(z, x[:n*m.D])
+}
+
+// Langevin refines the B×D samples x in place by steps of overdamped
+// Langevin dynamics on exp(−E) with step size h (MALA adds the Metropolis
+// correction), noise drawn from seed. It returns the acceptance rate (1
+// without MALA).
+func (m *Model) Langevin(x []float32, steps int, h float64, mala bool, seed uint64) (float64, error) {
+	B, err := m.checkBatch("Langevin", x, m.D)
+	if err != nil {
+		return 0, err
+	}
+	if steps < 0 || !(h > 0) || math.IsInf(h, 1) {
+		return 0, fmt.Errorf("Langevin: steps = %d, h = %v; want steps ≥ 0 and a finite h > 0", steps, h)
+	}
+	target, err := bounds.NewEnergyTarget(m.energy, m.cfg.Confine, min(B, chunk))
+	if err != nil {
+		return 0, err
+	}
+	l, err := bounds.NewLangevin[float32](target, min(B, chunk), h, mala, nn.NewStream(seed, "langevin"))
+	if err != nil {
+		return 0, err
+	}
+	for s := 0; s < B; s += chunk {
+		n := min(chunk, B-s)
+		l.Run(x[s*m.D:(s+n)*m.D], steps)
+	}
+	acc, prop := l.Acceptance()
+	if !mala || prop == 0 {
+		return 1, nil
+	}
+	return float64(acc) / float64(prop), nil
+}
+
+// LogZBounds returns the model's bracket ⌊log Z⌋ ≤ log Z ≤ ⌈log Z⌉ from the
+// bounds it was trained with, estimated once on 1000 latents (seeded by the
+// run's seed) and cached. Without an upper bound (the lower-bound-only
+// baseline) hasUpper is false.
+func (m *Model) LogZBounds() (lower, upper bounds.Estimate, hasUpper bool, err error) {
+	m.logZOnce.Do(m.computeLogZ)
+	return m.logZLo, m.logZHi, m.logZHasUpper, m.logZErr
+}
+
+func (m *Model) computeLogZ() {
+	const n, batches = 200, 5
+	rng := nn.NewRNG(m.cfg.Seed)
+	// Bounds train their own networks; give them copies so that concurrent
+	// users of the model never see a write.
+	nets, err := m.copyNets()
+	if err != nil {
+		m.logZErr = err
+		return
+	}
+	t := &Trainer{cfg: m.cfg, rng: rng, Energy: nets.Energy, Generator: nets.Generator}
+	if err := t.buildBounds(); err != nil {
+		m.logZErr = err
+		return
+	}
+	br, err := bounds.NewBracket(nets, n, rng.Stream("eval/bracket"))
+	if err != nil {
+		m.logZErr = err
+		return
+	}
+	z := make([]float32, n*m.d)
+	var lo, hi, loVar, hiVar float64
+	for range batches {
+		nn.Normal(rng.Stream("eval/latents"), z)
+		r, err := br.Evaluate(t.lower, t.upper, z)
+		if err != nil {
+			m.logZErr = err
+			return
+		}
+		lo += r.Lower.Value / batches
+		loVar += r.Lower.StdErr * r.Lower.StdErr / (batches * batches)
+		if r.HasUpper {
+			m.logZHasUpper = true
+			hi += r.Upper.Value / batches
+			hiVar += r.Upper.StdErr * r.Upper.StdErr / (batches * batches)
+		}
+	}
+	m.logZLo = bounds.Estimate{Value: lo, StdErr: math.Sqrt(loVar)}
+	if m.logZHasUpper {
+		m.logZHi = bounds.Estimate{Value: hi, StdErr: math.Sqrt(hiVar)}
+	}
+}
+
+func (m *Model) copyNets() (bounds.Nets[float32], error) {
+	e, err := buildMLP(m.cfg.Energy, m.D, 1, nil)
+	if err != nil {
+		return bounds.Nets[float32]{}, err
+	}
+	g, err := buildMLP(m.cfg.Generator, m.d, m.D, nil)
+	if err != nil {
+		return bounds.Nets[float32]{}, err
+	}
+	if err := nn.CopyState(e, m.energy); err != nil {
+		return bounds.Nets[float32]{}, err
+	}
+	if err := nn.CopyState(g, m.generator); err != nil {
+		return bounds.Nets[float32]{}, err
+	}
+	return bounds.Nets[float32]{Energy: e, Generator: g, Confine: m.cfg.Confine}, nil
+}
+
+// LogDensityBounds sets lo[b] ≤ log p(x_b) ≤ hi[b] from the bracket of log Z:
+// log p = −E − log Z. Without an upper bound on log Z, lo is −Inf.
+func (m *Model) LogDensityBounds(x []float32, lo, hi []float64) error {
+	B, err := m.checkBatch("LogDensityBounds", x, m.D)
+	if err != nil {
+		return err
+	}
+	if len(lo) < B || len(hi) < B {
+		return fmt.Errorf("LogDensityBounds: outputs hold %d and %d values, want %d", len(lo), len(hi), B)
+	}
+	zlo, zhi, hasUpper, err := m.LogZBounds()
+	if err != nil {
+		return err
+	}
+	e := make([]float32, B)
+	if err := m.Energy(x, e); err != nil {
+		return err
+	}
+	for b, v := range e {
+		hi[b] = -float64(v) - zlo.Value
+		lo[b] = math.Inf(-1)
+		if hasUpper {
+			lo[b] = -float64(v) - zhi.Value
+		}
+	}
+	return nil
+}
