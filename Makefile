@@ -1,7 +1,7 @@
 # ebmcpu build, test and benchmark entry points.
 GO ?= go
 # Packages that start goroutines: their tests also run under the race detector.
-RACE_PKGS ?= ./linalg/...
+RACE_PKGS ?= ./linalg/... ./nn ./trainer
 BENCH ?= .
 BENCHCOUNT ?= 5
 

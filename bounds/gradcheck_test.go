@@ -319,3 +319,69 @@ func TestGradZeroGP(t *testing.T) {
 		return p
 	})
 }
+
+// TestGradLatent checks ∇_z f (exact log-det and the s_min surrogate) and
+// the Langevin targets' gradients against finite differences of their
+// log-densities.
+func TestGradLatent(t *testing.T) {
+	const B = 3
+	sumFD := func(z []float64, f func() float64) []float64 {
+		g := make([]float64, len(z))
+		for i := range z {
+			old := z[i]
+			z[i] = old + fdStep
+			fp := f()
+			z[i] = old - fdStep
+			fm := f()
+			z[i] = old
+			g[i] = (fp - fm) / (2 * fdStep)
+		}
+		return g
+	}
+	for _, c := range []struct {
+		logdet string
+		d, D   int
+	}{{"exact", 2, 3}, {"exact", 3, 3}, {"smin", 3, 4}} {
+		nets := fdNets(t, 14, c.d, c.D, "softplus")
+		s := nn.NewStream(15, c.logdet)
+		z := normals(s, B*c.d)
+		le := newLatentEval(nets, c.logdet, LOBPCGConfig{Iters: 200, Tol: 1e-14}, 0, B, s)
+		le.eval(z)
+		got := append([]float64(nil), le.gf[:B*c.d]...)
+		want := sumFD(z, func() float64 {
+			le.eval(z)
+			var sum float64
+			for _, f := range le.f[:B] {
+				sum += f
+			}
+			return sum
+		})
+		if e := relErr(got, want); !(e <= fdTol) {
+			t.Errorf("%s d=%d D=%d: ∇_z f relative error %.3g\n got  %.6g\n want %.6g", c.logdet, c.d, c.D, e, got, want)
+		}
+	}
+	nets := fdNets(t, 16, 2, 3, "tanh")
+	s := nn.NewStream(17, "targets")
+	lt := must(NewLatentTarget(nets, "", LOBPCGConfig{}, B, s))
+	lt.S = 0.7
+	et := must(NewEnergyTarget(nets.Energy, nets.Confine, B))
+	for _, tg := range []Target[float64]{lt, et} {
+		n := tg.Dim()
+		z := normals(s, B*n)
+		logp := make([]float64, B)
+		grad := make([]float64, B*n)
+		tg.Eval(z, logp, grad)
+		got := append([]float64(nil), grad...)
+		want := sumFD(z, func() float64 {
+			tg.Eval(z, logp, grad)
+			var sum float64
+			for _, v := range logp {
+				sum += v
+			}
+			return sum
+		})
+		if e := relErr(got, want); !(e <= fdTol) {
+			t.Errorf("%T: ∇ log π relative error %.3g", tg, e)
+		}
+	}
+}

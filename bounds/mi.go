@@ -147,13 +147,13 @@ func NewMIEntropy[T nn.Float](nets Nets[T], cfg MIConfig, maxBatch int, stream *
 	return e, nil
 }
 
-// Name implements EntropyLower.
+// Name implements EntropyLower (with the initial σ; Noise gives the
+// current one).
 func (e *MIEntropy[T]) Name() string {
-	s := fmt.Sprintf("mi-%s(σ=%.3g", e.cfg.Estimator, e.Noise())
 	if e.cfg.LearnSigma {
-		s += " learned"
+		return fmt.Sprintf("mi-%s(σ learned from %g)", e.cfg.Estimator, e.cfg.Sigma)
 	}
-	return s + ")"
+	return fmt.Sprintf("mi-%s(σ=%g)", e.cfg.Estimator, e.cfg.Sigma)
 }
 
 // Noise implements EntropyLower: the current σ.

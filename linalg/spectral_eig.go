@@ -173,7 +173,6 @@ func tqlValues(n int, d, e []float64) bool {
 			if m == l {
 				break
 			}
-			qlIters++
 			if iter == symEigMaxQL {
 				return false
 			}
@@ -382,4 +381,3 @@ func (w *symEigWork) backTransform(n, k int, a, vecs []float64) {
 		}
 	}
 }
-var qlIters int

@@ -242,7 +242,9 @@ func (m *Model) computeLogZ() {
 		m.logZErr = err
 		return
 	}
-	t := &Trainer{cfg: m.cfg, rng: rng, Energy: nets.Energy, Generator: nets.Generator}
+	cfg := m.cfg
+	cfg.Batch = n
+	t := &Trainer{cfg: cfg, rng: rng, Energy: nets.Energy, Generator: nets.Generator}
 	if err := t.buildBounds(); err != nil {
 		m.logZErr = err
 		return

@@ -1,0 +1,34 @@
+package linalg
+
+import "testing"
+
+func TestDbgCluster(t *testing.T) {
+	n := 5
+	s := []float64{1, 1 - 1e-10, 1 - 2e-10, 0.5, 0.5 * (1 - 1e-10)}
+	rng := spRand(3)
+	q := randOrthogonal(rng, n)
+	a := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			var sum float64
+			for l := 0; l < n; l++ {
+				sum += q[i*n+l] * s[l] * q[j*n+l]
+			}
+			a[i*n+j] = sum
+		}
+	}
+	for i := 0; i < n; i++ {
+		for j := 0; j < i; j++ {
+			a[j*n+i] = a[i*n+j]
+		}
+	}
+	var w symEigWork
+	vals, vecs := make([]float64, n), make([]float64, n*n)
+	c := append([]float64(nil), a...)
+	w.symEigSel(n, c, n, false, vals, vecs)
+	t.Logf("vals %.17g", vals)
+	t.Logf("diag %.17g off %.17g", w.diag, w.off)
+	for i := 0; i < n; i++ {
+		t.Logf("z%d %.3g", i, w.z[i*n:(i+1)*n])
+	}
+}
