@@ -5,7 +5,7 @@ RACE_PKGS ?= ./linalg/... ./nn ./trainer
 BENCH ?= .
 BENCHCOUNT ?= 5
 
-.PHONY: all build test test-asm test-noasm test-race lint bench bench-mlp
+.PHONY: all build test test-asm test-noasm test-race lint bench bench-iteration bench-mlp
 
 all: lint build test
 
@@ -39,3 +39,8 @@ bench-mlp:
 	$(GO) test -run '^$$' -bench 'MLPStep' -benchmem -cpu 1,2 -count $(BENCHCOUNT) ./nn
 	OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/torch_mlp.py 1
 	OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/torch_mlp.py 2
+
+# One training iteration of the default run, Go against PyTorch CPU (1 thread).
+bench-iteration:
+	$(GO) test -run '^$$' -bench 'Iteration/sv\+gp' -benchmem -count $(BENCHCOUNT) ./trainer
+	OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/torch_ebm.py 1
