@@ -14,6 +14,8 @@ func registerAsmTiers() {
 	avx2.slincomb, avx2.dlincomb = slincombAVX2, dlincombAVX2
 	activationAVX2(&avx2)
 	gemmAVX2(&avx2)
+	adamAVX2(&avx2)
+	fusedAVX2(&avx2)
 	tables[AVX2] = &avx2
 
 	avx512 := avx2
@@ -22,5 +24,7 @@ func registerAsmTiers() {
 	activationAVX512(&avx512)
 	gemmAVX512(&avx512)
 	packAVX512(&avx512)
+	adamAVX512(&avx512)
+	fusedAVX512(&avx512)
 	tables[AVX512] = &avx512
 }

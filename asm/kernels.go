@@ -38,6 +38,15 @@ type kernels struct {
 
 	sgemm GemmKernel[float32]
 	dgemm GemmKernel[float64]
+
+	sadam func(w, g, m, v []float32, b1, c1, b2, c2, stepSize, invBc2, eps, wd, decay float32)
+
+	sfma                  func(dst, a, b, c []float32)
+	smaskedDot            func(x, a, b []float32) float32
+	sleakyReLUBackwardDot func(dx, x, dy, z []float32, slope float32) float32
+	ssiluDerivs           func(d1, d2, x, s, dy []float32)
+	squadDerivs           func(d1, d2, y, dy []float32, a, b, c, p, q float32)
+	srowAffine            func(dst, x []float32, cols int, scale, shift []float32)
 }
 
 // A GemmKernel is a GEMM micro-kernel: it adds the product of a packed
@@ -84,6 +93,15 @@ func buildTables() {
 
 		sgemm: GemmKernel[float32]{MR: 4, NR: 4, Fn: sgemm4x4Generic},
 		dgemm: GemmKernel[float64]{MR: 4, NR: 4, Fn: dgemm4x4Generic},
+
+		sadam: sadamGeneric,
+
+		sfma:                  sfmaGeneric,
+		smaskedDot:            smaskedDotGeneric,
+		sleakyReLUBackwardDot: sleakyReLUBackwardDotGeneric,
+		ssiluDerivs:           ssiluDerivsGeneric,
+		squadDerivs:           squadDerivsGeneric,
+		srowAffine:            srowAffineGeneric,
 	}
 	registerAsmTiers()
 }

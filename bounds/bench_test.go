@@ -134,3 +134,27 @@ func TestBoundsAllocs(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReference times one plain forward + backward pass of each toy
+// network at batch 200, the unit in which the bounds' costs read best.
+func BenchmarkReference(b *testing.B) {
+	nets := toyNets32(b, 1)
+	s := nn.NewStream(5, "ref")
+	for _, c := range []struct {
+		name string
+		net  *nn.Network[float32]
+	}{{"energy-fwd-bwd", nets.Energy}, {"generator-fwd-bwd", nets.Generator}} {
+		b.Run(c.name, func(b *testing.B) {
+			ws := c.net.NewWorkspace(benchB, 0)
+			x := make([]float32, benchB*c.net.In())
+			gy := make([]float32, benchB*c.net.Out())
+			nn.Normal(s, x)
+			nn.Normal(s, gy)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				ws.Forward(x, nn.Eval)
+				ws.Backward(gy, nn.GradParams|nn.GradInput)
+			}
+		})
+	}
+}

@@ -12,26 +12,26 @@ type DiffusionConfig struct {
 	// Nodes is the number K of quadrature nodes in s (0 selects 5) and
 	// Rule the quadrature: "trapezoid" (the default; nodes k/(K−1)) or
 	// "gauss-legendre".
-	Nodes int
-	Rule  string
+	Nodes int    `json:"nodes,omitempty"`
+	Rule  string `json:"rule,omitempty"`
 	// StepsPerNode Langevin steps of size StepSize are run at each node
 	// s > 0, warm-started from the previous node (annealed as in AIS):
 	// 0 selects 10 steps and −1 none; 0 selects h = 0.05.
-	StepsPerNode int
-	StepSize     float64
+	StepsPerNode int     `json:"steps_per_node,omitempty"`
+	StepSize     float64 `json:"step_size,omitempty"`
 	// MALA adds the Metropolis correction; Stats reports acceptance rates.
-	MALA bool
+	MALA bool `json:"mala,omitempty"`
 	// Weight is the TRAINING weight λ of the penalty λ·Û_d (0 selects
 	// 1e-3); Schedule "decay" replaces it by λ_t = 0.7·(2307+t)^−0.55. The
 	// reported bound uses λ = 1.
-	Weight   float64
-	Schedule string
+	Weight   float64 `json:"weight,omitempty"`
+	Schedule string  `json:"schedule,omitempty"`
 	// LogDet ("exact", "smin" or "", as in GPConfig) evaluates the
 	// log-volume term of f and ∇_z f; LOBPCGIters and LOBPCGTol set the
 	// s_min solver of the surrogate.
-	LogDet      string
-	LOBPCGIters int
-	LOBPCGTol   float64
+	LogDet      string  `json:"log_det,omitempty"`
+	LOBPCGIters int     `json:"lobpcg_iters,omitempty"`
+	LOBPCGTol   float64 `json:"lobpcg_tol,omitempty"`
 }
 
 // DiffusionStats describes the last Diffusion evaluation.

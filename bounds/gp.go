@@ -11,22 +11,22 @@ import (
 type GPConfig struct {
 	// Weight is the TRAINING weight λ of the penalty (0 selects 1e-3, the
 	// reference code's gp_weight). The reported bound always uses λ = 1.
-	Weight float64
+	Weight float64 `json:"weight,omitempty"`
 	// Hinge τ ≥ 0 makes the penalty ReLU(λ·R − τ) (the code's thre).
-	Hinge float64
+	Hinge float64 `json:"hinge,omitempty"`
 	// Schedule is "constant" (the default) or "decay": λ_t = 0.7·(2307+t)^−0.55
 	// in place of Weight (the code's ada).
-	Schedule string
+	Schedule string `json:"schedule,omitempty"`
 	// LogDet is "exact", "smin" or "" (exact for d ≤ ExactLogDetMaxDim):
 	// how ∇_z ½ log det(JᵀJ) in b_i is evaluated.
-	LogDet string
+	LogDet string `json:"log_det,omitempty"`
 	// LOBPCGIters and LOBPCGTol set the s_min solver of LogDet "smin".
-	LOBPCGIters int
-	LOBPCGTol   float64
+	LOBPCGIters int     `json:"lobpcg_iters,omitempty"`
+	LOBPCGTol   float64 `json:"lobpcg_tol,omitempty"`
 	// FullGradient replaces the one-probe Hutchinson estimate of the
 	// reference code, (v·∇_z f)², by ‖∇_z f‖² itself: same expectation, no
 	// probe variance, and the same cost (J∇_z f instead of Jv).
-	FullGradient bool
+	FullGradient bool `json:"full_gradient,omitempty"`
 }
 
 // GradientPenalty is the first-order upper bound on the gap,

@@ -13,21 +13,21 @@ import (
 type MIConfig struct {
 	// Estimator is "ba" (Barber–Agakov with a Gaussian encoder; the
 	// default), "infonce" or "nwj".
-	Estimator string
+	Estimator string `json:"estimator,omitempty"`
 	// Sigma is the noise level σ > 0 of x = G(z) + σε (0 selects 0.1); with
 	// LearnSigma, log σ is a parameter trained with the generator.
-	Sigma      float64
-	LearnSigma bool
+	Sigma      float64 `json:"sigma,omitempty"`
+	LearnSigma bool    `json:"learn_sigma,omitempty"`
 	// Hidden are the hidden widths of the encoder (ba) or of both critic
 	// towers (infonce, nwj); nil selects [100, 100], an empty slice a
 	// single Linear layer.
-	Hidden []int
+	Hidden []int `json:"hidden,omitempty"`
 	// Activation is the hidden activation (see nn.ParseActivation; ""
 	// selects LeakyReLU with slope 0.2, as MEG's critic).
-	Activation string
+	Activation string `json:"activation,omitempty"`
 	// Features is the width m of the separable critic T(x, z) = f(x)·g(z)
 	// of infonce and nwj (0 selects 32).
-	Features int
+	Features int `json:"features,omitempty"`
 }
 
 // MIEntropy is the mutual-information lower bound on the entropy of the

@@ -14,20 +14,21 @@ type SVConfig struct {
 	// d×d Cholesky per sample), "smin" (the paper's d·log s_min, LOBPCG;
 	// the default) or "topk" (Σ_{i≤K} log s_i + (d−K)·log s_min, the top K
 	// from a randomized SVD).
-	Method string
+	Method string `json:"method,omitempty"`
 	// K is the number of top singular values of "topk", 1 ≤ K < d.
-	K int
+	K int `json:"k,omitempty"`
 	// LOBPCGIters (0: 2, the released code's ssv_iter) and LOBPCGTol (0:
 	// run LOBPCGIters iterations) set the s_min solver. A truncated run
 	// overstates s_min, hence the bound: Stats reports the residual.
-	LOBPCGIters int
-	LOBPCGTol   float64
+	LOBPCGIters int     `json:"lobpcg_iters,omitempty"`
+	LOBPCGTol   float64 `json:"lobpcg_tol,omitempty"`
 	// WarmStart starts LOBPCG from the previous call's vectors (same batch
 	// size) instead of a random block.
-	WarmStart bool
+	WarmStart bool `json:"warm_start,omitempty"`
 	// Oversample and PowerIters set the randomized SVD of "topk"
 	// (0 selects 8 and 2; −1 selects none).
-	Oversample, PowerIters int
+	Oversample int `json:"oversample,omitempty"`
+	PowerIters int `json:"power_iters,omitempty"`
 }
 
 // SVStats describes the last SVEntropy evaluation.

@@ -16,6 +16,16 @@ import (
 // one Apply (for J R) and one ApplyT (for JᵀJ X, the next residual), all
 // operators together.
 //
+// Every operator call carries the whole block of every operator: an
+// iteration costs exactly one Apply (m vectors per operator) and one ApplyT
+// (m), whatever the batch; J·X and J·P are never recomputed but updated as
+// combinations (see below). With m = 1 these products are a pass over all
+// matrices for little arithmetic: their time is memory time, so block
+// guard vectors (m > 1) cost little extra per iteration and cut the
+// iteration count. For a DenseOperator call KeepTranspose first (the
+// single-vector Apply is then one streaming pass instead of D dot
+// products): BenchmarkSpectralSMin reports the time per iteration.
+//
 // The Rayleigh–Ritz step works on the projected pair (Sᵀ S, (JS)ᵀ(JS)) in
 // float64, with JS kept from the Apply calls: forming ‖Jx‖² directly rather
 // than xᵀ(JᵀJx) keeps the relative accuracy of small singular values at

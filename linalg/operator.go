@@ -28,9 +28,33 @@ type BatchOperator[T Float] interface {
 // after another, each row-major: element (i, j) of J_b is
 // Data[b·D·d + i·d + j]. Its products are one GEMM per operator, reading the
 // strided tangent rows in place.
+//
+// ApplyT (W_b·J_b) packs J_b as contiguous runs; Apply (V_b·J_bᵀ) must
+// transpose it while packing, which costs about as much as the arithmetic
+// for the few vectors the spectral solvers apply. KeepTranspose stores
+// every J_bᵀ alongside (doubling the memory) so that Apply packs contiguous
+// runs too, and a single-vector Apply is one streaming pass over J_bᵀ
+// instead of D dot products.
 type DenseOperator[T Float] struct {
 	Batch, Rows, Cols int
 	Data              []T
+
+	tr []T // J_bᵀ (d×D each) when KeepTranspose was called
+}
+
+// KeepTranspose stores the transposes J_bᵀ for Apply (see DenseOperator).
+// Call it again after changing Data; it allocates only the first time.
+func (m *DenseOperator[T]) KeepTranspose() {
+	B, D, d := m.Batch, m.Rows, m.Cols
+	m.tr = spResize(m.tr, B*D*d)
+	for b := 0; b < B; b++ {
+		src, dst := m.Matrix(b), m.tr[b*D*d:(b+1)*D*d]
+		for i := 0; i < D; i++ {
+			for j, x := range src[i*d : (i+1)*d] {
+				dst[j*D+i] = x
+			}
+		}
+	}
 }
 
 // NewDenseOperator returns the operator over the batch×rows×cols matrices
@@ -64,6 +88,12 @@ func (m *DenseOperator[T]) Apply(v []T, k int, out []T) {
 	}
 	if d == 0 {
 		clear(out[:k*B*D])
+		return
+	}
+	if len(m.tr) == B*D*d {
+		for b := 0; b < B; b++ {
+			Gemm(false, false, k, D, d, 1, v[b*d:], B*d, m.tr[b*D*d:], D, 0, out[b*D:], B*D)
+		}
 		return
 	}
 	for b := 0; b < B; b++ {

@@ -20,7 +20,10 @@ func testOperatorDenseLayout[T Float](t *testing.T, tol float64) {
 		data := make([]float64, B*D*d)
 		spNormals(rng, data)
 		op := NewDenseOperator(B, D, d, spToT[T](data))
-		for _, k := range []int{0, 1, 3} {
+		for round, k := range []int{0, 1, 3, 0, 1, 3} {
+			if round == 3 {
+				op.KeepTranspose() // second round: Apply through Jᵀ
+			}
 			v := make([]float64, k*B*d)
 			w := make([]float64, k*B*D)
 			spNormals(rng, v)

@@ -6,7 +6,32 @@ import (
 	"math"
 
 	"github.com/ebmcpu/ebmcpu/asm"
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/lapack"
+)
+
+// SVDMethod selects how RandSVD computes the top-K triplets.
+type SVDMethod int
+
+const (
+	// SVDAuto takes the exact route when the operators have few columns,
+	// d ≤ 2ℓ with ℓ = min(K+Oversample, D, d), and the randomized one
+	// otherwise. Forming J costs d operator-vector products per operator;
+	// the randomized route costs 2(PowerIters+1)·ℓ ≥ 2ℓ, so below that
+	// threshold the exact route is both exact and cheaper (and its d×d
+	// eigenproblem is at most 8 times the randomized ℓ×ℓ one).
+	SVDAuto SVDMethod = iota
+	// SVDRandomized always runs the randomized subspace iteration.
+	SVDRandomized
+	// SVDExact forms every J_b (d identity tangents, in calls of at most
+	// ℓ+Probes vectors; DenseOperator matrices are read directly) and takes
+	// the top K eigenpairs of the Gram matrix JᵀJ (d×d, float64):
+	// V = its eigenvectors, σ_i = ‖J v_i‖, U = J V Σ⁻¹. ErrEst is 0 (up to
+	// round-off). The values carry the relative error ~ε_T·σ_1/σ_i of the
+	// products and ~ε_T·(σ_1/σ_i)² from the Gram matrix formed in T only
+	// through the vectors, that is to second order; U is orthonormal to
+	// ~ε_T·(σ_1/σ_K)².
+	SVDExact
 )
 
 // RandSVD computes the top K singular triplets of every operator of a batch
@@ -17,17 +42,36 @@ import (
 //	Q = orth(J Ω);  PowerIters times: W = orth(Jᵀ Q), Q = orth(J W);
 //	B = Qᵀ J (via ApplyT);  B = Ũ Σ Vᵀ (small SVD);  U = Q Ũ.
 //
+// or, for operators with few columns, exactly from the Gram matrix (see
+// SVDAuto and SVDExact).
+//
 // All operators advance together: each step is one Apply or ApplyT with ℓ
-// vectors per operator (the first carries the Probes extra vectors too). The
-// small algebra (orthonormalisation, the ℓ×d SVD) runs per operator in
-// float64; intermediate bases get one CholeskyQR pass (they need only be
-// well conditioned), the final Q two.
+// vectors per operator (the first carries the Probes extra vectors too), so
+// an operator is never asked for more than ℓ+Probes vectors per call. The
+// blocks stay in the tangent layout throughout and every per-operator step
+// is GEMM-shaped, in T, on the operator's strided rows:
+//
+//   - orthonormalisation is CholeskyQR: the ℓ×ℓ Gram matrix by one GEMM,
+//     its Cholesky factor and inverse in float64, the triangular transform
+//     by a second GEMM. Intermediate bases get one pass (they need only be
+//     well conditioned; a second when the first was ill-conditioned), the
+//     final Q two (CholeskyQR2). A block whose Gram matrix is too
+//     ill-conditioned falls back to Householder (float64).
+//   - the small SVD of B (ℓ×d) goes through the ℓ×ℓ Gram matrix BBᵀ in
+//     float64 and a selective eigensolver for its top K pairs, when B's
+//     precision T makes that as accurate as an SVD (float32 operators with
+//     σ_K ≥ 3e-4·σ_1 or so); otherwise gonum's Dgesvd.
+//   - U = Ũᵀ Q and the probe projections are GEMMs in T.
 //
 // The cost is 2·(PowerIters+1)·ℓ operator-vector products, against d for the
 // full Jacobian: when d is not well above 2(q+1)ℓ, forming J (Jacobians) is
 // as cheap and gives every singular value. Accuracy depends on the decay past
-// ℓ: the error of σ_k falls like (σ_{ℓ+1}/σ_k)^(2q+1), so flat spectra need
-// large ℓ or q.
+// ℓ: the error of σ_k falls like (σ_{ℓ+1}/σ_k)^(4q+2), so flat spectra need
+// large ℓ or q. The defaults p = 32, q = 2 are the cheapest setting that
+// meets a relative error of 1e-3 on the top 8 values of both benchmark
+// spectra (BenchmarkSpectralTopK, 784×128: decaying s_i = 1/(1+i), 3e-7;
+// flat s_i = e^(−3i/127), 6e-4; the top 16 of the flat one: 1.0e-3).
+// Decaying spectra need far less: p = 16, q = 2 gives 7e-5 on the top 8.
 //
 // The computed values never exceed the true ones (σ̃_i = σ_i(QᵀJ) ≤ σ_i(J),
 // up to round-off), and σ_i(J)² ≤ σ̃_i² + ε² with ε = ‖(I − QQᵀ)J‖ (Weyl on
@@ -43,6 +87,7 @@ type RandSVD[T Float] struct {
 	PowerIters int        // power iterations q ≥ 0
 	Probes     int        // Gaussian probes for ErrEst (0: no estimate)
 	Orth       OrthMethod // block orthonormalisation
+	Method     SVDMethod  // randomized or exact route (default: by size)
 	Seed       uint64     // seed of the random streams
 	// Offset is the index of operator 0 in the random streams: operator b
 	// draws from stream Offset+b only, so a batch split in parts (with
@@ -51,19 +96,25 @@ type RandSVD[T Float] struct {
 
 	streams  spStreams
 	omega, y []T // tangent blocks: (ℓ+Probes)·B×d and ×D
+	w2, y2   []T // ping-pong partners of omega and y: ℓ·B×d and ×D
+	jt       []T // exact route: the formed columns J e_t, tangent layout
+	gT, cT   []T // per-operator Gram matrix and coefficients in T
+	pc       []T // probe coefficients
+	gram     []float64
+	blk      []float64 // one operator's block in float64
+	vals     []float64
+	vecs     []float64
+	eig      symEigWork
 	orth     orthWork
-	blk      []float64 // one operator's ℓ×max(D, d) block
-	q        []float64 // one operator's Q, ℓ×D
-	sv, u    []float64 // small SVD: values, Ũ (ℓ×ℓ)
-	vt       []float64 // small SVD: Vᵀ (ℓ×d)
+	sv, u    []float64 // Dgesvd: values, Ũ (ℓ×ℓ)
+	vt       []float64 // Dgesvd: Vᵀ (ℓ×d)
 	work     []float64
-	ub       []float64 // one operator's U rows, K×D
 }
 
 // NewRandSVD returns a solver for the top k triplets with the defaults
-// Oversample 8, PowerIters 2, Probes 5 and CholeskyQR2.
+// Oversample 32, PowerIters 2, Probes 5, CholeskyQR2 and SVDAuto.
 func NewRandSVD[T Float](k int, seed uint64) *RandSVD[T] {
-	return &RandSVD[T]{K: k, Oversample: 8, PowerIters: 2, Probes: 5, Orth: OrthCholQR2, Seed: seed}
+	return &RandSVD[T]{K: k, Oversample: 32, PowerIters: 2, Probes: 5, Orth: OrthCholQR2, Seed: seed}
 }
 
 // SVDResult holds top-K singular triplets of a batch of operators.
@@ -77,13 +128,15 @@ type SVDResult[T Float] struct {
 	// of the (K·Batch)×Cols (resp. ×Rows) block. J_b v_i = σ_i u_i.
 	V, U []T
 	// ErrEst is the a-posteriori estimate of ‖(I − QQᵀ)J_b‖ per operator
-	// (NaN when no probes were drawn).
+	// (NaN when no probes were drawn, 0 on the exact route).
 	ErrEst []float64
 	// OK is false for an operator whose products turned non-finite; its
 	// values are NaN and its vectors zero.
 	OK []bool
 	// Fallbacks counts CholeskyQR2 blocks that fell back to Householder.
 	Fallbacks int
+	// Exact reports that the exact (Gram) route was taken.
+	Exact bool
 }
 
 func (r *SVDResult[T]) reset(batch, rows, cols, k int) {
@@ -97,6 +150,7 @@ func (r *SVDResult[T]) reset(batch, rows, cols, k int) {
 		r.OK[b] = true
 	}
 	r.Fallbacks = 0
+	r.Exact = false
 }
 
 // errEstFactor is HMT's 10·√(2/π).
@@ -111,122 +165,342 @@ func (r *RandSVD[T]) Compute(op BatchOperator[T], res *SVDResult[T]) error {
 		return fmt.Errorf("linalg: RandSVD K = %d outside [1, min(%d, %d)]", r.K, D, d)
 	case r.Oversample < 0 || r.PowerIters < 0 || r.Probes < 0:
 		return errors.New("linalg: RandSVD with negative Oversample, PowerIters or Probes")
+	case r.Method < SVDAuto || r.Method > SVDExact:
+		return fmt.Errorf("linalg: RandSVD with unknown method %d", r.Method)
 	}
 	res.reset(B, D, d, r.K)
 	if B == 0 {
 		return nil
 	}
 	l := min(r.K+r.Oversample, D, d)
+	if r.Method == SVDExact || (r.Method == SVDAuto && d <= 2*l) {
+		res.Exact = true
+		r.exact(op, l+r.Probes, res)
+		return nil
+	}
+	r.randomized(op, l, res)
+	return nil
+}
+
+// randomized runs the subspace iteration with ℓ = l vectors per operator.
+func (r *RandSVD[T]) randomized(op BatchOperator[T], l int, res *SVDResult[T]) {
+	B, D, d := res.Batch, res.Rows, res.Cols
 	np := r.Probes
-	r.omega = spResize(r.omega, (l+np)*B*d)
-	r.y = spResize(r.y, (l+np)*B*D)
-	r.blk = spResize(r.blk, (l+np)*max(D, d))
+	nv := l + np
+	r.omega = spResize(r.omega, nv*B*d)
+	r.y = spResize(r.y, nv*B*D)
+	r.w2 = spResize(r.w2, l*B*d)
+	r.y2 = spResize(r.y2, l*B*D)
 	r.streams.reset(r.Seed, r.Offset, B)
 
 	// Test block and probes: operator b draws its ℓ+np vectors from its
 	// own stream, in a fixed order.
 	for b := 0; b < B; b++ {
-		g := r.blk[:(l+np)*d]
-		spNormals(r.streams.rng[b], g)
-		scatterRows(r.omega, g, l+np, d, B, b)
-	}
-	op.Apply(r.omega, l+np, r.y)
-	// Later Apply calls carry ℓ vectors and overwrite only the first ℓ·B
-	// rows of y, so the probe images Jω_j stay in rows ℓ·B, …
-	// Intermediate bases need only be well conditioned (one CholeskyQR
-	// pass); the final Q must be orthonormal (two).
-	yl, ol := r.y[:l*B*D], r.omega[:l*B*d]
-	r.orthBatch(yl, l, D, res, r.PowerIters == 0)
-	for it := 0; it < r.PowerIters; it++ {
-		op.ApplyT(yl, l, ol)
-		r.orthBatch(ol, l, d, res, false)
-		op.Apply(ol, l, yl)
-		r.orthBatch(yl, l, D, res, it == r.PowerIters-1)
-	}
-	op.ApplyT(yl, l, ol) // row t of operator b: (Jᵀq_t)ᵀ, i.e. row t of B = QᵀJ
-	for b := 0; b < B; b++ {
-		r.finish(b, l, res)
-	}
-	return nil
-}
-
-// orthBatch orthonormalises the ℓ vectors (length n) of every operator still
-// OK in the tangent block x (fully if final, else one CholeskyQR pass); it
-// fails operators whose vectors are not finite and zeroes their rows so
-// that nothing non-finite reaches the operator.
-func (r *RandSVD[T]) orthBatch(x []T, l, n int, res *SVDResult[T], final bool) {
-	B := res.Batch
-	a := r.blk[:l*n]
-	passes := 1
-	if final {
-		passes = 2
-	}
-	for b := 0; b < B; b++ {
-		if res.OK[b] {
-			gatherRows(a, x, l, n, B, b)
-			hh, ok := r.orth.orthRows(r.Orth, l, n, a, passes)
-			if hh {
-				res.Fallbacks++
+		rng := r.streams.rng[b]
+		for t := 0; t < nv; t++ {
+			row := r.omega[(t*B+b)*d : (t*B+b+1)*d]
+			for i := range row {
+				row[i] = T(rng.NormFloat64())
 			}
-			if !ok {
-				res.OK[b] = false
-				clear(a)
-			}
-		} else {
-			clear(a)
 		}
-		scatterRows(x, a, l, n, B, b)
+	}
+	op.Apply(r.omega, nv, r.y)
+	// Later Apply calls carry ℓ vectors and write only the first ℓ·B rows
+	// of y (or y2), so the probe images Jω_j stay in rows ℓ·B, … of y.
+	q, qAlt := r.y[:l*B*D], r.y2
+	w, wAlt := r.omega[:l*B*d], r.w2
+	q, qAlt = r.orthBatch(q, qAlt, l, D, res, r.PowerIters == 0)
+	for it := 0; it < r.PowerIters; it++ {
+		op.ApplyT(q, l, w)
+		w, wAlt = r.orthBatch(w, wAlt, l, d, res, false)
+		op.Apply(w, l, q)
+		q, qAlt = r.orthBatch(q, qAlt, l, D, res, it == r.PowerIters-1)
+	}
+	op.ApplyT(q, l, w) // row t of operator b: (Jᵀq_t)ᵀ, i.e. row t of B = QᵀJ
+	for b := 0; b < B; b++ {
+		r.finish(b, l, q, w, res)
 	}
 }
 
-// finish computes operator b's small SVD, vectors and error estimate from
-// the block B = QᵀJ in r.omega and Q in r.y.
-func (r *RandSVD[T]) finish(b, l int, res *SVDResult[T]) {
+// orthBatch orthonormalises the ℓ vectors (length n) of every operator
+// still OK in the tangent block x, fully if final, else well enough for an
+// intermediate basis. The result lands in alt (one pass) or x (two): it
+// returns the block holding it and the other one. Operators whose vectors
+// are not finite fail, and their rows are zeroed so that nothing
+// non-finite reaches the operator.
+func (r *RandSVD[T]) orthBatch(x, alt []T, l, n int, res *SVDResult[T], final bool) (out, other []T) {
+	B := res.Batch
+	out, other = alt, x
+	if final {
+		out, other = x, alt
+	}
+	for b := 0; b < B; b++ {
+		if !res.OK[b] {
+			zeroRows(out, l, n, B, b)
+			continue
+		}
+		switch r.orthOne(x, alt, l, n, B, b, out, final, res) {
+		case orthFailed:
+			res.OK[b] = false
+			zeroRows(out, l, n, B, b)
+		case orthInX:
+			if final {
+				break
+			}
+			copyRows(out, x, l, n, B, b)
+		case orthInAlt:
+			if !final {
+				break
+			}
+			copyRows(out, alt, l, n, B, b)
+		}
+	}
+	return out, other
+}
+
+// Where orthOne left an operator's orthonormalised rows.
+const (
+	orthFailed = iota
+	orthInX
+	orthInAlt
+)
+
+// orthOne orthonormalises operator b's rows of x by CholeskyQR passes
+// x → alt (→ x), or by Householder into target, and reports where the
+// result is.
+func (r *RandSVD[T]) orthOne(x, alt []T, l, n, B, b int, target []T, final bool, res *SVDResult[T]) int {
+	if r.Orth == OrthHouseholder {
+		if !r.householderRows(x, target, l, n, B, b) {
+			return orthFailed
+		}
+		return whereIs(target, x)
+	}
+	st, ratio := r.cholPass(x, alt, l, n, B, b, true)
+	switch st {
+	case cholNonFinite:
+		return orthFailed
+	case cholRefused:
+		res.Fallbacks++
+		if !r.householderRows(x, target, l, n, B, b) {
+			return orthFailed
+		}
+		return whereIs(target, x)
+	}
+	if !final && ratio <= cholQRSecondRatio[T]() {
+		return orthInAlt
+	}
+	if st, _ := r.cholPass(alt, x, l, n, B, b, false); st == cholDone {
+		return orthInX
+	}
+	// alt spans the block and is well conditioned: Householder from it.
+	res.Fallbacks++
+	if !r.householderRows(alt, target, l, n, B, b) {
+		return orthFailed
+	}
+	return whereIs(target, x)
+}
+
+func whereIs[T Float](target, x []T) int {
+	if &target[0] == &x[0] {
+		return orthInX
+	}
+	return orthInAlt
+}
+
+// cholQRMaxRatioOf bounds max/min of the Cholesky factor's diagonal in a
+// first CholeskyQR pass in T: the Gram matrix formed in T must stay well
+// away from singular (CholeskyQR needs cond ≲ ε_T^(−1/2), and the diagonal
+// ratio underestimates the condition number). See cholQRMaxRatio.
+func cholQRMaxRatioOf[T Float]() float64 {
+	if spEpsOf[T]() > 1e-10 {
+		return 300
+	}
+	return cholQRMaxRatio
+}
+
+// cholQRSecondRatio is the diagonal ratio above which an intermediate basis
+// gets a second pass: one pass leaves an orthogonality error of
+// ~ε_T·cond², which must stay small for the next product to keep its
+// precision.
+func cholQRSecondRatio[T Float]() float64 {
+	if spEpsOf[T]() > 1e-10 {
+		return 20
+	}
+	return 1e3
+}
+
+// cholPass performs dst_b ← L⁻¹·src_b on operator b's rows, with
+// src_b·src_bᵀ = L·Lᵀ: the Gram matrix and the transform are GEMMs in T,
+// the Cholesky factor and its inverse float64. It refuses, leaving dst
+// unspecified, when the pass would not be accurate: on a first pass when
+// the factor is singular or too ill-conditioned, on a second when the rows
+// were not already nearly orthonormal. It also returns the factor's
+// diagonal ratio max/min.
+func (r *RandSVD[T]) cholPass(src, dst []T, l, n, B, b int, first bool) (int, float64) {
+	r.gT = spResize(r.gT, l*l)
+	r.cT = spResize(r.cT, l*l)
+	r.gram = spResize(r.gram, l*l)
+	g, gf := r.gT[:l*l], r.gram[:l*l]
+	// ℓ is a few dozen: the Gram matrix by dot products and the transform
+	// by row combinations (asm kernels, reading the strided rows in place)
+	// beat a GEMM, whose packing costs as much as its arithmetic here.
+	s := src[b*n:]
+	ld := B * n
+	for i := 0; i < l; i++ {
+		ri := s[i*ld : i*ld+n]
+		for j := 0; j <= i; j++ {
+			v := simdDot(ri, s[j*ld:j*ld+n])
+			g[i*l+j], g[j*l+i] = v, v
+		}
+	}
+	for i, v := range g {
+		gf[i] = float64(v)
+	}
+	for i := 0; i < l; i++ {
+		if v := gf[i*l+i]; math.IsNaN(v) || math.IsInf(v, 0) {
+			return cholNonFinite, 0
+		}
+	}
+	if !spLapack.Dpotrf(blas.Lower, l, gf, l) {
+		return cholRefused, 0
+	}
+	lo, hi := math.Inf(1), 0.0
+	for i := 0; i < l; i++ {
+		v := gf[i*l+i]
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+		if !first && math.Abs(v-1) > 0.1 {
+			return cholRefused, 0
+		}
+	}
+	if first && !(lo > 0 && hi <= cholQRMaxRatioOf[T]()*lo) {
+		return cholRefused, 0
+	}
+	if !spLapack.Dtrtri(blas.Lower, blas.NonUnit, l, gf, l) {
+		return cholRefused, 0
+	}
+	c := r.cT[:l*l]
+	for i := 0; i < l; i++ {
+		for j := 0; j <= i; j++ {
+			c[i*l+j] = T(gf[i*l+j])
+		}
+		simdLinComb(dst[(i*B+b)*n:(i*B+b)*n+n], 0, c[i*l:i*l+i+1], s, ld)
+	}
+	return cholDone, hi / lo
+}
+
+// householderRows orthonormalises operator b's rows of src into dst by
+// Householder LQ in float64; it reports false for non-finite rows.
+func (r *RandSVD[T]) householderRows(src, dst []T, l, n, B, b int) bool {
+	r.blk = spResize(r.blk, l*n)
+	a := r.blk[:l*n]
+	gatherRows(a, src, l, n, B, b)
+	if _, ok := r.orth.orthRows(OrthHouseholder, l, n, a, 2); !ok {
+		return false
+	}
+	scatterRows(dst, a, l, n, B, b)
+	return true
+}
+
+// gramMinRatio is the smallest λ_K/λ_1 of BBᵀ for which the small SVD may
+// go through the Gram matrix: the float64 Gram matrix perturbs the right
+// vectors' orthogonality by ~ε₆₄·λ_1/λ_K, which must stay below the
+// precision ε_T of B itself. For float64 operators that leaves only the
+// SVD.
+func gramMinRatio[T Float]() float64 { return 64 * 0x1p-53 / spEpsOf[T]() }
+
+// finish computes operator b's values and vectors from the block B = QᵀJ
+// (rows of w) and Q (rows of q), and its error estimate.
+func (r *RandSVD[T]) finish(b, l int, q, w []T, res *SVDResult[T]) {
 	B, D, d, K, np := res.Batch, res.Rows, res.Cols, res.K, r.Probes
 	vals := res.Values[b*K : (b+1)*K]
 	res.ErrEst[b] = math.NaN()
+	r.blk = spResize(r.blk, max(l*d, K*d))
+	r.cT = spResize(r.cT, max(l*l, K*l))
+	bm := r.blk[:l*d]
 	if res.OK[b] {
-		bm := r.blk[:l*d]
-		gatherRows(bm, r.omega, l, d, B, b)
-		res.OK[b] = spAllFinite(bm) && r.smallSVD(l, d, bm)
+		gatherRows(bm, w, l, d, B, b)
+		res.OK[b] = spAllFinite(bm) && r.smallProblem(l, d, K, bm, vals)
 	}
 	if !res.OK[b] {
 		for i := range vals {
 			vals[i] = math.NaN()
 		}
-		clear(r.blk[:K*max(D, d)])
-		scatterRows(res.V, r.blk[:K*d], K, d, B, b)
-		scatterRows(res.U, r.blk[:K*D], K, D, B, b)
+		zeroRows(res.V, K, d, B, b)
+		zeroRows(res.U, K, D, B, b)
 		return
 	}
-	copy(vals, r.sv[:K])
 	scatterRows(res.V, r.vt[:K*d], K, d, B, b)
-
-	// U rows (K×D) = Ũ[:, :K]ᵀ·Q, with Q as the operator was given it.
-	r.q = spResize(r.q, l*D)
-	r.ub = spResize(r.ub, K*D)
-	gatherRows(r.q, r.y, l, D, B, b)
-	combineRows(r.ub, K, D, r.u, l, r.q, l)
-	scatterRows(res.U, r.ub, K, D, B, b)
+	// U rows (K×D) = Ũ[:, :K]ᵀ·Q, with the coefficients in r.cT.
+	qb := q[b*D:]
+	for i := 0; i < K; i++ {
+		simdLinComb(res.U[(i*B+b)*D:(i*B+b+1)*D], 0, r.cT[i*l:(i+1)*l], qb, B*D)
+	}
 
 	if np == 0 {
 		return
 	}
-	// (I − QQᵀ)Jω_j for the probes: P −= (P Qᵀ) Q.
-	p := r.blk[:np*D]
-	gatherRows(p, r.y[l*B*D:], np, D, B, b)
+	// (I − QQᵀ)Jω_j for the probes, twice for orthogonality:
+	// P −= (P Qᵀ) Q.
+	r.pc = spResize(r.pc, l)
+	p := r.y[(l*B+b)*D:]
+	for j := 0; j < np; j++ {
+		pj := p[j*B*D : j*B*D+D]
+		for pass := 0; pass < 2; pass++ {
+			for t := 0; t < l; t++ {
+				r.pc[t] = -simdDot(pj, qb[t*B*D:t*B*D+D])
+			}
+			simdLinComb(pj, 1, r.pc, qb, B*D)
+		}
+	}
 	var worst float64
 	for j := 0; j < np; j++ {
-		pj := p[j*D : (j+1)*D]
-		for pass := 0; pass < 2; pass++ { // twice, for orthogonality
-			for t := 0; t < l; t++ {
-				qt := r.q[t*D : (t+1)*D]
-				asm.Daxpy(-spDot(pj, qt), qt, pj)
-			}
-		}
-		worst = math.Max(worst, spNrm2(pj))
+		worst = math.Max(worst, normT(p[j*B*D:j*B*D+D]))
 	}
 	res.ErrEst[b] = errEstFactor * worst
+}
+
+// smallProblem computes the SVD of the l×d block bm (destroyed) restricted
+// to the top K triplets: the values into vals, the right vectors into the
+// rows of r.vt (K×d, float64) and the coefficients of the left vectors in
+// the rows of B's row space into r.cT (K×l, in T: u_i = Σ_t cT[i,t]·q_t).
+func (r *RandSVD[T]) smallProblem(l, d, K int, bm, vals []float64) bool {
+	r.gram = spResize(r.gram, l*l)
+	r.vals = spResize(r.vals, K)
+	r.vecs = spResize(r.vecs, K*l)
+	r.vt = spResize(r.vt, max(K*d, l*d))
+	m := r.gram[:l*l]
+	symGram(m, bm, l, d)
+	if r.eig.symEigSel(l, m, K, false, r.vals, r.vecs) && r.vals[K-1] > 0 && r.vals[K-1] >= gramMinRatio[T]()*r.vals[0] {
+		for i := 0; i < K; i++ {
+			// v_i = Bᵀũ_i / ‖Bᵀũ_i‖, σ_i = ‖Bᵀũ_i‖ (a Rayleigh quotient).
+			ui := r.vecs[i*l : (i+1)*l]
+			vi := r.vt[i*d : (i+1)*d]
+			combineRows(vi, 1, d, ui, 1, bm, l)
+			nrm := spNrm2(vi)
+			// The order survives round-off (ties aside): clamp it.
+			vals[i] = nrm
+			if i > 0 {
+				vals[i] = math.Min(nrm, vals[i-1])
+			}
+			for j, c := range ui {
+				r.cT[i*l+j] = T(c)
+			}
+			asm.Dscal(1/nrm, vi) // nrm > 0: λ_K > 0
+		}
+		return true
+	}
+	// B too ill-conditioned (or rank-deficient) for its Gram matrix:
+	// gonum's SVD.
+	if !r.smallSVD(l, d, bm) {
+		return false
+	}
+	copy(vals, r.sv[:K])
+	for i := 0; i < K; i++ {
+		for t := 0; t < l; t++ {
+			r.cT[i*l+t] = T(r.u[t*l+i])
+		}
+	}
+	return true
 }
 
 // smallSVD computes the SVD of the row-major l×d matrix a (l ≤ d, a is

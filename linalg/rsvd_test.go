@@ -77,7 +77,7 @@ func TestSVDRandomizedSpectra(t *testing.T) {
 			for _, q := range []int{0, 1, 2} {
 				name := fmt.Sprintf("%v/orth%d/q%d", sp, orth, q)
 				r := NewRandSVD[float64](5, 42)
-				r.Oversample, r.PowerIters, r.Orth = 5, q, orth
+				r.Oversample, r.PowerIters, r.Orth, r.Method = 5, q, orth, SVDRandomized
 				var res SVDResult[float64]
 				if err := r.Compute(op, &res); err != nil {
 					t.Fatal(err)
@@ -144,6 +144,7 @@ func TestSVDCholQR2Fallback(t *testing.T) {
 		var a, h SVDResult[float64]
 		r := NewRandSVD[float64](4, 7)
 		r.Oversample = 8 // ℓ = 12 > rank 8 for rankdef
+		r.Method = SVDRandomized
 		if err := r.Compute(op, &a); err != nil {
 			t.Fatal(err)
 		}
@@ -178,16 +179,19 @@ func TestSVDRandomizedFloat32(t *testing.T) {
 	for b := 0; b < B; b++ {
 		sv[b] = denseSV(data[b*D*d:(b+1)*D*d], D, d)
 	}
-	r := NewRandSVD[float32](6, 5)
-	var res SVDResult[float32]
-	if err := r.Compute(NewDenseOperator(B, D, d, data32), &res); err != nil {
-		t.Fatal(err)
-	}
-	checkTopK(t, "float32", &res, data, sv, 1e-5)
-	for b := 0; b < B; b++ {
-		for i := 0; i < 6; i++ {
-			if e := math.Abs(res.Values[b*6+i]-sv[b][i]) / sv[b][i]; e > 1e-5 {
-				t.Errorf("op %d σ_%d relative error %g", b, i, e)
+	for _, m := range []SVDMethod{SVDRandomized, SVDExact} {
+		r := NewRandSVD[float32](6, 5)
+		r.Method = m
+		var res SVDResult[float32]
+		if err := r.Compute(NewDenseOperator(B, D, d, data32), &res); err != nil {
+			t.Fatal(err)
+		}
+		checkTopK(t, fmt.Sprintf("float32/method%d", m), &res, data, sv, 1e-5)
+		for b := 0; b < B; b++ {
+			for i := 0; i < 6; i++ {
+				if e := math.Abs(res.Values[b*6+i]-sv[b][i]) / sv[b][i]; e > 1e-5 {
+					t.Errorf("method %d: op %d σ_%d relative error %g", m, b, i, e)
+				}
 			}
 		}
 	}
@@ -197,16 +201,19 @@ func TestSVDRandomizedFloat32(t *testing.T) {
 // bit-for-bit the result it gets alone (with the matching stream offset),
 // and that a fixed seed gives identical results while another seed does not.
 func TestSVDBatchMatchesSingle(t *testing.T) {
-	testSVDBatchMatchesSingle[float64](t)
-	testSVDBatchMatchesSingle[float32](t)
+	for _, m := range []SVDMethod{SVDRandomized, SVDExact} {
+		testSVDBatchMatchesSingle[float64](t, m)
+		testSVDBatchMatchesSingle[float32](t, m)
+	}
 }
 
-func testSVDBatchMatchesSingle[T Float](t *testing.T) {
+func testSVDBatchMatchesSingle[T Float](t *testing.T, method SVDMethod) {
 	rng := spRand(13)
 	const B, D, d, K = 5, 30, 12, 3
 	data, _ := batchWithSpectrum(rng, B, D, d, specGeometric)
 	dataT := spToT[T](data)
 	r := NewRandSVD[T](K, 99)
+	r.Method = method
 	var all, again SVDResult[T]
 	if err := r.Compute(NewDenseOperator(B, D, d, dataT), &all); err != nil {
 		t.Fatal(err)
@@ -219,7 +226,7 @@ func testSVDBatchMatchesSingle[T Float](t *testing.T) {
 	}
 	for b := 0; b < B; b++ {
 		single := NewRandSVD[T](K, 99)
-		single.Offset = b
+		single.Offset, single.Method = b, method
 		var one SVDResult[T]
 		if err := single.Compute(NewDenseOperator(1, D, d, dataT[b*D*d:(b+1)*D*d]), &one); err != nil {
 			t.Fatal(err)
@@ -234,7 +241,11 @@ func testSVDBatchMatchesSingle[T Float](t *testing.T) {
 			}
 		}
 	}
+	if method == SVDExact {
+		return // no random draws
+	}
 	other := NewRandSVD[T](K, 100)
+	other.Method = method
 	var diff SVDResult[T]
 	if err := other.Compute(NewDenseOperator(B, D, d, dataT), &diff); err != nil {
 		t.Fatal(err)
@@ -253,7 +264,14 @@ func TestSVDNonFinite(t *testing.T) {
 	clean := append([]float64(nil), data...)
 	data[1*D*d+5] = math.NaN()
 	data[3*D*d+17] = math.Inf(-1)
+	for _, m := range []SVDMethod{SVDRandomized, SVDExact} {
+		testSVDNonFinite(t, m, data, clean, B, D, d, K)
+	}
+}
+
+func testSVDNonFinite(t *testing.T, method SVDMethod, data, clean []float64, B, D, d, K int) {
 	r := NewRandSVD[float64](K, 3)
+	r.Method = method
 	var res, ref SVDResult[float64]
 	if err := r.Compute(NewDenseOperator(B, D, d, data), &res); err != nil {
 		t.Fatal(err)
@@ -283,26 +301,145 @@ func TestSVDSettingsErrors(t *testing.T) {
 	op := NewDenseOperator(1, 5, 3, make([]float64, 15))
 	var res SVDResult[float64]
 	for _, r := range []*RandSVD[float64]{
-		{K: 0}, {K: 4}, {K: 2, Oversample: -1}, {K: 2, PowerIters: -1}, {K: 2, Probes: -1},
+		{K: 0}, {K: 4}, {K: 2, Oversample: -1}, {K: 2, PowerIters: -1}, {K: 2, Probes: -1}, {K: 2, Method: 7},
 	} {
 		if r.Compute(op, &res) == nil {
 			t.Errorf("%+v: no error", *r)
 		}
 	}
 	// A zero operator is fine: zero values, no panic.
-	if err := NewRandSVD[float64](2, 1).Compute(op, &res); err != nil || res.Values[0] != 0 {
-		t.Errorf("zero operator: %v, %v", err, res.Values)
+	for _, m := range []SVDMethod{SVDRandomized, SVDExact} {
+		r := NewRandSVD[float64](2, 1)
+		r.Method = m
+		if err := r.Compute(op, &res); err != nil || res.Values[0] != 0 || res.Values[1] != 0 {
+			t.Errorf("method %d: zero operator: %v, %v", m, err, res.Values)
+		}
 	}
 }
 
-// TestSVDNoAllocs checks that a warmed-up solver allocates nothing.
+// TestSVDNoAllocs checks that a warmed-up solver allocates nothing, on
+// both routes and with a generic (non-dense) operator.
 func TestSVDNoAllocs(t *testing.T) {
 	rng := spRand(15)
 	data, _ := batchWithSpectrum(rng, 3, 30, 10, specGeometric)
-	op := NewDenseOperator(3, 30, 10, spToT[float32](data))
-	r := NewRandSVD[float32](3, 1)
-	var res SVDResult[float32]
-	if n := testing.AllocsPerRun(5, func() { _ = r.Compute(op, &res) }); n != 0 {
-		t.Errorf("%v allocations per call", n)
+	dense := NewDenseOperator(3, 30, 10, spToT[float32](data))
+	for _, op := range []BatchOperator[float32]{dense, &countingOp[float32]{op: dense}} {
+		for _, m := range []SVDMethod{SVDRandomized, SVDExact} {
+			r := NewRandSVD[float32](3, 1)
+			r.Method = m
+			var res SVDResult[float32]
+			if n := testing.AllocsPerRun(5, func() { _ = r.Compute(op, &res) }); n != 0 {
+				t.Errorf("method %d, %T: %v allocations per call", m, op, n)
+			}
+		}
+	}
+}
+
+// countingOp hides a DenseOperator behind the interface and records the
+// largest number of vectors per call.
+type countingOp[T Float] struct {
+	op      *DenseOperator[T]
+	maxK    int
+	applies int
+}
+
+func (c *countingOp[T]) Shape() (int, int, int) { return c.op.Shape() }
+func (c *countingOp[T]) Apply(v []T, k int, out []T) {
+	c.maxK, c.applies = max(c.maxK, k), c.applies+1
+	c.op.Apply(v, k, out)
+}
+func (c *countingOp[T]) ApplyT(w []T, k int, out []T) {
+	c.maxK, c.applies = max(c.maxK, k), c.applies+1
+	c.op.ApplyT(w, k, out)
+}
+
+// TestSVDExactSpectra checks the exact route on every test spectrum, for
+// dense and generic operators alike: the values match the dense SVD, V is
+// orthonormal, J v_i = σ_i u_i, U is orthonormal where κ² allows, and no
+// call carries more than ℓ+Probes vectors.
+func TestSVDExactSpectra(t *testing.T) {
+	rng := spRand(17)
+	const B, D, d, K = 3, 40, 14, 6
+	for _, sp := range allSpectra {
+		data, sv := batchWithSpectrum(rng, B, D, d, sp)
+		dense := NewDenseOperator(B, D, d, data)
+		for _, generic := range []bool{false, true} {
+			name := fmt.Sprintf("%v/generic%v", sp, generic)
+			r := NewRandSVD[float64](K, 1)
+			r.Oversample, r.Probes = 1, 2 // ℓ = 7, d = 2ℓ: exact by default
+			var op BatchOperator[float64] = dense
+			cnt := &countingOp[float64]{op: dense}
+			if generic {
+				op = cnt
+			}
+			var res SVDResult[float64]
+			if err := r.Compute(op, &res); err != nil {
+				t.Fatal(err)
+			}
+			if !res.Exact {
+				t.Fatalf("%s: d = 2ℓ did not take the exact route", name)
+			}
+			if generic && (cnt.maxK > 9 || cnt.applies != 2) {
+				t.Errorf("%s: %d calls of up to %d vectors, want 2 of ≤ ℓ+Probes = 9", name, cnt.applies, cnt.maxK)
+			}
+			for b := 0; b < B; b++ {
+				if !res.OK[b] || res.ErrEst[b] != 0 {
+					t.Errorf("%s: op %d OK %v ErrEst %g", name, b, res.OK[b], res.ErrEst[b])
+				}
+				jb := data[b*D*d : (b+1)*D*d]
+				s1 := sv[b][0]
+				for i := 0; i < K; i++ {
+					got, want := res.Values[b*K+i], sv[b][i]
+					if math.Abs(got-want) > 1e-13*s1 {
+						t.Errorf("%s: op %d σ_%d = %.16g, want %.16g", name, b, i, got, want)
+					}
+					if i > 0 && got > res.Values[b*K+i-1] {
+						t.Errorf("%s: op %d values not descending", name, b)
+					}
+					v, u := tangentRow(res.V, i, b, B, d), tangentRow(res.U, i, b, B, D)
+					jv := spMatVec(jb, D, d, v)
+					for j := range jv {
+						jv[j] -= got * u[j]
+					}
+					if e := spNrm2(jv); e > 1e-14*s1 {
+						t.Errorf("%s: op %d ‖Jv − σu‖ = %g", name, b, e)
+					}
+					for j := 0; j <= i; j++ {
+						want := 0.0
+						if i == j {
+							want = 1
+						}
+						if g := spDot(v, tangentRow(res.V, j, b, B, d)); math.Abs(g-want) > 1e-13 {
+							t.Errorf("%s: op %d ⟨v_%d, v_%d⟩ = %g", name, b, i, j, g)
+						}
+						sj := res.Values[b*K+j]
+						if got > 1e-6*s1 {
+							tol := 1e-13 * s1 * s1 / (got * sj)
+							if g := spDot(u, tangentRow(res.U, j, b, B, D)); math.Abs(g-want) > tol {
+								t.Errorf("%s: op %d ⟨u_%d, u_%d⟩ = %g", name, b, i, j, g)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSVDRandomizedCallSizes checks that the randomized route never asks
+// an operator for more than ℓ+Probes vectors and makes 2(q+1) calls.
+func TestSVDRandomizedCallSizes(t *testing.T) {
+	rng := spRand(18)
+	const B, D, d = 2, 50, 40
+	data, _ := batchWithSpectrum(rng, B, D, d, specGeometric)
+	cnt := &countingOp[float64]{op: NewDenseOperator(B, D, d, data)}
+	r := NewRandSVD[float64](4, 2)
+	r.Oversample, r.PowerIters, r.Probes = 4, 3, 3 // ℓ = 8 < d/2
+	var res SVDResult[float64]
+	if err := r.Compute(cnt, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Exact || cnt.maxK != 11 || cnt.applies != 8 {
+		t.Errorf("exact %v, %d calls of up to %d vectors; want randomized, 8 calls, 11 vectors", res.Exact, cnt.applies, cnt.maxK)
 	}
 }

@@ -190,7 +190,8 @@ func tqlValues(n int, d, e []float64) bool {
 					e[m] = 0
 					break
 				}
-				s, c = f/r, g/r
+				ri := 1 / r
+				s, c = f*ri, g*ri
 				g = d[i+1] - p
 				r = (d[i]-g)*s + 2*c*b
 				p = s * r
@@ -221,7 +222,7 @@ func hypot(x, y float64) float64 {
 // tridiagVectors computes in w.z (k×n) unit eigenvectors of T = (w.diag,
 // w.off) for the eigenvalues vals[:k] by inverse iteration (LAPACK Dstein):
 // a factorization of T − λI with partial pivoting, tiny pivots perturbed,
-// three solves from a fixed start, each vector orthogonalized against the
+// two solves from a fixed start, each vector orthogonalized against the
 // earlier ones of its cluster (eigenvalues closer than 1e-3·‖T‖).
 func (w *symEigWork) tridiagVectors(n, k int, vals []float64) {
 	var tnorm float64
@@ -258,7 +259,7 @@ func (w *symEigWork) tridiagVectors(n, k int, vals []float64) {
 		if i > first {
 			lam = vals[i] + float64(i-first)*pert*10
 		}
-		w.factorTridiag(n, lam)
+		w.factorTridiag(n, lam, pert)
 		z := w.z[i*n : (i+1)*n]
 		// Fixed, deterministic start with components of both signs.
 		seed := uint64(0x9e3779b97f4a7c15) + uint64(i)
@@ -266,8 +267,10 @@ func (w *symEigWork) tridiagVectors(n, k int, vals []float64) {
 			seed = seed*6364136223846793005 + 1442695040888963407
 			z[j] = 2*float64(seed>>11)*0x1p-53 - 1
 		}
-		for it := 0; it < 3; it++ {
-			w.solveTridiag(n, z, pert)
+		// λ is accurate to ε‖T‖: the first solve already grows the wanted
+		// component by ~1/ε; the second cleans up (Dstein's extra step).
+		for it := 0; it < 2; it++ {
+			w.solveTridiag(n, z)
 			for c := first; c < i; c++ {
 				zc := w.z[c*n : (c+1)*n]
 				asm.Daxpy(-asm.Ddot(z, zc), zc, z)
@@ -288,10 +291,11 @@ func (w *symEigWork) tridiagVectors(n, k int, vals []float64) {
 	}
 }
 
-// factorTridiag factors T − λI = P·L·U with partial pivoting (LAPACK
+// factorTridiag factors T − λI = P·L·U with partial pivoting (as LAPACK
 // Dlagtf): lu[0] the diagonal of U, lu[1] and lu[2] its first and second
-// superdiagonals, lu[3] the multipliers, piv the interchanges.
-func (w *symEigWork) factorTridiag(n int, lam float64) {
+// superdiagonals, lu[3] the multipliers, lu[4] the reciprocal pivots (those
+// below pert in magnitude replaced by ±pert), piv the interchanges.
+func (w *symEigWork) factorTridiag(n int, lam, pert float64) {
 	a, b, c, d2 := w.lu[0][:n], w.lu[1][:n], w.lu[3][:n], w.lu[2][:n]
 	for i := 0; i < n; i++ {
 		a[i] = w.diag[i] - lam
@@ -301,23 +305,15 @@ func (w *symEigWork) factorTridiag(n int, lam float64) {
 	}
 	b[n-1], c[n-1] = 0, 0
 	for k := 0; k < n-1; k++ {
-		s1 := math.Abs(a[k]) + math.Abs(b[k])
-		s2 := math.Abs(c[k]) + math.Abs(a[k+1]) + math.Abs(b[k+1])
-		var p1, p2 float64
-		if s1 > 0 {
-			p1 = math.Abs(a[k]) / s1
-		}
-		if s2 > 0 {
-			p2 = math.Abs(c[k]) / s2
-		}
-		if c[k] == 0 || p2 <= p1 {
-			// No interchange; c[k] ≠ 0 implies a[k] ≠ 0 here.
+		// Plain partial pivoting (multipliers ≤ 1, as LINPACK's dgtsl):
+		// Dlagtf's scaled choice can keep a tiny pivot with a huge
+		// multiplier when T nearly splits, which spoils the vectors.
+		if math.Abs(c[k]) <= math.Abs(a[k]) {
 			w.piv[k] = false
-			if c[k] == 0 {
-				continue
+			if c[k] != 0 { // a[k] ≠ 0 here
+				c[k] /= a[k]
+				a[k+1] -= c[k] * b[k]
 			}
-			c[k] /= a[k]
-			a[k+1] -= c[k] * b[k]
 			continue
 		}
 		w.piv[k] = true
@@ -332,13 +328,20 @@ func (w *symEigWork) factorTridiag(n int, lam float64) {
 		b[k] = t
 		c[k] = mult
 	}
+	// Reciprocal pivots, tiny ones perturbed to ±pert (Dlagts, job −1).
+	inv := w.lu[4][:n]
+	for k, ak := range a {
+		if math.Abs(ak) < pert {
+			ak = math.Copysign(pert, ak)
+		}
+		inv[k] = 1 / ak
+	}
 }
 
 // solveTridiag overwrites z with (T − λI)⁻¹z from the factors of
-// factorTridiag, perturbing pivots smaller than pert (LAPACK Dlagts, job −1),
-// and rescales when the solution grows past 1e200.
-func (w *symEigWork) solveTridiag(n int, z []float64, pert float64) {
-	a, b, c, d2 := w.lu[0][:n], w.lu[1][:n], w.lu[3][:n], w.lu[2][:n]
+// factorTridiag, and rescales when the solution grows past 1e200.
+func (w *symEigWork) solveTridiag(n int, z []float64) {
+	inv, b, c, d2 := w.lu[4][:n], w.lu[1][:n], w.lu[3][:n], w.lu[2][:n]
 	for k := 0; k < n-1; k++ {
 		if w.piv[k] {
 			z[k], z[k+1] = z[k+1], z[k]-c[k]*z[k+1]
@@ -354,11 +357,7 @@ func (w *symEigWork) solveTridiag(n int, z []float64, pert float64) {
 		if k < n-2 {
 			t -= d2[k] * z[k+2]
 		}
-		ak := a[k]
-		if math.Abs(ak) < pert {
-			ak = math.Copysign(pert, ak)
-		}
-		z[k] = t / ak
+		z[k] = t * inv[k]
 		if math.Abs(z[k]) > 1e200 { // rescale the whole system
 			asm.Dscal(1e-200, z)
 		}

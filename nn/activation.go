@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/ebmcpu/ebmcpu/asm"
 )
 
 // ActKind names an element-wise activation.
@@ -124,21 +126,25 @@ func (a *Activation[T]) piecewiseLinear() bool {
 	return false
 }
 
+// actRun caches what the backward pass of an activation needs beyond its
+// input and output. Piecewise-linear activations (and Identity) need
+// nothing: their derivatives are masked scalings done by the leaky-ReLU
+// kernels, with σ″ = 0.
 type actRun[T Float] struct {
 	a      *Activation[T]
 	s      []T // sigmoid(h) for SiLU and Softplus, B×width
-	d1, d2 []T // σ'(h), σ″(h), B×width
-	tmp    []T // B×width
+	d1, d2 []T // σ'(h), σ″(h), B×width (smooth and ELU)
+	tmp    []T // B×width (smooth: the second-order terms)
 }
 
 func (a *Activation[T]) bind(maxB, maxK int) runner[T] {
 	n := maxB * a.width
-	r := &actRun[T]{a: a, d1: make([]T, n), tmp: make([]T, n)}
+	r := &actRun[T]{a: a}
 	if a.Act == SiLU || a.Act == Softplus {
 		r.s = make([]T, n)
 	}
 	if a.Act.smooth() {
-		r.d2 = make([]T, n)
+		r.d1, r.d2, r.tmp = make([]T, n), make([]T, n), make([]T, n)
 	}
 	return r
 }
@@ -176,43 +182,63 @@ func (r *actRun[T]) forward(p *pass, x, y []T) {
 		return
 	}
 	// ẏ_t = σ'(h)∘ḣ_t for every tangent block.
-	d1 := r.deriv(n, h, yp, false)
-	for t := 1; t <= p.k; t++ {
-		vmul(y[t*n:(t+1)*n], x[t*n:(t+1)*n], d1)
+	xt, yt := x[n:(1+p.k)*n], y[n:(1+p.k)*n]
+	switch {
+	case a.Act == Identity:
+		copy(yt, xt)
+	case a.piecewiseLinear():
+		sl := a.slope()
+		for t := 0; t < p.k; t++ {
+			vleakyBackward(yt[t*n:(t+1)*n], h, xt[t*n:(t+1)*n], sl)
+		}
+	default:
+		d1 := r.deriv(n, h, yp, nil, r.d1[:n], false)
+		for t := 0; t < p.k; t++ {
+			vmul(yt[t*n:(t+1)*n], xt[t*n:(t+1)*n], d1)
+		}
 	}
 }
 
-// deriv fills r.d1 = σ'(h) (and r.d2 = σ″(h) if second) for the n primal
-// elements, from h, the output y and the sigmoid cache, and returns r.d1[:n].
-func (r *actRun[T]) deriv(n int, h, y []T, second bool) []T {
+// deriv returns σ'(h)∘dy (σ'(h) itself when dy is nil) for the n primal
+// elements of a smooth activation (or ELU), computed from h, the output y
+// and the sigmoid cache into dst (Softplus without dy returns its sigmoid
+// cache instead), and fills r.d2 = σ″(h) if second.
+func (r *actRun[T]) deriv(n int, h, y, dy, dst []T, second bool) []T {
 	a := r.a
-	d1 := r.d1[:n]
 	var d2 []T
 	if second {
 		d2 = r.d2[:n]
 	}
-	switch a.Act {
-	case Identity:
-		vfill(d1, 1)
-	case ReLU, LeakyReLU, PReLU:
-		sl := a.slope()
-		for i, v := range h {
-			if v > 0 {
-				d1[i] = 1
-			} else {
-				d1[i] = sl
+	if d, ok := f32(dst); ok {
+		// float32: one fused kernel pass for σ' (times dy) and σ″.
+		d2f, _ := f32(d2)
+		dyf, _ := f32(dy)
+		switch a.Act {
+		case SiLU:
+			asm.SsiluDerivs(d, d2f, any(h).([]float32), any(r.s[:n]).([]float32), dyf)
+			return dst
+		case Softplus:
+			s := any(r.s[:n]).([]float32)
+			if second {
+				asm.SsigmoidDerivs(d2f, nil, s, nil)
 			}
+			if dy == nil {
+				return r.s[:n]
+			}
+			asm.Smul(d, s, dyf)
+			return dst
+		case Tanh:
+			asm.StanhDerivs(d, d2f, any(y).([]float32), dyf)
+			return dst
+		case Sigmoid:
+			asm.SsigmoidDerivs(d, d2f, any(y).([]float32), dyf)
+			return dst
 		}
+	}
+	d1 := dst
+	switch a.Act {
 	case SiLU:
 		// σ' = s(1 + h(1−s)), σ″ = s(1−s)(2 + h(1−2s)).
-		if !second {
-			// σ' = s + y − y·s with y = h·s: three vector kernels.
-			s := r.s[:n]
-			vmul(d1, y, s)
-			vsub(d1, y, d1)
-			vadd(d1, d1, s)
-			break
-		}
 		for i, v := range h {
 			s := r.s[i]
 			d1[i] = s * (1 + v*(1-s))
@@ -248,79 +274,108 @@ func (r *actRun[T]) deriv(n int, h, y []T, second bool) []T {
 		// For h ≤ 0, σ' = σ″ = αeʰ = y + α.
 		al := a.Alpha
 		for i, v := range h {
+			e := y[i] + al
 			if v > 0 {
-				d1[i] = 1
-				if second {
+				e = 1
+			}
+			d1[i] = e
+			if second {
+				d2[i] = e
+				if v > 0 {
 					d2[i] = 0
-				}
-			} else {
-				d1[i] = y[i] + al
-				if second {
-					d2[i] = y[i] + al
 				}
 			}
 		}
+	}
+	if dy != nil {
+		vmul(d1, d1, dy)
 	}
 	return d1
 }
 
-// backward: gh = gy∘σ'(h) + Σ_t gẏ_t∘σ″(h)∘ḣ_t and gḣ_t = gẏ_t∘σ'(h); a
-// PReLU slope a collects Σ gy·h + Σ_t gẏ_t·ḣ_t over h ≤ 0, since both y and
-// ẏ depend on it.
+// backward: gh = gy∘σ'(h) + Σ_t gẏ_t∘σ″(h)∘ḣ_t and gḣ_t = gẏ_t∘σ'(h).
 func (r *actRun[T]) backward(p *pass, x, y, g, gx []T) {
 	a := r.a
 	n := p.B * a.width
+	if a.piecewiseLinear() {
+		r.backwardPL(p, x, g, gx)
+		return
+	}
+	if gx == nil {
+		return // no parameters, and nobody needs the input gradient
+	}
+	r0, r1 := p.g0()*a.width, (1+p.kg)*n
+	if a.Act == Identity {
+		copy(gx[r0:r1], g[r0:r1])
+		return
+	}
 	h := x[:n]
 	kt := p.kt()
-	if gx == nil {
-		// First layer without an input gradient: only the slope gradient.
-		if a.SlopeParam != nil && p.param {
-			var ds T
-			if !p.gZero {
-				ds = vleakyBackward(r.tmp[:n], h, g[:n], a.slope())
-			}
-			for t := 1; t <= kt; t++ {
-				ds += maskedDot(h, g[t*n:(t+1)*n], x[t*n:(t+1)*n])
-			}
-			a.SlopeParam.Grad[0] += ds
+	second := kt > 0
+	if p.kg == 0 {
+		// Plain reverse mode: gx = gy∘σ'(h) in one fused pass.
+		if !p.gZero {
+			r.deriv(n, h, y[:n], g[:n], gx[:n], false)
 		}
 		return
 	}
-	second := kt > 0 && a.Act.smooth()
-	// The PReLU primal block goes through the fused asm kernel, which also
-	// returns the primal part of the slope gradient.
-	var dslope T
-	fused := a.piecewiseLinear() && !p.gZero
-	if fused {
-		dslope = vleakyBackward(gx[:n], h, g[:n], a.slope())
-	}
-	var d1 []T
-	if !fused || p.kg > 0 {
-		d1 = r.deriv(n, h, y[:n], second)
-	}
-	if !p.gZero && !fused {
-		vmul(gx[:n], g[:n], d1)
-	}
-	for t := 1; t <= p.kg; t++ {
-		vmul(gx[t*n:(t+1)*n], g[t*n:(t+1)*n], d1)
+	d1 := r.deriv(n, h, y[:n], nil, r.d1[:n], second)
+	for j := r0; j < r1; j += n {
+		vmul(gx[j:j+n], g[j:j+n], d1)
 	}
 	if second {
-		if p.gZero {
-			clear(gx[:n])
-			p.gZero = false
-		}
 		gp := gx[:n]
 		d2 := r.d2[:n]
 		tmp := r.tmp[:n]
 		for t := 1; t <= kt; t++ {
 			vmul(tmp, g[t*n:(t+1)*n], x[t*n:(t+1)*n])
-			vmuladd(gp, tmp, d2)
+			if p.gZero {
+				vmul(gp, tmp, d2)
+				p.gZero = false
+			} else {
+				vmuladd(gp, tmp, d2)
+			}
 		}
 	}
-	if a.SlopeParam != nil && p.param {
-		for t := 1; t <= kt; t++ {
-			dslope += maskedDot(h, g[t*n:(t+1)*n], x[t*n:(t+1)*n])
+}
+
+// backwardPL is the backward pass of the piecewise-linear activations: the
+// cotangents are masked scalings (σ″ = 0), and a PReLU slope a collects
+// Σ gy·h + Σ_t gẏ_t·ḣ_t over h ≤ 0, since both y and ẏ depend on it.
+func (r *actRun[T]) backwardPL(p *pass, x, g, gx []T) {
+	a := r.a
+	n := p.B * a.width
+	h := x[:n]
+	kt := p.kt()
+	sl := a.slope()
+	learn := a.SlopeParam != nil && p.param
+	var ds T
+	if gx == nil {
+		// First layer without an input gradient: only the slope gradient.
+		if !learn {
+			return
 		}
-		a.SlopeParam.Grad[0] += dslope
+		if !p.gZero {
+			ds = maskedDot(h, g[:n], h)
+		}
+		for t := 1; t <= kt; t++ {
+			ds += maskedDot(h, g[t*n:(t+1)*n], x[t*n:(t+1)*n])
+		}
+		a.SlopeParam.Grad[0] += ds
+		return
+	}
+	if !p.gZero {
+		ds = vleakyBackward(gx[:n], h, g[:n], sl)
+	}
+	for t := 1; t <= p.kg; t++ {
+		gt, gxt := g[t*n:(t+1)*n], gx[t*n:(t+1)*n]
+		if learn && t <= kt {
+			ds += vleakyBackwardDot(gxt, h, gt, x[t*n:(t+1)*n], sl)
+		} else {
+			vleakyBackward(gxt, h, gt, sl)
+		}
+	}
+	if learn {
+		a.SlopeParam.Grad[0] += ds
 	}
 }

@@ -61,6 +61,7 @@ type bnRun[T Float] struct {
 	shift  []T // Eval: β − mean∘scale
 	acc    []T // scratch, n
 	row    []T // scratch, n
+	ones   []T // maxB ones, for column sums
 }
 
 func (b *BatchNorm[T]) bind(maxB, maxK int) runner[T] {
@@ -68,7 +69,7 @@ func (b *BatchNorm[T]) bind(maxB, maxK int) runner[T] {
 	return &bnRun[T]{
 		b: b, xhat: make([]T, maxB*n),
 		mean: make([]T, n), invstd: make([]T, n), scale: make([]T, n), shift: make([]T, n),
-		acc: make([]T, n), row: make([]T, n),
+		acc: make([]T, n), row: make([]T, n), ones: newOnes[T](maxB),
 	}
 }
 
@@ -86,10 +87,11 @@ func (r *bnRun[T]) forward(p *pass, x, y []T) {
 	vmul(r.scale, b.Gamma.Value, r.invstd)
 	vmul(r.shift, r.mean, r.scale)
 	vsub(r.shift, b.Beta.Value, r.shift)
-	scaleRows(y, x, r.scale, (1+p.k)*p.B, n)
-	for i := 0; i < p.B; i++ {
-		row := y[i*n : (i+1)*n]
-		vadd(row, row, r.shift)
+	// Primal rows through the affine map, tangent rows through its linear part.
+	m := p.B * n
+	affineRows(y[:m], x[:m], n, r.scale, r.shift)
+	if p.k > 0 {
+		affineRows(y[m:(1+p.k)*m], x[m:(1+p.k)*m], n, r.scale, nil)
 	}
 }
 
@@ -102,31 +104,29 @@ func (r *bnRun[T]) forwardTrain(p *pass, x, y []T) {
 	if B < 2 {
 		panic("nn: BatchNorm: a Train pass needs at least 2 samples")
 	}
+	m := B * n
 	clear(r.acc)
-	sumRows(r.acc, x, B, n)
+	sumRows(r.acc, x, B, n, r.ones)
 	vscal(1/T(B), r.acc)
 	copy(r.mean, r.acc)
 	// Two-pass variance: Σ (x − μ)², keeping the centred rows in xhat.
+	vscal(-1, r.acc)
+	affineRows(r.xhat[:m], x[:m], n, nil, r.acc)
 	clear(r.acc)
 	for i := 0; i < B; i++ {
 		c := r.xhat[i*n : (i+1)*n]
-		vsub(c, x[i*n:(i+1)*n], r.mean)
 		vmuladd(r.acc, c, c)
 	}
-	m := b.Momentum
+	mo := b.Momentum
 	for j := 0; j < n; j++ {
 		ss := float64(r.acc[j])
 		r.invstd[j] = T(1 / math.Sqrt(ss/float64(B)+b.Eps))
 		rm, rv := &b.Mean.Value[j], &b.Var.Value[j]
-		*rm = T((1-m)*float64(*rm) + m*float64(r.mean[j]))
-		*rv = T((1-m)*float64(*rv) + m*ss/float64(B-1))
+		*rm = T((1-mo)*float64(*rm) + mo*float64(r.mean[j]))
+		*rv = T((1-mo)*float64(*rv) + mo*ss/float64(B-1))
 	}
-	scaleRows(r.xhat[:B*n], r.xhat, r.invstd, B, n)
-	scaleRows(y, r.xhat, b.Gamma.Value, B, n)
-	for i := 0; i < B; i++ {
-		row := y[i*n : (i+1)*n]
-		vadd(row, row, b.Beta.Value)
-	}
+	affineRows(r.xhat[:m], r.xhat[:m], n, r.invstd, nil)
+	affineRows(y[:m], r.xhat[:m], n, b.Gamma.Value, b.Beta.Value)
 }
 
 func (r *bnRun[T]) backward(p *pass, x, y, g, gx []T) {
@@ -138,7 +138,7 @@ func (r *bnRun[T]) backward(p *pass, x, y, g, gx []T) {
 	n, B := b.n, p.B
 	r0, r1 := p.g0(), (1+p.kg)*B
 	if gx != nil && r1 > r0 {
-		scaleRows(gx[r0*n:], g[r0*n:], r.scale, r1-r0, n)
+		affineRows(gx[r0*n:r1*n], g[r0*n:r1*n], n, r.scale, nil)
 	}
 	if !p.param {
 		return
@@ -150,7 +150,7 @@ func (r *bnRun[T]) backward(p *pass, x, y, g, gx []T) {
 			vsub(r.row, x[i*n:(i+1)*n], r.mean)
 			vmuladd(r.acc, r.row, g[i*n:(i+1)*n])
 		}
-		sumRows(b.Beta.Grad, g, B, n)
+		sumRows(b.Beta.Grad, g, B, n, r.ones)
 	}
 	for i := B; i < (1+p.kt())*B; i++ {
 		vmuladd(r.acc, x[i*n:(i+1)*n], g[i*n:(i+1)*n])
@@ -171,7 +171,7 @@ func (r *bnRun[T]) backwardTrain(p *pass, g, gx []T) {
 	sg, sgx := r.acc, r.row
 	clear(sg)
 	clear(sgx)
-	sumRows(sg, g, B, n)
+	sumRows(sg, g, B, n, r.ones)
 	for i := 0; i < B; i++ {
 		vmuladd(sgx, g[i*n:(i+1)*n], r.xhat[i*n:(i+1)*n])
 	}
@@ -182,17 +182,15 @@ func (r *bnRun[T]) backwardTrain(p *pass, g, gx []T) {
 	if gx == nil {
 		return
 	}
+	// Per row d = gy − x̂∘(sgx/B) (one FMA pass), then all rows at once
+	// gx = d∘scale − scale∘sg/B.
 	vmul(r.scale, b.Gamma.Value, r.invstd)
-	invB := 1 / T(B)
-	vscal(invB, sg)
-	vscal(invB, sgx)
+	negInvB := -1 / T(B)
+	vscal(negInvB, sgx)
+	vmul(sg, sg, r.scale)
+	vscal(negInvB, sg)
 	for i := 0; i < B; i++ {
-		d := gx[i*n : (i+1)*n]
-		vsub(d, g[i*n:(i+1)*n], sg)
-		xh := r.xhat[i*n : (i+1)*n]
-		for j := range d {
-			d[j] -= xh[j] * sgx[j]
-		}
-		vmul(d, d, r.scale)
+		vmuladd2(gx[i*n:(i+1)*n], r.xhat[i*n:(i+1)*n], sgx, g[i*n:(i+1)*n])
 	}
+	affineRows(gx[:B*n], gx[:B*n], n, r.scale, sg)
 }

@@ -2,17 +2,23 @@ package nn
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
+
+	"github.com/ebmcpu/ebmcpu/linalg"
 )
 
 // BenchmarkMLPStep is one training step of an MLP with SiLU activations,
 // float32, batch 256, MSE loss to random targets, Adam: zero_grad, forward,
 // loss, backward (parameter gradients only, as torch computes no gradient for
 // the input) and the optimizer step. bench/torch_mlp.py is the same step in
-// PyTorch. Compare with -cpu 1,2.
+// PyTorch. Compare with -cpu 1,2: the GEMM gets as many workers as -cpu
+// gives threads, so -cpu 1 is a single-threaded step.
 func BenchmarkMLPStep(b *testing.B) {
+	defer linalg.SetWorkers(linalg.Workers())
 	for _, widths := range [][]int{{2, 256, 256, 1}, {784, 512, 512, 1}} {
 		b.Run(widthsName(widths), func(b *testing.B) {
+			linalg.SetWorkers(runtime.GOMAXPROCS(0))
 			const B = 256
 			s := NewStream(1, "bench")
 			n, err := BuildMLP[float32](MLPSpec{Widths: widths, Activation: "silu"}, s)

@@ -72,10 +72,26 @@ func vdot[T Float](x, y []T) T {
 
 // vmuladd sets dst += a ∘ b (one pass over memory, no temporary).
 func vmuladd[T Float](dst, a, b []T) {
+	if d, ok := f32(dst); ok {
+		asm.Sfma(d, any(a).([]float32), any(b).([]float32), d)
+		return
+	}
 	a = a[:len(dst)]
 	b = b[:len(dst)]
 	for i := range dst {
 		dst[i] += a[i] * b[i]
+	}
+}
+
+// vmuladd2 sets dst = a∘b + c (one pass; dst may alias any operand).
+func vmuladd2[T Float](dst, a, b, c []T) {
+	if d, ok := f32(dst); ok {
+		asm.Sfma(d, any(a).([]float32), any(b).([]float32), any(c).([]float32))
+		return
+	}
+	a, b, c = a[:len(dst)], b[:len(dst)], c[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i]*b[i] + c[i]
 	}
 }
 
@@ -87,16 +103,54 @@ func vfill[T Float](x []T, v T) {
 }
 
 // sumRows adds the rows of the r×n row-major matrix m to acc (length n).
-func sumRows[T Float](acc, m []T, r, n int) {
-	for i := 0; i < r; i++ {
-		vadd(acc, acc, m[i*n:(i+1)*n])
+// ones holds at least r ones: the column sums are one linear combination
+// of the rows (exact products by 1, the rows added in order).
+func sumRows[T Float](acc, m []T, r, n int, ones []T) {
+	if r == 0 {
+		return
 	}
+	if a, ok := f32(acc); ok {
+		asm.SlinComb(a, 1, any(ones[:r]).([]float32), any(m).([]float32), n)
+		return
+	}
+	asm.DlinComb(any(acc).([]float64), 1, any(ones[:r]).([]float64), any(m).([]float64), n)
 }
 
-// scaleRows sets dst[i,:] = src[i,:]∘s for the r×n matrices dst and src.
-func scaleRows[T Float](dst, src, s []T, r, n int) {
-	for i := 0; i < r; i++ {
-		vmul(dst[i*n:(i+1)*n], src[i*n:(i+1)*n], s)
+// newOnes returns a vector of n ones, for sumRows.
+func newOnes[T Float](n int) []T {
+	v := make([]T, n)
+	vfill(v, 1)
+	return v
+}
+
+// affineRows sets dst[i,:] = src[i,:]∘scale + shift for the rows of the
+// row-major matrices dst and src of width n (len(src) rows·n); a nil scale
+// means 1 and a nil shift 0. One call for all rows: the float32 kernel
+// fuses the multiply-add, float64 rounds twice.
+func affineRows[T Float](dst, src []T, n int, scale, shift []T) {
+	if d, ok := f32(dst); ok {
+		sc, _ := f32(scale)
+		sh, _ := f32(shift)
+		asm.SaffineRows(d, any(src).([]float32), n, sc, sh)
+		return
+	}
+	dst = dst[:len(src)]
+	for i := 0; i < len(src); i += n {
+		d, v := dst[i:i+n], src[i:i+n]
+		switch {
+		case shift == nil:
+			for j, s := range scale[:n] {
+				d[j] = v[j] * s
+			}
+		case scale == nil:
+			for j, b := range shift[:n] {
+				d[j] = v[j] + b
+			}
+		default:
+			for j, s := range scale[:n] {
+				d[j] = v[j]*s + shift[j]
+			}
+		}
 	}
 }
 
@@ -174,15 +228,38 @@ func vleakyBackward[T Float](dx, x, dy []T, slope T) T {
 	return T(ds)
 }
 
-// maskedDot returns Σ a∘b over the elements where h ≤ 0: the part of a
-// PReLU slope gradient that comes from tangent rows (mask from the primal
-// pre-activation h, values from the tangent).
+// vleakyBackwardDot sets dx = dy where x > 0, slope·dy elsewhere, and
+// returns Σ dy·z over x ≤ 0: a tangent's cotangent through a PReLU together
+// with its part of the slope gradient (z the tangent).
+func vleakyBackwardDot[T Float](dx, x, dy, z []T, slope T) T {
+	if d, ok := f32(dx); ok {
+		return T(asm.SleakyReLUBackwardDot(d, any(x).([]float32), any(dy).([]float32), any(z).([]float32), float32(slope)))
+	}
+	dy, z = dy[:len(x)], z[:len(x)]
+	var ds T
+	for i, v := range x {
+		if v > 0 {
+			dx[i] = dy[i]
+		} else {
+			ds += dy[i] * z[i]
+			dx[i] = slope * dy[i]
+		}
+	}
+	return ds
+}
+
+// maskedDot returns Σ a∘b over the elements where h ≤ 0 (or NaN): the part
+// of a PReLU slope gradient that comes from tangent rows (mask from the
+// primal pre-activation h, values from the tangent).
 func maskedDot[T Float](h, a, b []T) T {
+	if v, ok := f32(h); ok {
+		return T(asm.SmaskedDot(v, any(a).([]float32), any(b).([]float32)))
+	}
 	a = a[:len(h)]
 	b = b[:len(h)]
 	var s T
 	for i, v := range h {
-		if v <= 0 {
+		if !(v > 0) {
 			s += a[i] * b[i]
 		}
 	}

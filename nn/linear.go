@@ -73,12 +73,16 @@ func (l *Linear[T]) Buffers() []*Buffer[T] {
 }
 
 type linearRun[T Float] struct {
-	l  *Linear[T]
-	sn *snRun[T] // nil without spectral norm
+	l    *Linear[T]
+	sn   *snRun[T] // nil without spectral norm
+	ones []T       // maxB ones, for the bias gradient (column sums)
 }
 
 func (l *Linear[T]) bind(maxB, maxK int) runner[T] {
 	r := &linearRun[T]{l: l}
+	if l.B != nil {
+		r.ones = newOnes[T](maxB)
+	}
 	if l.U != nil {
 		r.sn = newSNRun[T](l.out, l.in)
 	}
@@ -94,11 +98,8 @@ func (r *linearRun[T]) forward(p *pass, x, y []T) {
 	rows := (1 + p.k) * p.B
 	linalg.Gemm(false, true, rows, l.out, l.in, 1, x, l.in, w, l.in, 0, y, l.out)
 	if l.B != nil {
-		b := l.B.Value
-		for i := 0; i < p.B; i++ {
-			row := y[i*l.out : (i+1)*l.out]
-			vadd(row, row, b)
-		}
+		m := p.B * l.out
+		affineRows(y[:m], y[:m], l.out, nil, l.B.Value)
 	}
 }
 
@@ -127,6 +128,6 @@ func (r *linearRun[T]) backward(p *pass, x, y, g, gx []T) {
 		}
 	}
 	if l.B != nil && !p.gZero {
-		sumRows(l.B.Grad, g, p.B, out)
+		sumRows(l.B.Grad, g, p.B, out, r.ones)
 	}
 }

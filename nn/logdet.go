@@ -61,12 +61,20 @@ func halfLogDetJTJ[T Float](s *logdetScratch, ydot []T, B, D, d int, wt, val, gy
 		if wt != nil {
 			w = float64(wt[b])
 		}
-		// G = J·A⁻¹: row t of the cotangent is Σ_s A⁻¹[s,t]·row(s).
+		// G = J·A⁻¹: row t of the cotangent is Σ_s A⁻¹[s,t]·row(s). Short
+		// rows (the 2-D toy problems) stay in Go: a kernel call per row of
+		// two elements costs more than the arithmetic.
 		for t := 0; t < d; t++ {
 			g := gydot[(t*B+b)*D : (t*B+b+1)*D]
 			for sIdx := 0; sIdx < d; sIdx++ {
 				c := T(w * s.a[sIdx*d+t])
-				vaxpy(c, row(sIdx, b), g)
+				if r := row(sIdx, b); D < 16 {
+					for i, v := range r {
+						g[i] += c * v
+					}
+				} else {
+					vaxpy(c, r, g)
+				}
 			}
 		}
 	}
@@ -79,6 +87,9 @@ func cholInverse(s *logdetScratch) (half float64, ok bool) {
 	d := s.d
 	a, l, li := s.a, s.l, s.linv
 	clear(l)
+	// Σ log L_jj as the log of the product, kept in range by Frexp: one
+	// logarithm per matrix instead of d.
+	prod, exp := 1.0, 0
 	for j := 0; j < d; j++ {
 		sum := a[j*d+j]
 		for k := 0; k < j; k++ {
@@ -89,7 +100,8 @@ func cholInverse(s *logdetScratch) (half float64, ok bool) {
 		}
 		ljj := math.Sqrt(sum)
 		l[j*d+j] = ljj
-		half += math.Log(ljj)
+		fr, e := math.Frexp(prod * ljj)
+		prod, exp = fr, exp+e
 		for i := j + 1; i < d; i++ {
 			v := a[i*d+j]
 			for k := 0; k < j; k++ {
@@ -98,6 +110,7 @@ func cholInverse(s *logdetScratch) (half float64, ok bool) {
 			l[i*d+j] = v / ljj
 		}
 	}
+	half = math.Log(prod) + float64(exp)*math.Ln2
 	// L⁻¹ by forward substitution, then A⁻¹ = L⁻ᵀL⁻¹.
 	clear(li)
 	for j := 0; j < d; j++ {

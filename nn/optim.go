@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/ebmcpu/ebmcpu/asm"
 )
 
 // An Optimizer updates a fixed list of parameters from their gradients.
@@ -70,11 +72,30 @@ func (a *Adam[T]) Step() {
 	invBc2 := T(1 / math.Sqrt(1-math.Pow(c.Beta2, float64(a.t))))
 	eps, wd := T(c.Eps), T(c.WeightDecay)
 	decay := T(1 - c.LR*c.WeightDecay)
+	if _, ok := any(b1).(float32); ok {
+		// float32: the asm kernel, one pass over w, g, m and v.
+		k := asm.AdamCoef{
+			Beta1: float32(b1), Beta2: float32(b2), StepSize: float32(stepSize),
+			InvBc2: float32(invBc2), Eps: float32(eps), Decay: 1,
+		}
+		if c.Decoupled {
+			k.Decay = float32(decay)
+		} else {
+			k.WeightDecay = float32(wd)
+		}
+		for i, p := range a.params {
+			asm.Sadam(any(p.Value).([]float32), any(p.Grad).([]float32),
+				any(a.m[i]).([]float32), any(a.v[i]).([]float32), k)
+		}
+		return
+	}
 	for i, p := range a.params {
 		adamUpdate(p.Value, p.Grad, a.m[i], a.v[i], b1, b2, stepSize, invBc2, eps, wd, decay, c.Decoupled)
 	}
 }
 
+// adamUpdate is the Adam step in plain Go, for float64 (exact references
+// and the torch comparison); float32 goes through asm.Sadam.
 func adamUpdate[T Float](w, g, m, v []T, b1, b2, stepSize, invBc2, eps, wd, decay T, decoupled bool) {
 	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
 	for i, wi := range w {

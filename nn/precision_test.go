@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -136,5 +137,129 @@ func TestDeterminism(t *testing.T) {
 	}
 	if same > 0 {
 		t.Errorf("streams \"data\" and \"latents\" share %d values", same)
+	}
+}
+
+// TestFloat32MatchesFloat64Paths covers the float32 paths the test above
+// leaves out: a zero primal cotangent (BackwardTangent with gy = nil),
+// VJPs, parameter gradients of a Train pass, a leading PReLU (slope
+// gradient without an input gradient) and Identity layers, and Adam/AdamW
+// steps. The float32 paths run the asm kernels, the float64 ones plain Go.
+func TestFloat32MatchesFloat64Paths(t *testing.T) {
+	type build func() []Layer[float64]
+	s0 := NewStream(52, "init")
+	for _, c := range []struct {
+		name   string
+		layers build
+	}{
+		{"prelu-first", func() []Layer[float64] {
+			return []Layer[float64]{NewActivation[float64](PReLU, 3), NewLinear[float64](3, 37, true, s0),
+				NewActivation[float64](PReLU, 37), NewLinear[float64](37, 2, true, s0), NewActivation[float64](Identity, 2)}
+		}},
+		{"leaky-bn", func() []Layer[float64] {
+			return []Layer[float64]{NewLinear[float64](3, 37, true, s0), NewActivation[float64](LeakyReLU, 37),
+				NewBatchNorm[float64](37), NewLinear[float64](37, 2, true, s0)}
+		}},
+		{"silu", func() []Layer[float64] {
+			return []Layer[float64]{NewLinear[float64](3, 37, true, s0), NewActivation[float64](SiLU, 37), NewLinear[float64](37, 2, true, s0)}
+		}},
+		{"softplus-sigmoid", func() []Layer[float64] {
+			return []Layer[float64]{NewLinear[float64](3, 37, true, s0), NewActivation[float64](Softplus, 37),
+				NewLinear[float64](37, 2, true, s0), NewActivation[float64](Sigmoid, 2)}
+		}},
+		{"tanh-elu", func() []Layer[float64] {
+			return []Layer[float64]{NewLinear[float64](3, 37, true, s0), NewActivation[float64](Tanh, 37),
+				NewLinear[float64](37, 5, true, s0), NewActivation[float64](ELU, 5)}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := NewStream(53, c.name)
+			n64, err := NewSequential(c.layers()...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			randomizeState(n64, s)
+			var l32 []Layer[float32]
+			for _, l := range n64.Layers() {
+				switch l := l.(type) {
+				case *Linear[float64]:
+					l32 = append(l32, NewLinear[float32](l.In(), l.Out(), true, nil))
+				case *Activation[float64]:
+					l32 = append(l32, NewActivation[float32](l.Act, l.In()))
+				case *BatchNorm[float64]:
+					l32 = append(l32, NewBatchNorm[float32](l.In()))
+				}
+			}
+			n32, err := NewSequential(l32...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := CopyState(n32, n64); err != nil {
+				t.Fatal(err)
+			}
+			const B, k = 9, 2
+			in, out := n64.In(), n64.Out()
+			x := randVec(s, B*in, -2, 2)
+			v := randVec(s, k*B*in, -1, 1)
+			gy := randVec(s, B*out, -1, 1)
+			gyd := randVec(s, k*B*out, -1, 1)
+			w64, w32 := n64.NewWorkspace(B, k), n32.NewWorkspace(B, k)
+			const tol = 2e-5
+			checkGrads := func(what string) {
+				t.Helper()
+				for i, p := range n64.Params() {
+					checkClose(t, what+" grad "+p.Name, to64(n32.Params()[i].Grad), p.Grad, tol)
+				}
+				n64.ZeroGrad()
+				n32.ZeroGrad()
+			}
+
+			// Zero primal cotangent: ∇_θ and ∇_x of a function of ẏ only.
+			w64.ForwardTangent(x, v, k, Eval)
+			w32.ForwardTangent(to32(x), to32(v), k, Eval)
+			gx64, gv64 := w64.BackwardTangent(nil, gyd, GradParams|GradInput)
+			gx32, gv32 := w32.BackwardTangent(nil, to32(gyd), GradParams|GradInput)
+			checkClose(t, "gy=0 gx", to64(gx32), gx64, tol)
+			checkClose(t, "gy=0 gv", to64(gv32), gv64, tol)
+			checkGrads("gy=0")
+			// Parameters only (a leading activation gets no input gradient).
+			w64.BackwardTangent(gy, gyd, GradParams)
+			w32.BackwardTangent(to32(gy), to32(gyd), GradParams)
+			checkGrads("params-only")
+
+			// VJPs at a primal point.
+			w64.Forward(x, Eval)
+			w32.Forward(to32(x), Eval)
+			checkClose(t, "VJP", to64(w32.VJP(to32(gyd), k)), w64.VJP(gyd, k), tol)
+
+			// A Train step: gradients, then Adam or AdamW from both.
+			for step, cfg := range []AdamConfig{
+				{LR: 1e-2, Beta1: 0.9, Beta2: 0.99, Eps: 1e-6, WeightDecay: 0.1},
+				{LR: 1e-2, Beta1: 0.8, Beta2: 0.9, Eps: 1e-6, WeightDecay: 0.1, Decoupled: true},
+			} {
+				o64, o32 := NewAdam(n64.Params(), cfg), NewAdam(n32.Params(), cfg)
+				for i := 0; i < 3; i++ {
+					y64 := w64.Forward(x, Train)
+					y32 := w32.Forward(to32(x), Train)
+					checkClose(t, "train y", to64(y32), y64, tol)
+					checkClose(t, "train gx", to64(w32.Backward(to32(gy), GradParams|GradInput)),
+						w64.Backward(gy, GradParams|GradInput), tol)
+					for j, p := range n64.Params() {
+						checkClose(t, "train grad "+p.Name, to64(n32.Params()[j].Grad), p.Grad, tol)
+						// Both optimizers see the same gradients: some are
+						// rounding noise (a bias before BatchNorm), which
+						// Adam's normalisation would amplify.
+						copy(n32.Params()[j].Grad, to32(p.Grad))
+					}
+					o64.Step()
+					o32.Step()
+					n64.ZeroGrad()
+					n32.ZeroGrad()
+				}
+				for j, p := range n64.Params() {
+					checkClose(t, fmt.Sprintf("Adam config %d: %s", step, p.Name), to64(n32.Params()[j].Value), p.Value, tol)
+				}
+			}
+		})
 	}
 }

@@ -322,3 +322,9 @@ func (m *Model) LogDensityBounds(x []float32, lo, hi []float64) error {
 	}
 	return nil
 }
+
+// Networks returns copies of the model's energy and generator networks
+// with its confining term, for code that needs the networks themselves
+// (the evaluation builds bounds on them): changing the copies does not
+// affect m.
+func (m *Model) Networks() (bounds.Nets[float32], error) { return m.copyNets() }

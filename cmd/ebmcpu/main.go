@@ -8,6 +8,7 @@
 //
 //	bench gemm  GEMM throughput: ours, gonum (and OpenBLAS with -tags openblas)
 //	datasets    the built-in data sets and their definitions
+//	eval        evaluate a trained model: exact 2-D log Z or AIS, test NLL, the bracket, samples (JSON + PNG)
 //	sample      generator samples, optionally refined by Langevin dynamics on the EBM (CSV)
 //	train       train an EBM with bidirectional bounds (no flags: a built-in default run)
 //	version     version and SIMD tier
@@ -36,6 +37,7 @@ type command struct {
 var commands = map[string]command{
 	"bench":    {"measure kernels side by side (bench gemm)", runBench},
 	"datasets": {"list the built-in data sets and their definitions", runDatasets},
+	"eval":     {"evaluate a model: log Z, test NLL, the bracket of bounds, samples (JSON + PNG)", runEval},
 	"sample":   {"draw generator samples, optionally Langevin-refined, as CSV", runSample},
 	"train":    {"train an EBM with bidirectional bounds (no flags: the built-in default run)", runTrain},
 	"version":  {"print the version and SIMD tier", runVersion},

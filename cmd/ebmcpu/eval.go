@@ -1,0 +1,90 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ebmcpu/ebmcpu/trainer"
+	"github.com/ebmcpu/ebmcpu/trainer/eval"
+)
+
+func runEval(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("eval", stderr)
+	model := fs.String("model", "", "run directory or checkpoint file (required)")
+	out := fs.String("out", "", "JSON report to write (default: eval.json next to the checkpoint); the PNG panel goes next to it")
+	grid := fs.Int("grid", 200, "cells per side of the 2-D quadrature grid")
+	samples := fs.Int("samples", 2000, "generator samples, MALA chains and held-out points they are compared with")
+	seed := fs.Uint64("seed", 1, "seed of the evaluation's random streams")
+	box := fs.Float64("box", 0, "half-width B of the grid box [-B, B]² (0: the data set's box)")
+	latents := fs.Int("latents", 1000, "latents for the bracket of bounds")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: ebmcpu eval --model DIR|FILE [--out report.json] [--grid 200] [--samples 2000] [--seed 1]")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *model == "":
+		return usageError("--model is required (a run directory or checkpoint file)")
+	case *grid < 3:
+		return usageError("--grid=%d: want ≥ 3 cells per side", *grid)
+	case *samples < 2:
+		return usageError("--samples=%d: want ≥ 2", *samples)
+	case !(*box >= 0):
+		return usageError("--box=%v: want ≥ 0", *box)
+	case *latents < 2:
+		return usageError("--latents=%d: want ≥ 2", *latents)
+	}
+	ckpt := *model
+	if st, err := os.Stat(ckpt); err == nil && st.IsDir() {
+		ckpt = filepath.Join(ckpt, trainer.CheckpointFile)
+	}
+	jsonPath := *out
+	if jsonPath == "" {
+		jsonPath = filepath.Join(filepath.Dir(ckpt), "eval.json")
+	}
+	pngPath := strings.TrimSuffix(jsonPath, filepath.Ext(jsonPath)) + ".png"
+	s, err := eval.Load(*model)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if err := checkWritable(filepath.Dir(jsonPath)); err != nil {
+		return usageError("--out %s: %v", jsonPath, err)
+	}
+	r, err := eval.Evaluate(s, eval.Options{Grid: *grid, Samples: *samples, Seed: *seed, Box: *box, Latents: *latents})
+	if err != nil {
+		if errors.Is(err, eval.ErrData) {
+			return usageError("%v", err)
+		}
+		return err
+	}
+	if err := r.WritePanel(pngPath); err != nil {
+		return fmt.Errorf("panel %s: %w", pngPath, err)
+	}
+	if err := r.WriteJSON(jsonPath); err != nil {
+		os.Remove(pngPath) // leave nothing half-written
+		return fmt.Errorf("report %s: %w", jsonPath, err)
+	}
+	if err := r.Summary(stdout); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s and %s (%.1f s)\n", jsonPath, pngPath, float64(r.Seconds))
+	return nil
+}
+
+// checkWritable reports whether files can be created in dir, before the
+// evaluation spends its time.
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".ebmcpu-eval-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}

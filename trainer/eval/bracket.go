@@ -1,0 +1,369 @@
+package eval
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/ebmcpu/ebmcpu/bounds"
+	"github.com/ebmcpu/ebmcpu/nn"
+	"github.com/ebmcpu/ebmcpu/trainer"
+)
+
+// BoundReport is one side of the bracket ⌊log Z⌋ ≤ log Z ≤ ⌈log Z⌉ (SPEC §2),
+// estimated on the evaluation latents. Values are in nats.
+type BoundReport struct {
+	Side string `json:"side"` // "lower" or "upper"
+	// Kind is sv, mi, gp or diffusion; Name the bound's full description.
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	// Trained says the model was trained with this bound (its own bracket).
+	Trained bool `json:"trained"`
+	// LogZ is the bound on log Z: ⌊log Z⌋ = E_q[−E] + Ĥ, or ⌈log Z⌉ =
+	// ⌊log Z⌋ + Û with ⌊log Z⌋ from the lower bound named by Base.
+	LogZ Estimate `json:"log_z"`
+	// Term is Ĥ (lower; ≤ H[q]) or Û (upper; ≥ KL(q ‖ p_θ)).
+	Term Estimate `json:"term"`
+	// EnergyTerm is E_q[−E] on the generator samples.
+	EnergyTerm Estimate `json:"energy_term"`
+	Base       string   `json:"base,omitempty"`
+	// Approximate: a noisy (mi) lower bound paired with an upper bound
+	// evaluated on the deterministic G (SPEC §4, pairings). Manifold: d < D,
+	// so the bound is on the normaliser of exp(−E) on the generator's image
+	// manifold and is not comparable with log Z on R^D.
+	Approximate bool `json:"approximate,omitempty"`
+	Manifold    bool `json:"manifold,omitempty"`
+	// Diffusion holds the quadrature and sampler diagnostics of the
+	// diffusion bound.
+	Diffusion *DiffusionReport `json:"diffusion,omitempty"`
+	// Error is set when the bound could not be evaluated for this model.
+	Error string `json:"error,omitempty"`
+}
+
+// DiffusionReport holds the diagnostics of the diffusion bound, averaged
+// over the evaluation batches.
+type DiffusionReport struct {
+	Nodes     []Float `json:"nodes"`     // quadrature nodes s_k
+	Integrand []Float `json:"integrand"` // ½·E_{π_s}‖∇_z f‖² at each node, nats
+	// Left and Right are the left and right Riemann sums of the integrand
+	// on the nodes: the spread of the quadrature.
+	Left  Float `json:"left"`
+	Right Float `json:"right"`
+	// Acceptance is the mean MALA acceptance over the nodes with steps.
+	Acceptance Float `json:"acceptance"`
+}
+
+// bracketSpec is one bound to evaluate.
+type bracketSpec struct {
+	side, kind string
+	trained    bool
+	lower      bounds.EntropyLower[float32]
+	lowerName  string
+	upper      bounds.GapUpper[float32]
+	err        error
+}
+
+// evalDiffusionConfig is the diffusion bound used for evaluation: the
+// model's log-det method and step size, with at least 9 trapezoid nodes,
+// 20 steps per node and the Metropolis correction, so that the chains mix
+// better and carry no discretisation bias.
+func evalDiffusionConfig(c bounds.DiffusionConfig) bounds.DiffusionConfig {
+	c.Nodes = max(c.Nodes, 9)
+	if c.Rule == "" {
+		c.Rule = "trapezoid"
+	}
+	c.StepsPerNode = max(c.StepsPerNode, 20)
+	c.MALA = true
+	return c
+}
+
+// evalBracket evaluates every lower and upper bound of SPEC §7 for the
+// networks on opt.Latents latents in batches of opt.BoundBatch, all on
+// the same latents; a bound that cannot be built or evaluated for this
+// model carries its error instead of failing the evaluation.
+func evalBracket(s *Subject, energy, gen *nn.Network[float32], opt Options, notes *[]string) []BoundReport {
+	cfg := s.Config
+	nets := bounds.Nets[float32]{Energy: energy, Generator: gen, Confine: cfg.Confine}
+	d, D := gen.In(), gen.Out()
+	B := opt.BoundBatch
+	stream := func(name string) *nn.Stream { return nn.NewStream(opt.Seed, "eval/bracket/"+name) }
+
+	var specs []*bracketSpec
+	own := &bracketSpec{side: "lower", kind: cfg.Lower, trained: true}
+	switch cfg.Lower {
+	case "sv":
+		own.lower, own.err = bounds.NewSVEntropy(nets, cfg.SV, B, stream("sv"))
+	case "mi":
+		var mi *bounds.MIEntropy[float32]
+		mi, own.err = bounds.NewMIEntropy(nets, cfg.MI, B, stream("mi"))
+		if own.err == nil {
+			own.lower = mi
+			own.err = loadAux(mi.AuxParams(), s.Aux, notes)
+		}
+	default:
+		own.err = fmt.Errorf("unknown lower bound %q", cfg.Lower)
+	}
+	specs = append(specs, own)
+	// The exact singular-value bound: Ĥ = H[q] for an injective G, so
+	// ⌊log Z⌋ + Û is a true upper bound; the base of the upper bounds.
+	base := own
+	ownExact := cfg.Lower == "sv" && cfg.SV.Method == "exact"
+	if !ownExact && d <= bounds.ExactLogDetMaxDim && d <= D {
+		ex := &bracketSpec{side: "lower", kind: "sv"}
+		ex.lower, ex.err = bounds.NewSVEntropy(nets, bounds.SVConfig{Method: "exact"}, B, stream("sv-exact"))
+		specs = append(specs, ex)
+		base = ex
+	}
+	if base.err != nil && own.err == nil {
+		base = own
+	}
+	gpCfg := cfg.GP
+	gpCfg.FullGradient = true // same expectation as the one-probe estimate, no probe variance
+	dcfg := evalDiffusionConfig(cfg.Diffusion)
+	if opt.Diffusion != nil {
+		dcfg = *opt.Diffusion
+	}
+	for _, kind := range []string{"gp", "diffusion"} {
+		up := &bracketSpec{side: "upper", kind: kind, trained: cfg.Upper == kind, lower: base.lower, err: base.err}
+		if up.err == nil {
+			if kind == "gp" {
+				up.upper, up.err = bounds.NewGradientPenalty(nets, gpCfg, B, stream("gp"))
+			} else {
+				up.upper, up.err = bounds.NewDiffusion(nets, dcfg, B, stream("diffusion"))
+			}
+		}
+		specs = append(specs, up)
+		// The model's own pairing when its lower bound is not the base
+		// (mi): the approximate bracket it was trained with.
+		if up.trained && base != own && own.err == nil && cfg.Lower == "mi" {
+			pair := &bracketSpec{side: "upper", kind: kind, trained: true, lower: own.lower, upper: up.upper, err: up.err}
+			up.trained = false
+			specs = append(specs, pair)
+		}
+	}
+
+	br, err := bounds.NewBracket(nets, B, stream("noise"))
+	out := make([]BoundReport, len(specs))
+	for i, sp := range specs {
+		out[i] = BoundReport{Side: sp.side, Kind: sp.kind, Trained: sp.trained}
+		if sp.lower != nil {
+			out[i].Name = sp.lower.Name()
+			if sp.side == "upper" {
+				out[i].Base = sp.lower.Name()
+			}
+		}
+		if sp.upper != nil {
+			out[i].Name = sp.upper.Name()
+		}
+		if sp.err == nil {
+			sp.err = err
+		}
+	}
+	// The same latents for every bound: the entries are paired.
+	zs := nn.NewStream(opt.Seed, "eval/bracket/latents")
+	nb := (opt.Latents + B - 1) / B
+	acc := make([]bracketAcc, len(specs))
+	z := make([]float32, B*d)
+	for k := 0; k < nb; k++ {
+		n := min(B, opt.Latents-k*B)
+		nn.Normal(zs, z[:n*d])
+		for i, sp := range specs {
+			if sp.err != nil {
+				continue
+			}
+			r, err := br.Evaluate(sp.lower, sp.upper, z[:n*d])
+			if err != nil {
+				sp.err = err
+				continue
+			}
+			acc[i].add(r, n)
+			if dif, ok := sp.upper.(*bounds.Diffusion[float32]); ok {
+				acc[i].addDiffusion(dif.Stats(), n)
+			}
+		}
+	}
+	for i, sp := range specs {
+		if sp.err != nil {
+			out[i].Error = sp.err.Error()
+			continue
+		}
+		acc[i].fill(&out[i])
+	}
+	return out
+}
+
+// loadAux copies trained auxiliary parameters into the bound's own.
+func loadAux(ps []*nn.Param[float32], aux map[string][]float32, notes *[]string) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	if aux == nil {
+		*notes = append(*notes, "the mi bound's auxiliary networks were not available (in-memory model): "+
+			"they are freshly initialised, so the model's own lower bound is valid but loose")
+		return nil
+	}
+	for _, p := range ps {
+		v, ok := aux[p.Name]
+		if !ok || len(v) != len(p.Value) {
+			return fmt.Errorf("auxiliary parameter %s of the mi bound is missing or has the wrong size", p.Name)
+		}
+		copy(p.Value, v)
+	}
+	return nil
+}
+
+// bracketAcc averages batch results weighted by batch size.
+type bracketAcc struct {
+	n                   int
+	lo, hi, h, u, et    [2]float64 // Σ n·value, Σ n²·se²
+	approx, manifold    bool
+	nodes, integ        []float64
+	left, right, accept float64
+	acceptN             float64
+}
+
+func addEst(a *[2]float64, e bounds.Estimate, n int) {
+	a[0] += float64(n) * e.Value
+	a[1] += float64(n*n) * e.StdErr * e.StdErr
+}
+
+func (a *bracketAcc) add(r bounds.BracketResult, n int) {
+	a.n += n
+	addEst(&a.lo, r.Lower, n)
+	addEst(&a.h, r.Entropy, n)
+	addEst(&a.et, r.EnergyTerm, n)
+	if r.HasUpper {
+		addEst(&a.hi, r.Upper, n)
+		addEst(&a.u, r.Gap, n)
+	}
+	a.approx = a.approx || r.Approximate
+	a.manifold = a.manifold || r.Manifold
+}
+
+func (a *bracketAcc) addDiffusion(st bounds.DiffusionStats, n int) {
+	if a.nodes == nil {
+		a.nodes = append([]float64(nil), st.Nodes...)
+		a.integ = make([]float64, len(st.Nodes))
+	}
+	w := float64(n)
+	for k, v := range st.Integrand {
+		a.integ[k] += w * v
+		if !math.IsNaN(st.Acceptance[k]) {
+			a.accept += w * st.Acceptance[k]
+			a.acceptN += w
+		}
+	}
+	a.left += w * st.Left
+	a.right += w * st.Right
+}
+
+func (a *bracketAcc) mean(v [2]float64) Estimate {
+	n := float64(a.n)
+	return est(v[0]/n, math.Sqrt(v[1])/n)
+}
+
+func (a *bracketAcc) fill(r *BoundReport) {
+	r.EnergyTerm = a.mean(a.et)
+	r.Approximate, r.Manifold = a.approx, a.manifold
+	if r.Side == "lower" {
+		r.LogZ, r.Term = a.mean(a.lo), a.mean(a.h)
+		return
+	}
+	r.LogZ, r.Term = a.mean(a.hi), a.mean(a.u)
+	if a.nodes != nil {
+		n := float64(a.n)
+		d := &DiffusionReport{Left: Float(a.left / n), Right: Float(a.right / n), Acceptance: Float(math.NaN())}
+		for k, s := range a.nodes {
+			d.Nodes = append(d.Nodes, Float(s))
+			d.Integrand = append(d.Integrand, Float(a.integ[k]/n))
+		}
+		if a.acceptN > 0 {
+			d.Acceptance = Float(a.accept / a.acceptN)
+		}
+		r.Diffusion = d
+	}
+}
+
+// Violation is a bound on the wrong side of the reference log Z by more
+// than the tolerance (3 standard errors, plus the grid's refinement change
+// for the exact 2-D value): a bug or a broken assumption, named in
+// Assumption.
+type Violation struct {
+	Side      string `json:"side"` // "lower", "upper" or "ais"
+	Bound     string `json:"bound"`
+	Value     Float  `json:"value"`     // the bound, nats
+	StdErr    Float  `json:"se"`        // its standard error
+	Reference Float  `json:"reference"` // the log Z it is compared with
+	RefName   string `json:"reference_name"`
+	// Excess is how far the bound lies on the wrong side (> Tolerance).
+	Excess     Float  `json:"excess"`
+	Tolerance  Float  `json:"tolerance"`
+	Assumption string `json:"assumption"`
+}
+
+// checkBracket compares each bound with the reference log Z: the exact
+// grid value (exact = true; lower and upper bounds are checked) or the AIS
+// estimate, a stochastic lower bound (only upper bounds can be shown wrong).
+func checkBracket(cfg trainer.Config, br []BoundReport, ref, refErr float64, exact, onBox bool, refName string) []Violation {
+	var out []Violation
+	for _, b := range br {
+		if b.Error != "" || b.Manifold || (b.Side == "lower" && !exact) {
+			continue
+		}
+		v, se := float64(b.LogZ.Value), float64(b.LogZ.StdErr)
+		if math.IsNaN(se) {
+			se = 0
+		}
+		tol := 3 * math.Hypot(se, refErr) // against a Monte Carlo reference
+		if exact {
+			tol = 3*se + refErr // refErr: the grid's refinement change
+		}
+		excess := v - ref
+		if b.Side == "upper" {
+			excess = ref - v
+		}
+		if !(excess > tol) && !math.IsNaN(v) {
+			continue
+		}
+		out = append(out, Violation{Side: b.Side, Bound: b.Name, Value: b.LogZ.Value, StdErr: b.LogZ.StdErr,
+			Reference: Float(ref), RefName: refName, Excess: Float(excess), Tolerance: Float(tol),
+			Assumption: assumption(cfg, b, onBox)})
+	}
+	return out
+}
+
+// assumption names what a violation of bound b breaks (SPEC §2–§4).
+func assumption(cfg trainer.Config, b BoundReport, onBox bool) string {
+	var s string
+	switch {
+	case math.IsNaN(float64(b.LogZ.Value)):
+		return "the bound is not a number: the estimator failed (singular Jacobians on every sample or a non-finite energy)"
+	case b.Side == "lower" && b.Kind == "sv":
+		s = "sv assumes an injective generator with a full-rank Jacobian; a generator that folds makes Σ log s_i overstate H[q]"
+		if b.Name != "sv-exact" {
+			s += "; the smin/topk surrogate with a truncated LOBPCG run overstates s_min (SPEC §3a)"
+		}
+	case b.Side == "lower" && b.Kind == "mi":
+		s = "mi is a lower bound on the entropy of the noisy generator q_σ for any G; an excess beyond noise points to " +
+			"estimator bias (infonce/nwj on a small batch) or a bug"
+	case b.Kind == "gp":
+		s = "gp is the first-order (s = 0) truncation of the diffusion bound, rigorous only under a log-Sobolev assumption on π_1; " +
+			"it under-estimates the gap when the EBM is wider than the generator (SPEC §4c)"
+	case b.Kind == "diffusion":
+		s = "diffusion is rigorous for a smooth f and a bijective G; falling short means under-mixed Langevin chains near s = 1 " +
+			"(see the acceptance), quadrature error (see left/right) or a non-injective generator (log Z ≠ log E_p e^f)"
+	}
+	if b.Side == "upper" {
+		switch {
+		case b.Approximate:
+			s += "; the bracket is approximate: a noisy (mi) lower bound plus a gap evaluated on the deterministic G (SPEC §4, pairings)"
+		case strings.HasPrefix(b.Base, "sv-") && b.Base != "sv-exact":
+			s += "; its base ⌊log Z⌋ uses a surrogate Ĥ < H[q] (not the exact log-det), so the sum can fall below log Z"
+		}
+	}
+	if onBox && b.Side == "lower" {
+		s = "the model is normalised on the box: exp(−E) has mass outside it, so the grid log Z under-states log Z on R² " +
+			"and a lower bound may legitimately exceed it; otherwise: " + s
+	}
+	return s
+}

@@ -1,0 +1,89 @@
+package eval
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/ebmcpu/ebmcpu/trainer"
+)
+
+// TestCheckBracket: a bound on the wrong side of the exact log Z beyond
+// 3 SE plus the grid error is flagged with the assumption it breaks; one
+// within the tolerance, a manifold bound and a failed bound are not.
+func TestCheckBracket(t *testing.T) {
+	cfg := trainer.DefaultConfig()
+	b := func(side, kind string, v, se float64) BoundReport {
+		return BoundReport{Side: side, Kind: kind, Name: kind, LogZ: est(v, se)}
+	}
+	const exact, gridErr = 2.0, 0.01
+	br := []BoundReport{
+		b("lower", "sv", 1.5, 0.1),        // fine
+		b("lower", "sv", 2.2, 0.05),       // 0.2 > 3·0.05 + 0.01: violation
+		b("lower", "mi", 2.1, 0.05),       // 0.1 < 0.16: within noise
+		b("upper", "gp", 1.0, 0.1),        // 1.0 > 0.31: violation
+		b("upper", "diffusion", 2.5, 0.1), // fine
+		b("upper", "diffusion", 1.9, 0.1), // within noise
+	}
+	man := b("lower", "sv", 5, 0.01)
+	man.Manifold = true
+	failed := b("upper", "gp", math.NaN(), math.NaN())
+	failed.Error = "boom"
+	br = append(br, man, failed)
+	v := checkBracket(cfg, br, exact, gridErr, true, false, "exact")
+	if len(v) != 2 {
+		t.Fatalf("%d violations, want 2: %+v", len(v), v)
+	}
+	if v[0].Side != "lower" || math.Abs(float64(v[0].Excess)-0.2) > 1e-12 || math.Abs(float64(v[0].Tolerance)-0.16) > 1e-12 ||
+		!strings.Contains(v[0].Assumption, "injective") {
+		t.Errorf("lower violation: %+v", v[0])
+	}
+	if v[1].Side != "upper" || !strings.Contains(v[1].Assumption, "wider than the generator") {
+		t.Errorf("gp violation: %+v", v[1])
+	}
+	// Against AIS (a stochastic lower bound) only upper bounds are judged,
+	// with both errors combined.
+	v = checkBracket(cfg, br, exact, 0.1, false, false, "ais")
+	if len(v) != 1 || v[0].Bound != "gp" || math.Abs(float64(v[0].Tolerance)-3*math.Hypot(0.1, 0.1)) > 1e-12 {
+		t.Errorf("against AIS: %+v", v)
+	}
+	// On the box, a lower bound above the box's log Z may be legitimate:
+	// the explanation says so first.
+	v = checkBracket(cfg, br, exact, gridErr, true, true, "exact")
+	if !strings.HasPrefix(v[0].Assumption, "the model is normalised on the box") {
+		t.Errorf("on-box lower violation: %q", v[0].Assumption)
+	}
+	// An approximate (mi) pairing says so.
+	ap := b("upper", "gp", 0, 0.01)
+	ap.Approximate = true
+	v = checkBracket(cfg, []BoundReport{ap}, exact, 0, true, false, "exact")
+	if len(v) != 1 || !strings.Contains(v[0].Assumption, "approximate") {
+		t.Errorf("approximate pairing: %+v", v)
+	}
+}
+
+// TestFloatJSON: non-finite values encode as null and decode as NaN.
+func TestFloatJSON(t *testing.T) {
+	in := Estimate{Float(math.Inf(1)), Float(0.25)}
+	raw, err := json.Marshal(struct {
+		E Estimate
+		N Float
+	}{in, Float(math.NaN())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(raw) != `{"E":{"value":null,"se":0.25},"N":null}` {
+		t.Errorf("encoded %s", raw)
+	}
+	var out struct {
+		E Estimate
+		N Float
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(float64(out.E.Value)) || out.E.StdErr != 0.25 || !math.IsNaN(float64(out.N)) {
+		t.Errorf("decoded %+v", out)
+	}
+}

@@ -1,0 +1,443 @@
+package eval
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/ebmcpu/ebmcpu/bounds"
+	"github.com/ebmcpu/ebmcpu/nn"
+	"github.com/ebmcpu/ebmcpu/trainer"
+	"github.com/ebmcpu/ebmcpu/trainer/data"
+)
+
+// ErrData marks an evaluation that failed because the model's data set
+// could not be opened or does not fit the model (a moved CSV, a changed
+// file): a problem with the input rather than with the evaluation.
+var ErrData = errors.New("eval: the model's data")
+
+// Options set the evaluation; the zero value selects the defaults.
+type Options struct {
+	// Grid is the number of cells per side of the 2-D quadrature grid
+	// (0: 200); the checks use 2·Grid and 1.5·Grid.
+	Grid int
+	// Box > 0 sets the grid box [−Box, Box]²; 0 takes the data set's box
+	// (Toy.Bounds, or the CSV's range plus 10%) made square about 0.
+	Box float64
+	// Samples is the number of generator samples, of MALA chains on the
+	// EBM and of held-out points they are compared with (0: 2000).
+	Samples int
+	// TestPoints is the number of fresh toy samples for the test NLL (0:
+	// 20000); a CSV uses its 20% split, MNIST its test files (at most
+	// TestPoints images).
+	TestPoints int
+	// Latents is the number of latents for the bracket (0: 1000), in
+	// batches of BoundBatch (0: 200).
+	Latents, BoundBatch int
+	// Seed seeds every stream of the evaluation ("eval/…"), independent of
+	// the run's seed.
+	Seed uint64
+	// AIS sets annealed importance sampling (D > 2, and the 2-D cross-check
+	// of the grid unless SkipAIS2D); its BaseStd 0 selects the root mean
+	// square coordinate of the test points.
+	AIS       AISConfig
+	SkipAIS2D bool
+	// Langevin sets the MALA sampler of the EBM, started from the
+	// generator samples.
+	Langevin LangevinConfig
+	// Diffusion, if set, replaces the evaluation's diffusion settings
+	// (evalDiffusionConfig: the model's, with ≥ 9 nodes, ≥ 20 MALA steps
+	// per node).
+	Diffusion *bounds.DiffusionConfig
+	// SkipBracket leaves the bracket out (a cheap evaluation during
+	// training).
+	SkipBracket bool
+	// CoverFraction sets the modes-covered threshold (0:
+	// DefaultCoverFraction).
+	CoverFraction float64
+}
+
+func (o Options) withDefaults() (Options, error) {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&o.Grid, 200)
+	def(&o.Samples, 2000)
+	def(&o.TestPoints, 20000)
+	def(&o.Latents, 1000)
+	def(&o.BoundBatch, 200)
+	switch {
+	case o.Grid < 3:
+		return o, fmt.Errorf("grid = %d cells per side, want ≥ 3", o.Grid)
+	case o.Samples < 2 || o.TestPoints < 2:
+		return o, fmt.Errorf("samples = %d and test points = %d, want ≥ 2", o.Samples, o.TestPoints)
+	case o.Latents < 2 || o.BoundBatch < 2:
+		return o, fmt.Errorf("latents = %d and bound batch = %d, want ≥ 2", o.Latents, o.BoundBatch)
+	case !(o.Box >= 0) || math.IsInf(o.Box, 0):
+		return o, fmt.Errorf("box = %v, want a finite B > 0 (or 0 for the data set's box)", o.Box)
+	}
+	return o, nil
+}
+
+// Report is the evaluation of one model (SPEC §7). Every log-normaliser,
+// NLL, entropy, KL and bound is in nats (per point; for images, per image).
+type Report struct {
+	Model     string `json:"model,omitempty"` // checkpoint path
+	Step      int    `json:"step"`            // training iterations (−1: unknown)
+	Dataset   string `json:"dataset"`
+	Dim       int    `json:"dim"`        // data width D
+	LatentDim int    `json:"latent_dim"` // generator input width d
+	// Lower and Upper are the pairing the model was trained with (Upper
+	// "none": the lower-bound-only baseline).
+	Lower   string `json:"lower"`
+	Upper   string `json:"upper"`
+	Seed    uint64 `json:"seed"`    // the evaluation seed
+	Units   string `json:"units"`   // "nats"
+	Seconds Float  `json:"seconds"` // wall time of the evaluation
+
+	// LogZ is the log Z behind the NLL: "grid" (2-D; exact on the box, SE
+	// 0) or "ais" (D > 2; a stochastic lower bound, so the NLL is
+	// optimistic).
+	LogZ       Estimate `json:"log_z"`
+	LogZMethod string   `json:"log_z_method"`
+	// NormalisedOnBox: the 2-D model is normalised on the grid box, not on
+	// R² (see GridReport.NormalisedOnBox).
+	NormalisedOnBox bool `json:"normalised_on_box"`
+
+	Grid *GridReport `json:"grid,omitempty"` // 2-D
+	AIS  *AISResult  `json:"ais,omitempty"`  // D > 2, and the 2-D cross-check
+
+	Test TestReport `json:"test"`
+	// Bracket lists each lower bound, then each upper bound, on the same
+	// latents; the exact log Z to compare them with is LogZ.
+	Bracket    []BoundReport `json:"bracket"`
+	Latents    int           `json:"bracket_latents"` // latents z ∼ N(0, I) behind each bound
+	Violations []Violation   `json:"violations"`
+
+	Generator SampleReport `json:"generator_samples"`
+	Langevin  SampleReport `json:"langevin_samples"`
+
+	Notes []string `json:"notes"`
+	Panel string   `json:"panel,omitempty"` // the PNG panel, once written
+
+	art *artifacts
+}
+
+// TestReport is the likelihood of held-out data.
+type TestReport struct {
+	Source string `json:"source"` // where the test points come from
+	N      int    `json:"n"`
+	// NLL = mean over the test points of E(x) + log Z; its SE is that of
+	// the mean energy (log Z counted exact).
+	NLL Estimate `json:"nll"`
+	// Optimistic: log Z is a stochastic lower bound (AIS), so NLL is too.
+	Optimistic bool `json:"optimistic,omitempty"`
+	// DataEntropy is H(data) of the set's closed-form density (Toy.Entropy);
+	// KLGap = NLL − H(data) ≈ KL(data ‖ model) with the NLL's SE, and
+	// KLGapPaired the same quantity estimated pointwise, as the mean of
+	// log p_data(x) + E(x) + log Z over the same points: its SE is that of
+	// the log-ratio, much smaller than the NLL's once the model is close to
+	// the data.
+	DataEntropy *Float    `json:"data_entropy,omitempty"`
+	KLGap       *Estimate `json:"kl_gap,omitempty"`
+	KLGapPaired *Estimate `json:"kl_gap_paired,omitempty"`
+}
+
+// SampleReport measures a set of samples against held-out data.
+type SampleReport struct {
+	N int `json:"n"`
+	// MMD2 is the unbiased MMD² to N held-out points (RBF kernel,
+	// median-heuristic Bandwidth); it can be slightly negative.
+	MMD2      Float           `json:"mmd2"`
+	Bandwidth Float           `json:"bandwidth"`
+	Modes     *ModeReport     `json:"modes,omitempty"`   // Gaussian mixtures
+	Sampler   *LangevinReport `json:"sampler,omitempty"` // Langevin samples
+}
+
+// artifacts are what the panel draws.
+type artifacts struct {
+	held      *heldOut
+	grid      *Grid
+	box       data.Box
+	gen, lang []float64
+	title     string
+}
+
+// EvaluateModel evaluates a loaded model (see FromModel).
+func EvaluateModel(m *trainer.Model, opt Options) (*Report, error) {
+	s, err := FromModel(m)
+	if err != nil {
+		return nil, err
+	}
+	return Evaluate(s, opt)
+}
+
+// Evaluate measures the subject (SPEC §7): the exact 2-D log Z with its
+// convergence checks or AIS for D > 2, the test NLL and KL gap, the bracket
+// with its violations, and the quality of generator and Langevin samples.
+// It works on copies of the networks and runs its independent parts
+// concurrently; the result depends only on the subject and the options.
+func Evaluate(s *Subject, opt Options) (*Report, error) {
+	start := time.Now()
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	if s == nil || s.Energy == nil || s.Generator == nil {
+		return nil, errors.New("eval: the subject needs an energy and a generator network")
+	}
+	cfg := s.Config
+	D, d := s.Energy.In(), s.Generator.In()
+	if s.Generator.Out() != D || s.Energy.Out() != 1 {
+		return nil, fmt.Errorf("eval: the energy takes width %d and outputs %d; the generator outputs %d", D, s.Energy.Out(), s.Generator.Out())
+	}
+	held, err := openHeldOut(cfg, opt.Seed, opt.TestPoints)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrData, err)
+	}
+	if held.D != D {
+		return nil, fmt.Errorf("%w: dataset %s has %d columns but the model takes %d", ErrData, cfg.Dataset, held.D, D)
+	}
+	r := &Report{Model: s.Name, Step: s.Step, Dataset: cfg.Dataset, Dim: D, LatentDim: d, Lower: cfg.Lower, Upper: cfg.Upper,
+		Seed: opt.Seed, Units: "nats", Notes: append([]string{}, held.notes...), Violations: []Violation{},
+		Test: TestReport{Source: held.source, N: held.n()}}
+	art := &artifacts{held: held, title: fmt.Sprintf("%s, %s+%s", cfg.Dataset, cfg.Lower, cfg.Upper)}
+	if s.Step >= 0 {
+		art.title += fmt.Sprintf(", step %d", s.Step)
+	}
+	r.art = art
+
+	// Each task works on its own copies of the networks.
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		errs    []error
+		testE   []float64
+		bracket []BoundReport
+		brNotes []string
+	)
+	fail := func(err error) {
+		mu.Lock()
+		errs = append(errs, err)
+		mu.Unlock()
+	}
+	task := func(f func(energy, gen *nn.Network[float32]) error) {
+		energy, gen, err := s.copyNets()
+		if err != nil {
+			fail(err)
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(energy, gen); err != nil {
+				fail(err)
+			}
+		}()
+	}
+	// Grid quadrature (2-D) and the test energies.
+	task(func(energy, _ *nn.Network[float32]) error {
+		ne, err := NewNetworkEnergy(energy, cfg.Confine, gridChunk)
+		if err != nil {
+			return err
+		}
+		testE = make([]float64, held.n())
+		ne.Energy(held.test, testE)
+		if D != 2 {
+			return nil
+		}
+		box := held.box.Square()
+		if opt.Box > 0 {
+			box = data.Box{Min: [2]float64{-opt.Box, -opt.Box}, Max: [2]float64{opt.Box, opt.Box}}
+		}
+		gr, g, err := CheckGrid(ne, box, opt.Grid)
+		if err != nil {
+			return err
+		}
+		r.Grid, art.grid, art.box = &gr, g, box
+		return nil
+	})
+	// AIS: the log Z of D > 2, a cross-check in 2-D.
+	if D != 2 || !opt.SkipAIS2D {
+		task(func(energy, _ *nn.Network[float32]) error {
+			ne, err := NewNetworkEnergy(energy, cfg.Confine, 256)
+			if err != nil {
+				return err
+			}
+			ac := opt.AIS
+			if ac.BaseStd == 0 {
+				ac.BaseStd = rms(held.test)
+			}
+			res, err := AIS(ne, ac, nn.NewStream(opt.Seed, "eval/ais"))
+			if err != nil {
+				return err
+			}
+			r.AIS = res
+			return nil
+		})
+	}
+	// The bracket.
+	if !opt.SkipBracket {
+		task(func(energy, gen *nn.Network[float32]) error {
+			bracket = evalBracket(s, energy, gen, opt, &brNotes)
+			return nil
+		})
+	}
+	// Generator and Langevin samples.
+	task(func(energy, gen *nn.Network[float32]) error {
+		return evalSamples(r, art, cfg, energy, gen, held, opt)
+	})
+	wg.Wait()
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("eval: %w", errors.Join(errs...))
+	}
+	r.Bracket = bracket
+	if !opt.SkipBracket {
+		r.Latents = opt.Latents
+	}
+	r.Notes = append(r.Notes, brNotes...)
+	if r.Bracket == nil {
+		r.Bracket = []BoundReport{}
+	}
+
+	// log Z, the NLL and the KL gap.
+	var refErr float64
+	switch {
+	case r.Grid != nil:
+		r.LogZ, r.LogZMethod = est(float64(r.Grid.LogZ), 0), "grid"
+		r.NormalisedOnBox = r.Grid.NormalisedOnBox
+		refErr = math.Abs(float64(r.Grid.RefineChange))
+		if r.Grid.Note != "" {
+			r.Notes = append(r.Notes, "grid: "+r.Grid.Note)
+		}
+	case r.AIS != nil:
+		r.LogZ, r.LogZMethod = r.AIS.LogZ, "ais"
+		refErr = float64(r.AIS.LogZ.StdErr)
+		r.Test.Optimistic = true
+		r.Notes = append(r.Notes, "log Z from "+AISNote)
+	}
+	testNLL(r, held, testE)
+	if r.LogZMethod == "grid" {
+		r.Violations = append(r.Violations, checkBracket(cfg, r.Bracket, float64(r.LogZ.Value), refErr, true, r.NormalisedOnBox, "exact log Z (grid)")...)
+		if v, ok := checkAIS(r); ok {
+			r.Violations = append(r.Violations, v)
+		}
+	} else if r.LogZMethod == "ais" {
+		r.Violations = append(r.Violations, checkBracket(cfg, r.Bracket, float64(r.LogZ.Value), refErr, false, false, "AIS log Ẑ (stochastic lower bound)")...)
+	}
+	for _, b := range r.Bracket {
+		if b.Manifold {
+			r.Notes = append(r.Notes, fmt.Sprintf("d = %d < D = %d: the bracket bounds the normaliser of exp(−E) on the generator's image manifold, not comparable with log Z on R^%d", d, D, D))
+			break
+		}
+	}
+	r.Seconds = Float(time.Since(start).Seconds())
+	return r, nil
+}
+
+// checkAIS compares the 2-D AIS estimate with the exact grid value: AIS is
+// a stochastic lower bound, so an estimate above the exact value beyond
+// its error is a bug (or an under-resolved grid).
+func checkAIS(r *Report) (Violation, bool) {
+	if r.AIS == nil || r.Grid == nil || r.NormalisedOnBox {
+		return Violation{}, false
+	}
+	v, se := float64(r.AIS.LogZ.Value), float64(r.AIS.LogZ.StdErr)
+	ref := float64(r.Grid.LogZ)
+	tol := 3*se + math.Abs(float64(r.Grid.RefineChange))
+	if !(v-ref > tol) {
+		if ref-v > tol {
+			r.Notes = append(r.Notes, fmt.Sprintf("AIS log Ẑ = %.3f is %.3f nats below the exact log Z: more temperatures would tighten it", v, ref-v))
+		}
+		return Violation{}, false
+	}
+	return Violation{Side: "ais", Bound: "AIS log Ẑ", Value: r.AIS.LogZ.Value, StdErr: r.AIS.LogZ.StdErr, Reference: Float(ref),
+		RefName: "exact log Z (grid)", Excess: Float(v - ref), Tolerance: Float(tol),
+		Assumption: "AIS with MALA kernels is a stochastic lower bound of log Z; exceeding the exact value means an under-resolved grid or a bug"}, true
+}
+
+// testNLL fills the test likelihood from the test energies.
+func testNLL(r *Report, held *heldOut, e []float64) {
+	logZ := float64(r.LogZ.Value)
+	me := meanSE(e)
+	r.Test.NLL = est(float64(me.Value)+logZ, float64(me.StdErr))
+	if held.toy == nil || !held.toy.HasDensity() {
+		return
+	}
+	h, _ := held.toy.Entropy()
+	hf := Float(h)
+	r.Test.DataEntropy = &hf
+	gap := est(float64(r.Test.NLL.Value)-h, float64(r.Test.NLL.StdErr))
+	r.Test.KLGap = &gap
+	terms := make([]float64, len(e))
+	for i := range terms {
+		lp, _ := held.toy.LogDensity(held.test[2*i], held.test[2*i+1])
+		terms[i] = lp + e[i] + logZ
+	}
+	paired := meanSE(terms)
+	r.Test.KLGapPaired = &paired
+}
+
+// rms is the root mean square of the values (at least 1e-3).
+func rms(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v * v
+	}
+	return math.Max(math.Sqrt(s/float64(len(x))), 1e-3)
+}
+
+// evalSamples draws generator samples, refines copies of them by MALA on
+// the EBM, and measures both against held-out points.
+func evalSamples(r *Report, art *artifacts, cfg trainer.Config, energy, gen *nn.Network[float32], held *heldOut, opt Options) error {
+	n, D, d := opt.Samples, gen.Out(), gen.In()
+	z := make([]float32, n*d)
+	nn.Normal(nn.NewStream(opt.Seed, "eval/generator"), z)
+	ws := gen.NewWorkspace(min(n, 256), 0)
+	xg := make([]float64, n*D)
+	for s := 0; s < n; s += ws.MaxBatch() {
+		m := min(ws.MaxBatch(), n-s)
+		for i, v := range ws.Forward(z[s*d:(s+m)*d], nn.Eval) {
+			xg[s*D+i] = float64(v)
+		}
+	}
+	ne, err := NewNetworkEnergy(energy, cfg.Confine, 256)
+	if err != nil {
+		return err
+	}
+	xl := append([]float64(nil), xg...)
+	lr, err := SampleEBM(ne, xl, opt.Langevin, nn.NewStream(opt.Seed, "eval/langevin"))
+	if err != nil {
+		return err
+	}
+	lr.Init = "the generator samples"
+	art.gen, art.lang = xg, xl
+	ref := held.test[:min(len(held.test), n*D)]
+	for _, side := range []struct {
+		rep *SampleReport
+		x   []float64
+	}{{&r.Generator, xg}, {&r.Langevin, xl}} {
+		side.rep.N = n
+		mmd, h, err := MMD2(side.x, ref, D, 0)
+		if err != nil {
+			side.rep.MMD2, side.rep.Bandwidth = Float(math.NaN()), Float(math.NaN())
+		} else {
+			side.rep.MMD2, side.rep.Bandwidth = Float(mmd), Float(h)
+		}
+		if held.toy != nil {
+			if centres, sigma, ok := held.toy.Modes(); ok {
+				mr, err := Modes(side.x, centres, sigma, opt.CoverFraction)
+				if err != nil {
+					return err
+				}
+				side.rep.Modes = &mr
+			}
+		}
+	}
+	r.Langevin.Sampler = &lr
+	return nil
+}

@@ -1,0 +1,186 @@
+package eval
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ebmcpu/ebmcpu/nn"
+	"github.com/ebmcpu/ebmcpu/trainer"
+	"github.com/ebmcpu/ebmcpu/trainer/data"
+)
+
+// Subject is a model to evaluate: the run configuration and the two
+// networks. Evaluate works on copies of the networks, so a training loop can
+// pass its live networks between steps and keep training afterwards.
+type Subject struct {
+	Config            trainer.Config
+	Energy, Generator *nn.Network[float32]
+	// Aux holds the trained auxiliary parameters of the mi bound by name
+	// (a checkpoint's "aux/<name>" tensors). Without them the model's own
+	// mi bound is evaluated with freshly initialised auxiliary networks:
+	// still a valid lower bound, but a loose one (the report says so).
+	Aux map[string][]float32
+	// Name labels the report (the checkpoint path); Step is the number of
+	// training iterations behind the model (−1 if unknown).
+	Name string
+	Step int
+}
+
+// Load reads the model of a checkpoint file or run directory, with the
+// trained auxiliary parameters of its bounds. A missing, corrupt or
+// foreign file is an error naming it.
+func Load(path string) (*Subject, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		path = filepath.Join(path, trainer.CheckpointFile)
+	}
+	m, err := trainer.LoadModel(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := FromModel(m)
+	if err != nil {
+		return nil, err
+	}
+	c, err := nn.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	s.Name, s.Step = path, int(c.Step)
+	for _, t := range c.Tensors() {
+		if name, ok := strings.CutPrefix(t.Name, "aux/"); ok {
+			v := make([]float32, len(t.Data))
+			for i, x := range t.Data {
+				v[i] = float32(x)
+			}
+			if s.Aux == nil {
+				s.Aux = map[string][]float32{}
+			}
+			s.Aux[name] = v
+		}
+	}
+	return s, nil
+}
+
+// FromModel returns the subject of a loaded model (copies of its networks;
+// no auxiliary parameters, see Subject.Aux).
+func FromModel(m *trainer.Model) (*Subject, error) {
+	nets, err := m.Networks()
+	if err != nil {
+		return nil, err
+	}
+	return &Subject{Config: m.Config(), Energy: nets.Energy, Generator: nets.Generator, Step: -1}, nil
+}
+
+// copyNets returns fresh copies of the subject's networks, built from the
+// run configuration and loaded with the subject's values.
+func (s *Subject) copyNets() (energy, generator *nn.Network[float32], err error) {
+	build := func(nc trainer.NetConfig, src *nn.Network[float32]) (*nn.Network[float32], error) {
+		widths := append(append([]int{src.In()}, nc.Hidden...), src.Out())
+		n, err := nn.BuildMLP[float32](nn.MLPSpec{Widths: widths, Activation: nc.Activation, BatchNorm: nc.BatchNorm,
+			SpectralNorm: nc.SpectralNorm, OutputScale: nc.OutputScale}, nil)
+		if err != nil {
+			return nil, err
+		}
+		if err := nn.CopyState(n, src); err != nil {
+			return nil, fmt.Errorf("the network does not match its configuration: %w", err)
+		}
+		return n, nil
+	}
+	if energy, err = build(s.Config.Energy, s.Energy); err != nil {
+		return nil, nil, fmt.Errorf("energy network: %w", err)
+	}
+	if generator, err = build(s.Config.Generator, s.Generator); err != nil {
+		return nil, nil, fmt.Errorf("generator network: %w", err)
+	}
+	return energy, generator, nil
+}
+
+// heldOut is the evaluation data of a run: test points for the NLL and the
+// sample metrics, the set's density where known and a plotting box.
+type heldOut struct {
+	D      int
+	test   []float64 // N×D
+	toy    *data.Toy // nil unless a built-in set
+	box    data.Box  // 2-D only
+	source string
+	image  [2]int // height, width of image data (0 otherwise)
+	notes  []string
+}
+
+func (h *heldOut) n() int { return len(h.test) / h.D }
+
+// csvTestFraction is the share of a CSV's rows used as test points.
+const csvTestFraction = 0.2
+
+// openHeldOut opens the data of cfg: fresh toy samples (nToy points) from
+// the stream "eval/test" of seed, a seeded 20% split of a CSV, or the test
+// split of MNIST.
+func openHeldOut(cfg trainer.Config, seed uint64, nToy int) (*heldOut, error) {
+	stream := nn.NewStream(seed, "eval/test")
+	if dir, ok := strings.CutPrefix(cfg.Dataset, "mnist:"); ok {
+		h := &heldOut{source: "the MNIST test split (t10k files)"}
+		im, err := data.LoadMNISTDir(dir, true)
+		if err != nil {
+			if im, err = data.LoadMNISTDir(dir, false); err != nil {
+				return nil, err
+			}
+			h.source = "the MNIST training files (no t10k files found): NOT held out from training"
+			h.notes = append(h.notes, "test NLL on training images: the t10k files are missing")
+		}
+		src := im.Source(data.Symmetric, false)
+		n := min(src.Len(), nToy)
+		h.D, h.image = src.Dim(), [2]int{im.Height, im.Width}
+		h.test = make([]float64, n*h.D)
+		row := make([]float32, h.D)
+		for i := 0; i < n; i++ {
+			src.Row(i, row, nil)
+			for j, v := range row {
+				h.test[i*h.D+j] = float64(v)
+			}
+		}
+		return h, nil
+	}
+	if path, ok := strings.CutPrefix(cfg.Dataset, "csv:"); ok {
+		ds, err := data.LoadCSV(path)
+		if err != nil {
+			return nil, err
+		}
+		_, idx, err := data.SplitIndices(ds.Len(), csvTestFraction, nn.NewStream(seed, "eval/split").Rand)
+		if err != nil {
+			return nil, fmt.Errorf("dataset %s: %w", path, err)
+		}
+		h := &heldOut{D: ds.Dim(), test: ds.Take(idx).X,
+			source: fmt.Sprintf("a seeded %g%% split of %s (%d of %d rows)", 100*csvTestFraction, path, len(idx), ds.Len())}
+		h.notes = append(h.notes, "the trainer fits every row of a CSV, so the CSV test rows are not held out from training: the test NLL is a training-set NLL")
+		if h.D == 2 {
+			h.box = rangeBox(ds)
+		}
+		return h, nil
+	}
+	toy, err := data.NewToy(cfg.Dataset)
+	if err != nil {
+		return nil, err
+	}
+	h := &heldOut{D: 2, toy: toy, box: toy.Bounds(), test: make([]float64, 2*nToy),
+		source: fmt.Sprintf("%d fresh i.i.d. samples of %s from the stream \"eval/test\" of the evaluation seed", nToy, toy.Name())}
+	toy.Sample(stream.Rand, h.test, nToy)
+	return h, nil
+}
+
+// rangeBox is the range of the data with a 10% margin (the trainer's plot
+// box for 2-D CSV data).
+func rangeBox(ds *data.Dataset) data.Box {
+	b := data.Box{Min: [2]float64{ds.X[0], ds.X[1]}, Max: [2]float64{ds.X[0], ds.X[1]}}
+	for i := 0; i < ds.Len(); i++ {
+		for a, v := range ds.At(i)[:2] {
+			b.Min[a], b.Max[a] = min(b.Min[a], v), max(b.Max[a], v)
+		}
+	}
+	for a := range 2 {
+		m := 0.1*(b.Max[a]-b.Min[a]) + 1e-9
+		b.Min[a], b.Max[a] = b.Min[a]-m, b.Max[a]+m
+	}
+	return b
+}
