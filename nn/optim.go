@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/ebmcpu/ebmcpu/asm"
 )
@@ -42,12 +43,24 @@ func DefaultAdam() AdamConfig { return AdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0
 //	m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²
 //	p ← p − (lr/(1−β₁ᵗ))·m/(√v/√(1−β₂ᵗ) + eps)
 //
-// Config may be changed between steps (e.g. a learning-rate schedule).
+// Config may be changed between steps (e.g. a learning-rate schedule). With
+// linalg.Workers() > 1 a large update is split over that many goroutines
+// (element-wise, so the result does not depend on the split).
 type Adam[T Float] struct {
 	Config AdamConfig
 	params []*Param[T]
 	m, v   [][]T
 	t      int64
+
+	n    int            // total parameter count
+	coef adamCoef[T]    // of the step in progress
+	wg   sync.WaitGroup // for runParts
+}
+
+// adamCoef holds the scalars of one step.
+type adamCoef[T Float] struct {
+	b1, b2, stepSize, invBc2, eps, wd, decay T
+	decoupled                                bool
 }
 
 // NewAdam returns an Adam optimizer over params.
@@ -56,6 +69,7 @@ func NewAdam[T Float](params []*Param[T], cfg AdamConfig) *Adam[T] {
 	for _, p := range params {
 		a.m = append(a.m, make([]T, len(p.Value)))
 		a.v = append(a.v, make([]T, len(p.Value)))
+		a.n += len(p.Value)
 	}
 	return a
 }
@@ -67,31 +81,51 @@ func (a *Adam[T]) Steps() int64 { return a.t }
 func (a *Adam[T]) Step() {
 	a.t++
 	c := a.Config
-	b1, b2 := T(c.Beta1), T(c.Beta2)
-	stepSize := T(c.LR / (1 - math.Pow(c.Beta1, float64(a.t))))
-	invBc2 := T(1 / math.Sqrt(1-math.Pow(c.Beta2, float64(a.t))))
-	eps, wd := T(c.Eps), T(c.WeightDecay)
-	decay := T(1 - c.LR*c.WeightDecay)
-	if _, ok := any(b1).(float32); ok {
+	a.coef = adamCoef[T]{
+		b1: T(c.Beta1), b2: T(c.Beta2),
+		stepSize:  T(c.LR / (1 - math.Pow(c.Beta1, float64(a.t)))),
+		invBc2:    T(1 / math.Sqrt(1-math.Pow(c.Beta2, float64(a.t)))),
+		eps:       T(c.Eps),
+		wd:        T(c.WeightDecay),
+		decay:     T(1 - c.LR*c.WeightDecay),
+		decoupled: c.Decoupled,
+	}
+	runParts(a, a.n, &a.wg)
+}
+
+// runPart updates the elements of part out of parts, counting through the
+// parameters in order.
+func (a *Adam[T]) runPart(part, parts int) {
+	lo, hi := partRange(part, parts, a.n)
+	off := 0
+	for i, p := range a.params {
+		n := len(p.Value)
+		from, to := max(lo-off, 0), min(hi-off, n)
+		off += n
+		if from >= to {
+			continue
+		}
+		a.update(p.Value[from:to], p.Grad[from:to], a.m[i][from:to], a.v[i][from:to])
+	}
+}
+
+func (a *Adam[T]) update(w, g, m, v []T) {
+	c := &a.coef
+	if wf, ok := any(w).([]float32); ok {
 		// float32: the asm kernel, one pass over w, g, m and v.
 		k := asm.AdamCoef{
-			Beta1: float32(b1), Beta2: float32(b2), StepSize: float32(stepSize),
-			InvBc2: float32(invBc2), Eps: float32(eps), Decay: 1,
+			Beta1: float32(c.b1), Beta2: float32(c.b2), StepSize: float32(c.stepSize),
+			InvBc2: float32(c.invBc2), Eps: float32(c.eps), Decay: 1,
 		}
-		if c.Decoupled {
-			k.Decay = float32(decay)
+		if c.decoupled {
+			k.Decay = float32(c.decay)
 		} else {
-			k.WeightDecay = float32(wd)
+			k.WeightDecay = float32(c.wd)
 		}
-		for i, p := range a.params {
-			asm.Sadam(any(p.Value).([]float32), any(p.Grad).([]float32),
-				any(a.m[i]).([]float32), any(a.v[i]).([]float32), k)
-		}
+		asm.Sadam(wf, any(g).([]float32), any(m).([]float32), any(v).([]float32), k)
 		return
 	}
-	for i, p := range a.params {
-		adamUpdate(p.Value, p.Grad, a.m[i], a.v[i], b1, b2, stepSize, invBc2, eps, wd, decay, c.Decoupled)
-	}
+	adamUpdate(w, g, m, v, c.b1, c.b2, c.stepSize, c.invBc2, c.eps, c.wd, c.decay, c.decoupled)
 }
 
 // adamUpdate is the Adam step in plain Go, for float64 (exact references
