@@ -5,7 +5,7 @@ RACE_PKGS ?= ./linalg/... ./nn ./trainer
 BENCH ?= .
 BENCHCOUNT ?= 5
 
-.PHONY: all build test test-asm test-noasm test-race lint bench bench-iteration bench-mlp
+.PHONY: all build test test-asm test-noasm test-race lint bench bench-iteration bench-mlp bench-gemm
 
 all: lint build test
 
@@ -44,3 +44,12 @@ bench-mlp:
 bench-iteration:
 	$(GO) test -run '^$$' -bench 'Iteration/sv\+gp' -benchmem -count $(BENCHCOUNT) ./trainer
 	OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/torch_ebm.py 1
+
+# The GEMM tables of BENCHMARKS.md: ours, gonum and OpenBLAS (cgo, needs
+# libopenblas-dev) in one run each, f32 and f64, 1 and 2 threads, and the
+# AVX2 tier. OpenBLAS 0.3.21 must be told this CPU's kernels.
+bench-gemm:
+	OPENBLAS_CORETYPE=SkylakeX $(GO) run -tags openblas ./cmd/ebmcpu bench gemm -threads 1
+	OPENBLAS_CORETYPE=SkylakeX $(GO) run -tags openblas ./cmd/ebmcpu bench gemm -threads 1 -f64
+	OPENBLAS_CORETYPE=SkylakeX $(GO) run -tags openblas ./cmd/ebmcpu bench gemm -threads 2
+	OPENBLAS_CORETYPE=SkylakeX $(GO) run -tags openblas ./cmd/ebmcpu bench gemm -threads 1 -tiers -shapes sq256,sq512,sq1024,mlpNN_256x512x512

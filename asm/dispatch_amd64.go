@@ -7,7 +7,8 @@ const maxBuiltTier = AVX512
 
 // registerAsmTiers builds the avx2 table from the generic one and the avx512
 // table from the avx2 one; each kernel family replaces what it accelerates
-// (vector_amd64.go, lincomb_amd64.go, activation_amd64.go, gemm_amd64.go).
+// (vector_amd64.go, lincomb_amd64.go, activation_amd64.go, gemm_amd64.go,
+// pack_amd64.go, adam_amd64.go, fused_amd64.go).
 func registerAsmTiers() {
 	avx2 := *tables[Generic]
 	vectorAVX2(&avx2)

@@ -2,6 +2,8 @@ package bench
 
 import (
 	"fmt"
+
+	"github.com/ebmcpu/ebmcpu/asm"
 	"io"
 	"runtime"
 	"text/tabwriter"
@@ -79,11 +81,41 @@ func GemmImpls() []GemmImpl {
 	return impls
 }
 
+// OursAt is our GEMM with the SIMD tier switched to tier for each call, so
+// tiers can be compared in one run.
+func OursAt(tier asm.SIMDTier) GemmImpl {
+	with := func(f func()) {
+		orig := asm.Tier()
+		_ = asm.SetTier(tier)
+		f()
+		_ = asm.SetTier(orig)
+	}
+	return GemmImpl{
+		Name:       "ours-" + tier.String(),
+		SetThreads: linalg.SetWorkers,
+		Sgemm: func(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+			with(func() { linalg.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) })
+		},
+		Dgemm: func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+			with(func() { linalg.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) })
+		},
+	}
+}
+
+// OursSingle is our GEMM on one worker whatever the thread setting, to show
+// the parallel speed-up in the same run.
+func OursSingle() GemmImpl {
+	g := GemmImpls()[0]
+	g.Name, g.SetThreads = "ours-1worker", func(int) { linalg.SetWorkers(1) }
+	return g
+}
+
 // openBLAS is set by openblas.go when built with the openblas tag.
 var openBLAS *GemmImpl
 
 // GemmConfig says what BenchGemm measures.
 type GemmConfig struct {
+	Impls   []GemmImpl // the first is "ours"; nil selects GemmImpls()
 	Shapes  []GemmShape
 	Threads int
 	Reps    int
@@ -102,10 +134,13 @@ type GemmResult struct {
 // get the same cores as ours.
 func BenchGemm(cfg GemmConfig, progress func(string)) []GemmResult {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cfg.Threads))
+	if cfg.Impls == nil {
+		cfg.Impls = GemmImpls()
+	}
 	var out []GemmResult
 	for _, s := range cfg.Shapes {
 		r := GemmResult{Shape: s, GFLOPS: map[string]float64{}}
-		for _, impl := range GemmImpls() {
+		for _, impl := range cfg.Impls {
 			impl.SetThreads(cfg.Threads)
 			var t Timing
 			if cfg.Float64 {
@@ -127,8 +162,7 @@ func BenchGemm(cfg GemmConfig, progress func(string)) []GemmResult {
 
 // PrintGemmTable writes results as a Markdown table: GFLOP/s per
 // implementation, our ratio to each other one, and our % of peak.
-func PrintGemmTable(w io.Writer, results []GemmResult, peak float64) {
-	impls := GemmImpls()
+func PrintGemmTable(w io.Writer, impls []GemmImpl, results []GemmResult, peak float64) {
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.Debug)
 	fmt.Fprint(tw, "| shape\t")
 	for _, im := range impls {

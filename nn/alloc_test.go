@@ -1,6 +1,10 @@
 package nn
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ebmcpu/ebmcpu/linalg"
+)
 
 // TestZeroAllocs checks that steady-state passes and optimizer steps allocate
 // nothing, on the float32 toy networks of SPEC §5 (spectral-norm energy,
@@ -32,6 +36,11 @@ func TestZeroAllocs(t *testing.T) {
 	Normal(s, gyd)
 	ew, gw, sw := energy.NewWorkspace(B, k), gen.NewWorkspace(B, k), smooth.NewWorkspace(B, k)
 	adam := NewAdam(gen.Params(), DefaultAdam())
+	// A parameter set large enough for the parallel Adam step.
+	big := []*Param[float32]{newParam[float32]("big", 3*parallelMin)}
+	bigAdam := NewAdam(big, DefaultAdam())
+	defer linalg.SetWorkers(linalg.Workers())
+	linalg.SetWorkers(2)
 	sgd := NewSGD(energy.Params(), SGDConfig{LR: 0.1, Momentum: 0.9})
 
 	cases := []struct {
@@ -51,6 +60,7 @@ func TestZeroAllocs(t *testing.T) {
 		{"generator log det", func() { gw.HalfLogDet(x, Eval, nil, val, GradParams|GradInput) }},
 		{"smooth backward tangent", func() { sw.JVP(x, v, k, Eval); sw.BackwardTangent(gy, gyd, GradParams|GradInput) }},
 		{"adam step", func() { adam.Step() }},
+		{"adam step, 2 workers", func() { bigAdam.Step() }},
 		{"sgd step", func() { sgd.Step() }},
 		{"zero grad", func() { gen.ZeroGrad() }},
 		{"mse", func() { MSE(gy, gyd[:B*2], v[:B*2]) }},

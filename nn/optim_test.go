@@ -1,8 +1,11 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"testing"
+
+	"github.com/ebmcpu/ebmcpu/linalg"
 )
 
 func testParams(s *Stream, sizes ...int) []*Param[float64] {
@@ -203,5 +206,61 @@ func TestOptimizerState(t *testing.T) {
 		if err := mk(a).UnmarshalBinary(st[:len(st)-1]); err == nil {
 			t.Errorf("%s: truncated state accepted", kind)
 		}
+	}
+}
+
+// TestAdamWorkersAgree: a step split over several goroutines gives the same
+// bits as one goroutine, in both precisions, and the split covers every
+// element (parameters of assorted sizes, including empty and tiny ones).
+func TestAdamWorkersAgree(t *testing.T) {
+	defer linalg.SetWorkers(linalg.Workers())
+	testAdamWorkersAgree[float32](t)
+	testAdamWorkersAgree[float64](t)
+}
+
+func testAdamWorkersAgree[T Float](t *testing.T) {
+	sizes := []int{3, 0, parallelMin + 5, 1, 2*parallelMin - 7, 17}
+	mk := func() []*Param[T] {
+		s := NewStream(81, "adam-workers")
+		var ps []*Param[T]
+		for i, n := range sizes {
+			p := newParam[T](fmt.Sprint("p", i), max(n, 1))
+			p.Value, p.Grad = p.Value[:n], p.Grad[:n]
+			Normal(s, p.Value)
+			Normal(s, p.Grad)
+			ps = append(ps, p)
+		}
+		return ps
+	}
+	var results [][]T
+	for _, workers := range []int{1, 2, 3} {
+		linalg.SetWorkers(workers)
+		ps := mk()
+		o := NewAdam(ps, AdamConfig{LR: 1e-2, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.01})
+		for i := 0; i < 3; i++ {
+			o.Step()
+		}
+		var all []T
+		for _, p := range ps {
+			all = append(all, p.Value...)
+		}
+		results = append(results, all)
+	}
+	for i, v := range results[0] {
+		for w := 1; w < len(results); w++ {
+			if results[w][i] != v {
+				t.Fatalf("%T: element %d: %v with %d workers, %v with 1", v, i, results[w][i], w+1, v)
+			}
+		}
+	}
+	ref := mk()
+	off := 0
+	for _, p := range ref {
+		for j, v := range p.Value {
+			if results[0][off+j] == v {
+				t.Fatalf("%T: %s[%d] not updated", v, p.Name, j)
+			}
+		}
+		off += len(p.Value)
 	}
 }

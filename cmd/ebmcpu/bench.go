@@ -21,6 +21,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	minDur := fs.Duration("mindur", 200*time.Millisecond, "minimum duration of one sample")
 	f64 := fs.Bool("f64", false, "float64 (DGEMM) instead of float32")
 	shapes := fs.String("shapes", "", "comma-separated shape names (default: all)")
+	tiers := fs.Bool("tiers", false, "also time ours at every weaker SIMD tier, in the same run")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -38,9 +39,20 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	peak := bench.FMAPeak(*threads, *f64, *reps)
 	fmt.Fprintf(stdout, "%s GEMM, %d thread(s), %s tier, %s, %s\nFMA peak measured now: %.1f GFLOP/s\n\n",
 		prec, *threads, asm.Tier(), cpuid.CPU.BrandName, time.Now().Format("2006-01-02"), peak)
-	res := bench.BenchGemm(bench.GemmConfig{Shapes: sel, Threads: *threads, Reps: *reps, MinDur: *minDur, Float64: *f64},
+	impls := bench.GemmImpls()
+	if *threads > 1 {
+		impls = append(impls, bench.OursSingle())
+	}
+	if *tiers {
+		for _, t := range asm.AvailableTiers() {
+			if t != asm.Tier() {
+				impls = append(impls, bench.OursAt(t))
+			}
+		}
+	}
+	res := bench.BenchGemm(bench.GemmConfig{Impls: impls, Shapes: sel, Threads: *threads, Reps: *reps, MinDur: *minDur, Float64: *f64},
 		func(s string) { fmt.Fprintln(stderr, s) })
-	bench.PrintGemmTable(stdout, res, peak)
+	bench.PrintGemmTable(stdout, impls, res, peak)
 	return nil
 }
 
