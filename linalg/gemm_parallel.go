@@ -1,6 +1,10 @@
 package linalg
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/ebmcpu/ebmcpu/internal/parallel"
+)
 
 // parallelMinFlops is the smallest product (2·m·n·k) worth a second worker:
 // below it the hand-off costs more than it saves (2 cores gain only from
@@ -17,6 +21,7 @@ type gemmJob[T Float] struct {
 	splitM  bool
 	bounds  []int // part p covers [bounds[p], bounds[p+1])
 	wg      sync.WaitGroup
+	run     func(part, parts int) // j.runPart, made once
 	boundsA [9]int
 }
 
@@ -67,12 +72,15 @@ func blockedParallel[T Float](g *gemmArgs[T]) {
 	for p := 0; p <= parts; p++ {
 		j.bounds[p] = min(extent, units*p/parts*unit)
 	}
-	runParallel(j, parts, &j.wg)
+	if j.run == nil {
+		j.run = j.runPart
+	}
+	parallel.Run(j.run, parts, &j.wg)
 	j.g = gemmArgs[T]{} // drop references to the caller's slices
 	putJob(j)
 }
 
-func (j *gemmJob[T]) runPart(p int) {
+func (j *gemmJob[T]) runPart(p, _ int) {
 	lo, hi := j.bounds[p], j.bounds[p+1]
 	if lo >= hi {
 		return

@@ -6,14 +6,17 @@ const skinnyMaxK = 8
 
 // skinny handles products with a tiny dimension, where packing costs more
 // than it saves: an inner dimension k ≤ skinnyMaxK (the 2-D input layer), a
-// single column of C (a layer with one output) or a single row. It reports
-// whether it did the work.
+// few columns of C (n ≤ skinnyMaxK: a layer with one output, the weight
+// gradient of a 2-D input layer) or a single row. It reports whether it did
+// the work.
 func skinny[T Float](g *gemmArgs[T]) bool {
 	switch {
 	case g.k <= skinnyMaxK:
 		smallInner(g)
-	case g.n == 1:
-		singleColumn(g)
+	case g.n <= skinnyMaxK:
+		for j := 0; j < g.n; j++ {
+			column(g, j)
+		}
 	case g.m == 1:
 		singleRow(g)
 	default:
@@ -57,24 +60,31 @@ func smallInner[T Float](g *gemmArgs[T]) {
 	}
 }
 
-// singleColumn: C is m×1, C = alpha·op(A)·b + beta·C with b = op(B)[:, 0].
-func singleColumn[T Float](g *gemmArgs[T]) {
+// column computes column j of C: C[:, j] = alpha·op(A)·b + beta·C[:, j]
+// with b = op(B)[:, j].
+func column[T Float](g *gemmArgs[T], j int) {
 	buf := getBuffers[T]()
 	defer putBuffers(buf)
-	b := gatherVector(&buf.tile, g.b, g.k, g.ldb, !g.transB)
-	if !g.transA { // C[i] = alpha·A[i, :]·b
+	var b []T
+	if g.transB { // op(B)[:, j] is row j of B
+		b = g.b[j*g.ldb : j*g.ldb+g.k]
+	} else {
+		b = gatherVector(&buf.tile, g.b[j:], g.k, g.ldb, true)
+	}
+	c := g.c[j:]
+	if !g.transA { // C[i, j] = alpha·A[i, :]·b
 		for i := 0; i < g.m; i++ {
 			s := g.alpha * simdDot(g.a[i*g.lda:i*g.lda+g.k], b)
-			g.c[i*g.ldc] = combine(s, g.beta, g.c[i*g.ldc])
+			c[i*g.ldc] = combine(s, g.beta, c[i*g.ldc])
 		}
 		return
 	}
-	// op(A) = Aᵀ: C = Σ_p alpha·b[p]·A[p, :], a combination of A's rows.
+	// op(A) = Aᵀ: C[:, j] = Σ_p alpha·b[p]·A[p, :], a combination of A's rows.
 	coef := scaledCopy(&buf.packB, b, g.alpha)
 	buf.packA = grow(buf.packA, g.m)
 	simdLinComb(buf.packA, 0, coef, g.a, g.lda)
 	for i, s := range buf.packA {
-		g.c[i*g.ldc] = combine(s, g.beta, g.c[i*g.ldc])
+		c[i*g.ldc] = combine(s, g.beta, c[i*g.ldc])
 	}
 }
 

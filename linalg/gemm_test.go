@@ -200,8 +200,12 @@ func TestGemmDeterministicAcrossWorkers(t *testing.T) {
 func TestGemmPanicsOnBadSizes(t *testing.T) {
 	for name, f := range map[string]func(){
 		"negative m": func() { Sgemm(blas.NoTrans, blas.NoTrans, -1, 1, 1, 1, nil, 1, nil, 1, 0, nil, 1) },
-		"short A":    func() { Sgemm(blas.NoTrans, blas.NoTrans, 2, 2, 2, 1, make([]float32, 3), 2, make([]float32, 4), 2, 0, make([]float32, 4), 2) },
-		"bad ldc":    func() { Dgemm(blas.NoTrans, blas.NoTrans, 2, 3, 2, 1, make([]float64, 4), 2, make([]float64, 6), 3, 0, make([]float64, 6), 2) },
+		"short A": func() {
+			Sgemm(blas.NoTrans, blas.NoTrans, 2, 2, 2, 1, make([]float32, 3), 2, make([]float32, 4), 2, 0, make([]float32, 4), 2)
+		},
+		"bad ldc": func() {
+			Dgemm(blas.NoTrans, blas.NoTrans, 2, 3, 2, 1, make([]float64, 4), 2, make([]float64, 6), 3, 0, make([]float64, 6), 2)
+		},
 	} {
 		func() {
 			defer func() {

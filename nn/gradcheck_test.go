@@ -58,6 +58,15 @@ func gradCases() []netCase {
 		netCase{"smooth-deep", func(s *Stream) *Network[float64] {
 			return mustMLP(MLPSpec{Widths: []int{3, 5, 5, 4, 2}, Activation: "elu", BatchNorm: true, OutputActivation: "sigmoid"}, s)
 		}},
+		// Layers wider than narrowIn take the GEMM route for gW (the narrow
+		// ones above take gradNarrow), with and without spectral norm.
+		netCase{"wide-prelu", func(s *Stream) *Network[float64] {
+			return mustMLP(MLPSpec{Widths: []int{3, 10, 9, 2}, Activation: "prelu"}, s)
+		}},
+		netCase{"wide-spectral", func(s *Stream) *Network[float64] {
+			return mustNet(NewLinear[float64](3, 10, true, s).WithSpectralNorm(s), NewActivation[float64](Tanh, 10),
+				NewLinear[float64](10, 9, true, s).WithSpectralNorm(s), NewActivation[float64](SiLU, 9), NewLinear[float64](9, 2, true, s))
+		}},
 	)
 	return cs
 }

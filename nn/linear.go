@@ -120,10 +120,11 @@ func (r *linearRun[T]) backward(p *pass, x, y, g, gx []T) {
 	// Rows where both g and x are (possibly) nonzero: the primal block and,
 	// when the forward carried tangents, the tangent blocks.
 	if x1 := (1 + p.kt()) * p.B; x1 > r0 {
+		gs, xs, rows := g[r0*out:x1*out], x[r0*in:x1*in], x1-r0
 		if r.sn == nil {
-			linalg.Gemm(true, false, out, in, x1-r0, 1, g[r0*out:], out, x[r0*in:], in, 1, l.W.Grad, in)
+			linalg.Gemm(true, false, out, in, rows, 1, gs, out, xs, in, 1, l.W.Grad, in)
 		} else {
-			linalg.Gemm(true, false, out, in, x1-r0, 1, g[r0*out:], out, x[r0*in:], in, 0, r.sn.gw, in)
+			linalg.Gemm(true, false, out, in, rows, 1, gs, out, xs, in, 0, r.sn.gw, in)
 			r.sn.accumulate(l)
 		}
 	}

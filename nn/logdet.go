@@ -85,6 +85,9 @@ func halfLogDetJTJ[T Float](s *logdetScratch, ydot []T, B, D, d int, wt, val, gy
 // returns ½ log det A = Σ log L_ii. ok is false if A is not positive definite.
 func cholInverse(s *logdetScratch) (half float64, ok bool) {
 	d := s.d
+	if d == 2 {
+		return inverse2(s.a)
+	}
 	a, l, li := s.a, s.l, s.linv
 	clear(l)
 	// Σ log L_jj as the log of the product, kept in range by Frexp: one
@@ -134,4 +137,17 @@ func cholInverse(s *logdetScratch) (half float64, ok bool) {
 		}
 	}
 	return half, true
+}
+
+// inverse2 is cholInverse for d = 2 in closed form (the 2-D toy problems):
+// the Cholesky pivots are a₀₀ and det/a₀₀, so A is positive definite iff
+// both are positive, ½ log det A = ½ log det and A⁻¹ = adj(A)/det.
+func inverse2(a []float64) (half float64, ok bool) {
+	p, q, r := a[0], a[1], a[3]
+	det := p*r - q*q
+	if !(p > 0) || !(det > 0) || math.IsInf(p, 0) || math.IsInf(det, 0) {
+		return 0, false
+	}
+	a[0], a[1], a[2], a[3] = r/det, -q/det, -q/det, p/det
+	return 0.5 * math.Log(det), true
 }

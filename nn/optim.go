@@ -52,9 +52,10 @@ type Adam[T Float] struct {
 	m, v   [][]T
 	t      int64
 
-	n    int            // total parameter count
-	coef adamCoef[T]    // of the step in progress
-	wg   sync.WaitGroup // for runParts
+	n    int                   // total parameter count
+	coef adamCoef[T]           // of the step in progress
+	wg   sync.WaitGroup        // for runParts
+	part func(part, parts int) // a.runPart, made once
 }
 
 // adamCoef holds the scalars of one step.
@@ -71,6 +72,7 @@ func NewAdam[T Float](params []*Param[T], cfg AdamConfig) *Adam[T] {
 		a.v = append(a.v, make([]T, len(p.Value)))
 		a.n += len(p.Value)
 	}
+	a.part = a.runPart
 	return a
 }
 
@@ -90,7 +92,7 @@ func (a *Adam[T]) Step() {
 		decay:     T(1 - c.LR*c.WeightDecay),
 		decoupled: c.Decoupled,
 	}
-	runParts(a, a.n, &a.wg)
+	runParts(a.part, a.n, &a.wg)
 }
 
 // runPart updates the elements of part out of parts, counting through the
