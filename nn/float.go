@@ -116,16 +116,6 @@ func sumRows[T Float](acc, m []T, r, n int, ones []T) {
 	asm.DlinComb(any(acc).([]float64), 1, any(ones[:r]).([]float64), any(m).([]float64), n)
 }
 
-// vlincomb sets dst = Σ_p coef[p]·src[p·ld : p·ld+len(dst)], a linear
-// combination of len(coef) rows of a row-major matrix.
-func vlincomb[T Float](dst, coef, src []T, ld int) {
-	if d, ok := f32(dst); ok {
-		asm.SlinComb(d, 0, any(coef).([]float32), any(src).([]float32), ld)
-		return
-	}
-	asm.DlinComb(any(dst).([]float64), 0, any(coef).([]float64), any(src).([]float64), ld)
-}
-
 // newOnes returns a vector of n ones, for sumRows.
 func newOnes[T Float](n int) []T {
 	v := make([]T, n)
