@@ -20,6 +20,14 @@ func (t Timing) Median() time.Duration {
 	return s[len(s)/2]
 }
 
+// Min is the fastest sample.
+func (t Timing) Min() time.Duration {
+	if len(t.Samples) == 0 {
+		return 0
+	}
+	return slices.Min(t.Samples)
+}
+
 // Measure times f: one warm-up, then reps samples, each running f enough
 // times to last at least minDur. The machines are shared and noisy, so
 // callers report the median and compare ratios taken in the same run.
