@@ -58,54 +58,6 @@ func TestHalfSquaredNormValue(t *testing.T) {
 	}
 }
 
-// TestHalfSquaredNormGrad runs the package's FD checks (forward, tangent,
-// reverse through tangents) on networks with the HalfSquaredNorm head.
-func TestHalfSquaredNormGrad(t *testing.T) {
-	for _, c := range hsnCases() {
-		t.Run(c.name, func(t *testing.T) {
-			d := newGCData(c, 21)
-			// Backward.
-			L := func() float64 { return dotF(d.alpha, d.ws.Forward(d.x, Eval)) }
-			d.n.ZeroGrad()
-			d.ws.Forward(d.x, Eval)
-			gx := append([]float64(nil), d.ws.Backward(d.alpha, GradParams|GradInput)...)
-			checkClose(t, "dL/dθ", grads(d.n), fdParams(d.n, L, fdH), fdTol)
-			checkClose(t, "dL/dx", gx, fdGrad(L, d.x, fdH), fdTol)
-			// Tangents.
-			_, yd := d.ws.ForwardTangent(d.x, d.v, d.k, Eval)
-			yd = append([]float64(nil), yd...)
-			fw := d.n.NewWorkspace(d.B, 0)
-			F := func(x []float64) []float64 { return fw.Forward(x, Eval) }
-			for tt := 0; tt < d.k; tt++ {
-				vt := d.v[tt*d.B*d.in : (tt+1)*d.B*d.in]
-				checkClose(t, "ẏ", yd[tt*d.B:(tt+1)*d.B], fdJVP(F, d.x, vt, fdH), fdTol)
-			}
-			// Reverse mode through the tangents.
-			for _, v := range []struct {
-				name        string
-				alpha, beta bool
-			}{{"gy+gẏ", true, true}, {"gẏ only", false, true}, {"gy only", true, false}} {
-				L := d.loss(v.alpha, v.beta)
-				var gy, gyd []float64
-				if v.alpha {
-					gy = d.alpha
-				}
-				if v.beta {
-					gyd = d.beta
-				}
-				d.n.ZeroGrad()
-				d.ws.ForwardTangent(d.x, d.v, d.k, Eval)
-				gx, gv := d.ws.BackwardTangent(gy, gyd, GradParams|GradInput)
-				gx = append([]float64(nil), gx...)
-				gv = append([]float64(nil), gv...)
-				checkClose(t, v.name+": dL/dθ", grads(d.n), fdParams(d.n, L, fdH), fdTol)
-				checkClose(t, v.name+": dL/dx", gx, fdGrad(L, d.x, fdH), fdTol)
-				checkClose(t, v.name+": dL/dv", gv, fdGrad(L, d.v, fdH), fdTol)
-			}
-		})
-	}
-}
-
 // TestHalfLogDetBackward checks the two-phase log-det pass with an output
 // cotangent: L = Σ wt·½ log det(JᵀJ) + Σ gy∘G(z).
 func TestHalfLogDetBackward(t *testing.T) {

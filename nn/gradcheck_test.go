@@ -58,8 +58,8 @@ func gradCases() []netCase {
 		netCase{"smooth-deep", func(s *Stream) *Network[float64] {
 			return mustMLP(MLPSpec{Widths: []int{3, 5, 5, 4, 2}, Activation: "elu", BatchNorm: true, OutputActivation: "sigmoid"}, s)
 		}},
-		// Layers wider than narrowIn take the GEMM route for gW (the narrow
-		// ones above take gradNarrow), with and without spectral norm.
+		// Layers wider than 8 take linalg's blocked GEMM for gW (narrower
+		// ones its small-n path), with and without spectral norm.
 		netCase{"wide-prelu", func(s *Stream) *Network[float64] {
 			return mustMLP(MLPSpec{Widths: []int{3, 10, 9, 2}, Activation: "prelu"}, s)
 		}},
@@ -68,7 +68,7 @@ func gradCases() []netCase {
 				NewLinear[float64](10, 9, true, s).WithSpectralNorm(s), NewActivation[float64](SiLU, 9), NewLinear[float64](9, 2, true, s))
 		}},
 	)
-	return cs
+	return append(cs, hsnCases()...) // the HalfSquaredNorm head of the bounds' quadratic energy
 }
 
 const (
