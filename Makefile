@@ -5,7 +5,7 @@ RACE_PKGS ?= ./linalg/... ./nn ./trainer
 BENCH ?= .
 BENCHCOUNT ?= 5
 
-.PHONY: all build test test-asm test-noasm test-race lint bench bench-iteration bench-mlp bench-gemm
+.PHONY: all build test test-asm test-noasm test-race lint bench bench-iteration bench-mlp bench-gemm asm-check
 
 all: lint build test
 
@@ -53,3 +53,11 @@ bench-gemm:
 	OPENBLAS_CORETYPE=SkylakeX $(GO) run -tags openblas ./cmd/ebmcpu bench gemm -threads 1 -f64
 	OPENBLAS_CORETYPE=SkylakeX $(GO) run -tags openblas ./cmd/ebmcpu bench gemm -threads 2
 	OPENBLAS_CORETYPE=SkylakeX $(GO) run -tags openblas ./cmd/ebmcpu bench gemm -threads 1 -tiers -shapes sq256,sq512,sq1024,mlpNN_256x512x512
+
+# Regenerate the generated assembly and fail if it differs from the committed files.
+asm-check:
+	python3 asm/_gen/vector.py avx512 > asm/vector_avx512_amd64.s
+	python3 asm/_gen/vector.py avx2 > asm/vector_avx2_amd64.s
+	python3 asm/_gen/lincomb.py
+	python3 asm/_gen/pack.py
+	git diff --exit-code -- asm/
