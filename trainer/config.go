@@ -62,6 +62,9 @@ type Config struct {
 	LogEvery        int `json:"log_every"`
 	CheckpointEvery int `json:"checkpoint_every"`
 	PlotEvery       int `json:"plot_every"`
+	// EvalEvery runs the evaluation (Trainer.OnEval; `ebmcpu train` writes
+	// eval-<step>.json) every so many iterations (0: only `ebmcpu eval`).
+	EvalEvery int `json:"eval_every,omitempty"`
 }
 
 // NetConfig describes an MLP by its hidden layers; the input and output
@@ -196,8 +199,8 @@ func (c Config) Validate() error {
 	if g.MaxRollbacks < 0 || !(g.LRFactor > 0 && g.LRFactor <= 1) || !(g.EnergyLimit > 0) || g.SnapshotEvery < 1 {
 		bad("guard: want max_rollbacks ≥ 0, 0 < lr_factor ≤ 1, energy_limit > 0, snapshot_every ≥ 1; got %+v", g)
 	}
-	if c.LogEvery < 1 || c.CheckpointEvery < 0 || c.PlotEvery < 0 {
-		bad("log_every must be ≥ 1 and checkpoint_every, plot_every ≥ 0")
+	if c.LogEvery < 1 || c.CheckpointEvery < 0 || c.PlotEvery < 0 || c.EvalEvery < 0 {
+		bad("log_every must be ≥ 1 and checkpoint_every, plot_every, eval_every ≥ 0")
 	}
 	if len(errs) > 0 {
 		return errors.New("invalid config: " + strings.Join(errs, "; "))

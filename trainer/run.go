@@ -127,6 +127,11 @@ func (t *Trainer) Run(ctx context.Context, dir string, prog Progress) (err error
 				return err
 			}
 		}
+		if t.OnEval != nil && t.cfg.EvalEvery > 0 && t.step%t.cfg.EvalEvery == 0 {
+			if err := t.OnEval(t); err != nil {
+				return fmt.Errorf("evaluation at iteration %d: %w", t.step, err)
+			}
+		}
 		if t.cfg.PlotEvery > 0 && t.step%t.cfg.PlotEvery == 0 {
 			if err := t.WritePlots(dir); err != nil {
 				return fmt.Errorf("plots: %w", err)

@@ -41,6 +41,11 @@ type Trainer struct {
 
 	step  int // completed iterations
 	guard guard
+
+	// OnEval, if set, is called by Run every Config.EvalEvery iterations
+	// (the trainer package cannot import its evaluation; the CLI plugs it
+	// in). It must not change the networks.
+	OnEval func(t *Trainer) error
 }
 
 // New builds the networks, optimisers, bounds and data stream of cfg.
@@ -190,6 +195,21 @@ func (t *Trainer) buildBounds() error {
 		}
 	}
 	return nil
+}
+
+// AuxValues returns copies of the trained auxiliary parameters of the
+// lower bound (the mi encoder or critic, log σ) by name, as a checkpoint
+// stores them under "aux/<name>"; nil for sv.
+func (t *Trainer) AuxValues() map[string][]float32 {
+	ps := t.lower.AuxParams()
+	if len(ps) == 0 {
+		return nil
+	}
+	m := make(map[string][]float32, len(ps))
+	for _, p := range ps {
+		m[p.Name] = append([]float32(nil), p.Value...)
+	}
+	return m
 }
 
 // Config returns the run's configuration.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ebmcpu/ebmcpu/linalg"
 	"github.com/ebmcpu/ebmcpu/trainer"
+	"github.com/ebmcpu/ebmcpu/trainer/eval"
 )
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
@@ -88,6 +89,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 			dir, cfg.Dataset, cfg.Lower, cfg.Upper, cfg.Steps, cfg.Batch, cfg.Seed)
 	}
 
+	t.OnEval = func(t *trainer.Trainer) error { return evalDuringTraining(t, dir, stderr) }
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err = t.Run(ctx, dir, newProgress(stderr))
@@ -99,6 +101,23 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "done: %s (metrics.jsonl, checkpoint.ckpt, density.png, energy.png, samples.png)\n", dir)
+	return nil
+}
+
+// evalDuringTraining evaluates the live networks (on copies) and writes
+// dir/eval-<step>.json; a line of the summary goes to the progress stream.
+func evalDuringTraining(t *trainer.Trainer, dir string, w io.Writer) error {
+	subj := &eval.Subject{Config: t.Config(), Energy: t.Energy, Generator: t.Generator, Aux: t.AuxValues(),
+		Name: dir, Step: t.StepCount()}
+	rep, err := eval.Evaluate(subj, eval.Options{})
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, fmt.Sprintf("eval-%06d.json", t.StepCount()))
+	if err := rep.WriteJSON(path); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nevaluation at iteration %d written to %s\n", t.StepCount(), path)
 	return nil
 }
 
