@@ -34,9 +34,6 @@ func missingFeatures(f featureSet, t SIMDTier) []string {
 			miss = append(miss, id.String())
 		}
 	}
-	if t > maxBuiltTier {
-		miss = append(miss, "assembly (built with noasm or not on amd64)")
-	}
 	return miss
 }
 

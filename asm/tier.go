@@ -63,6 +63,9 @@ func chooseTier(best SIMDTier, env string) (SIMDTier, error) {
 	if err != nil {
 		return best, fmt.Errorf("%s: %w", EnvVar, err)
 	}
+	if want > best && want > maxBuiltTier {
+		return best, fmt.Errorf("%s=%s: this build has no assembly kernels (built with -tags noasm, or not on amd64); only generic is available", EnvVar, env)
+	}
 	if want > best {
 		return best, fmt.Errorf("%s=%s: this CPU supports at most %s (missing %s)",
 			EnvVar, env, best, strings.Join(missingFeatures(cpuFeatures(), want), ", "))
