@@ -5,7 +5,7 @@ RACE_PKGS ?= ./linalg/... ./nn ./trainer
 BENCH ?= .
 BENCHCOUNT ?= 5
 
-.PHONY: all build test test-asm test-noasm test-race lint bench bench-iteration bench-mlp bench-gemm asm-check
+.PHONY: all build test test-asm test-noasm test-race lint bench bench-iteration bench-mlp bench-gemm asm-check toy-suite toy-suite-short
 
 all: lint build test
 
@@ -61,3 +61,14 @@ asm-check:
 	python3 asm/_gen/lincomb.py
 	python3 asm/_gen/pack.py
 	git diff --exit-code -- asm/
+
+# The toy suite of issue 7: 9 sets × 5 pairings × 3 seeds, two runs at a
+# time, about two hours on 2 cores; writes $(SUITE_OUT)/RESULTS.md and
+# $(SUITE_OUT)/grid.png. Interrupted, it resumes where it stopped.
+SUITE_OUT ?= results
+toy-suite:
+	$(GO) run ./cmd/ebmcpu suite --out $(SUITE_OUT)
+
+# The CI-sized suite (8gaussians, sv+gp and sv+none, 1 seed, 300 iterations): seconds.
+toy-suite-short:
+	$(GO) run ./cmd/ebmcpu suite --short --out $(SUITE_OUT)-short

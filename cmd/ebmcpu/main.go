@@ -10,6 +10,7 @@
 //	datasets    the built-in data sets and their definitions
 //	eval        evaluate a trained model: exact 2-D log Z or AIS, test NLL, the bracket, samples (JSON + PNG)
 //	sample      generator samples, optionally refined by Langevin dynamics on the EBM (CSV)
+//	suite       the toy suite: every set × pairing × seed trained and evaluated into RESULTS.md
 //	train       train an EBM with bidirectional bounds (no flags: a built-in default run)
 //	version     version and SIMD tier
 //
@@ -39,6 +40,7 @@ var commands = map[string]command{
 	"datasets": {"list the built-in data sets and their definitions", runDatasets},
 	"eval":     {"evaluate a model: log Z, test NLL, the bracket of bounds, samples (JSON + PNG)", runEval},
 	"sample":   {"draw generator samples, optionally Langevin-refined, as CSV", runSample},
+	"suite":    {"train and evaluate the toy suite: RESULTS.md and a picture grid", runSuite},
 	"train":    {"train an EBM with bidirectional bounds (no flags: the built-in default run)", runTrain},
 	"version":  {"print the version and SIMD tier", runVersion},
 }

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ebmcpu/ebmcpu/trainer/suite"
+)
+
+func runSuite(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("suite", stderr)
+	out := fs.String("out", "", "suite directory (default toy-suite, or toy-suite-short with --short)")
+	sets := fs.String("sets", "", "comma-separated toy sets (default: the nine 2-D sets, all but moons-raw)")
+	pairings := fs.String("pairings", "", "comma-separated pairings (default: "+strings.Join(suite.Pairings, ",")+")")
+	seeds := fs.String("seeds", "", "seeds 1..N per set and pairing (default 3)")
+	steps := fs.String("steps", "", fmt.Sprintf("iterations of every run (default %d, %d for the diffusion pairings)", suite.DefaultSteps, suite.DefaultDiffusionSteps))
+	parallel := fs.String("parallel", "", "runs at a time, one linalg worker each (default 2)")
+	short := fs.Bool("short", false, fmt.Sprintf("the CI-sized suite: 8gaussians, sv+gp and sv+none, 1 seed, %d iterations, small evaluation", suite.ShortSteps))
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: ebmcpu suite [--out DIR] [--sets a,b] [--pairings sv+gp,...] [--seeds 3] [--steps N] [--parallel 2] [--short]")
+		fmt.Fprintln(stderr, "\nTrains and evaluates every set × pairing × seed, skipping runs already done, and writes DIR/RESULTS.md and DIR/grid.png.")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, dir := suite.DefaultConfig(), "toy-suite"
+	if *short {
+		cfg, dir = suite.ShortConfig(), "toy-suite-short"
+	}
+	if *out != "" {
+		dir = *out
+	}
+	cfg.Out = dir
+	if *sets != "" {
+		cfg.Sets = splitList(*sets)
+	}
+	if *pairings != "" {
+		cfg.Pairings = splitList(*pairings)
+	}
+	for _, f := range []struct {
+		name, s string
+		min     int
+		dst     *int
+	}{{"seeds", *seeds, 1, &cfg.Seeds}, {"steps", *steps, 1, &cfg.Steps}, {"parallel", *parallel, 1, &cfg.Parallel}} {
+		if f.s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f.s)
+		if err != nil || n < f.min {
+			return usageError("--%s=%q: want an integer ≥ %d", f.name, f.s, f.min)
+		}
+		*f.dst = n
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError("%v", err)
+	}
+	cfg.Command = strings.TrimSpace("ebmcpu suite " + strings.Join(args, " "))
+	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
+		return usageError("--out %s: %v", cfg.Out, err)
+	}
+	if err := checkWritable(cfg.Out); err != nil {
+		return usageError("--out %s: %v", cfg.Out, err)
+	}
+
+	n := len(cfg.Specs())
+	fmt.Fprintf(stderr, "suite %s: %d runs (%d sets × %d pairings × %d seeds), %d at a time\n",
+		cfg.Out, n, len(cfg.Sets), len(cfg.Pairings), cfg.Seeds, cfg.Parallel)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	recs, err := suite.Run(ctx, cfg, stderr)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted; the finished runs are kept: run the same command again to resume")
+		}
+		return err
+	}
+	if err := suite.WriteResults(cfg, recs, suite.GitCommit(), time.Now()); err != nil {
+		return fmt.Errorf("%s: %w", suite.ResultsFile, err)
+	}
+	if err := suite.WriteGrid(cfg); err != nil {
+		fmt.Fprintf(stderr, "no %s: %v\n", suite.GridFile, err)
+	}
+	fmt.Fprintf(stdout, "wrote %s/%s and %s/%s (%.0f s)\n", cfg.Out, suite.ResultsFile, cfg.Out, suite.GridFile, time.Since(start).Seconds())
+	failed := 0
+	for _, r := range recs {
+		if r != nil && r.Status == "error" {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return errors.New(strconv.Itoa(failed) + " runs failed (see RESULTS.md); run the same command again to retry them")
+	}
+	return nil
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ebmcpu/ebmcpu/trainer"
+	"github.com/ebmcpu/ebmcpu/trainer/eval"
+	"github.com/ebmcpu/ebmcpu/trainer/suite"
+)
+
+// TestSuiteShort runs the CI-sized suite end to end, then again to check
+// that finished runs are skipped, then once more after deleting one run's
+// eval.json to check that the redone run (now sequential) has the same bits.
+func TestSuiteShort(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := cli("suite", "--short", "--out", dir)
+	if code != 0 {
+		t.Fatalf("suite --short: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	res, err := os.ReadFile(filepath.Join(dir, suite.ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ebmcpu suite --short --out " + dir, "## 8gaussians", "| sv+gp | ", "| sv+none | ",
+		"| 8gaussians | sv+gp | ", "## Goals of the default pairing (sv+gp)", "No divergence in any run: **",
+		"8gaussians-sv+gp-s1 | ok | 300 |"} {
+		if !strings.Contains(string(res), want) {
+			t.Errorf("RESULTS.md lacks %q:\n%s", want, res)
+		}
+	}
+	runs := []string{"8gaussians-sv+gp-s1", "8gaussians-sv+none-s1"}
+	ckpt := map[string][]byte{}
+	for _, r := range runs {
+		b, err := os.ReadFile(filepath.Join(dir, "runs", r, suite.EvalJSON))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep eval.Report
+		if err := json.Unmarshal(b, &rep); err != nil {
+			t.Fatalf("%s eval.json: %v", r, err)
+		}
+		if rep.Step != suite.ShortSteps || rep.Dataset != "8gaussians" || rep.Test.KLGap == nil || rep.Generator.Modes == nil {
+			t.Errorf("%s eval.json: step %d, dataset %q, KL gap %v, modes %v", r, rep.Step, rep.Dataset, rep.Test.KLGap, rep.Generator.Modes)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "runs", r, suite.EvalPNG)); err != nil {
+			t.Error(err)
+		}
+		if ckpt[r], err = os.ReadFile(filepath.Join(dir, "runs", r, trainer.CheckpointFile)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, suite.GridFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(f)
+	f.Close()
+	if err != nil {
+		t.Fatalf("grid.png: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != 2*suite.GridTileWidth || b.Dy() < 100 {
+		t.Errorf("grid.png is %v, want %d px wide (two pairings)", b, 2*suite.GridTileWidth)
+	}
+
+	// Resume: nothing is redone.
+	before, _ := os.Stat(filepath.Join(dir, "runs", runs[0], suite.EvalJSON))
+	code, _, stderr = cli("suite", "--short", "--out", dir)
+	if code != 0 || strings.Count(stderr, "done before") != 2 {
+		t.Fatalf("second suite: exit %d, want both runs skipped:\n%s", code, stderr)
+	}
+	after, _ := os.Stat(filepath.Join(dir, "runs", runs[0], suite.EvalJSON))
+	if !after.ModTime().Equal(before.ModTime()) {
+		t.Error("a finished run's eval.json was rewritten on resume")
+	}
+
+	// A run without eval.json is redone, with the same bits at --parallel 1.
+	if err := os.Remove(filepath.Join(dir, "runs", runs[1], suite.EvalJSON)); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = cli("suite", "--short", "--out", dir, "--parallel", "1")
+	if code != 0 || strings.Count(stderr, "done before") != 1 {
+		t.Fatalf("third suite: exit %d, want one run redone:\n%s", code, stderr)
+	}
+	again, err := os.ReadFile(filepath.Join(dir, "runs", runs[1], trainer.CheckpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, ckpt[runs[1]]) {
+		t.Error("the redone run's checkpoint differs from the first (results should not depend on --parallel)")
+	}
+}
+
+func TestSuiteBadInput(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"--sets", "nosuchset"},
+		{"--sets", "8gaussians,8gaussians"},
+		{"--pairings", "sv+foo"},
+		{"--pairings", "mi+none"},
+		{"--seeds", "0"},
+		{"--seeds", "x"},
+		{"--steps", "-5"},
+		{"--parallel", "0"},
+		{"--short", "extra"},
+		{"--nosuchflag"},
+	} {
+		out := filepath.Join(dir, "s")
+		code, stdout, stderr := cli(append([]string{"suite", "--out", out}, args...)...)
+		if code != 2 || stdout != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 && !strings.Contains(stderr, "flag provided but not defined") {
+			t.Errorf("suite %v: exit %d, stdout %q, stderr %q; want exit 2 and one line", args, code, stdout, stderr)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("suite %v: left %s behind", args, out)
+		}
+	}
+}
+
+// TestSuiteRefusesOtherRunLength checks that a suite directory holding runs
+// of another length is not silently mixed into the table.
+func TestSuiteRefusesOtherRunLength(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"suite", "--short", "--out", dir, "--pairings", "sv+none"}
+	if code, _, stderr := cli(append(args, "--steps", "20")...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	code, _, stderr := cli(append(args, "--steps", "30")...)
+	if code != 1 || !strings.Contains(stderr, "holds a finished run of 20 iterations, not 30") {
+		t.Errorf("exit %d, stderr %q; want 1 naming the run lengths", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "runs", "8gaussians-sv+none-s1", suite.EvalJSON)); err != nil {
+		t.Errorf("the finished run was removed: %v", err)
+	}
+}

@@ -1,0 +1,358 @@
+package suite
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/klauspost/cpuid/v2"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+	"github.com/ebmcpu/ebmcpu/internal/atomicfile"
+)
+
+// ResultsFile is the suite's report.
+const ResultsFile = "RESULTS.md"
+
+// GitCommit is `git rev-parse HEAD` in the working directory, or "unknown".
+func GitCommit() string {
+	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	if s := strings.TrimSpace(string(out)); s != "" {
+		return s
+	}
+	return "unknown"
+}
+
+// WriteResults writes c.Out/RESULTS.md atomically from the records (nil
+// records, of runs that did not finish, are left out).
+func WriteResults(c Config, recs []*Record, commit string, date time.Time) error {
+	return atomicfile.Write(filepath.Join(c.Out, ResultsFile), 0o644, func(w io.Writer) error {
+		return writeResults(w, c, recs, commit, date)
+	})
+}
+
+// group returns the records of one set and pairing.
+func group(recs []*Record, set, pairing string) []*Record {
+	var g []*Record
+	for _, r := range recs {
+		if r != nil && r.Set == set && r.Pairing == pairing {
+			g = append(g, r)
+		}
+	}
+	return g
+}
+
+// okReports returns the values of f over the evaluated records, NaN for the
+// others (diverged or failed runs, or where f has no value).
+func values(g []*Record, f func(r *Record) float64) []float64 {
+	v := make([]float64, len(g))
+	for i, r := range g {
+		v[i] = math.NaN()
+		if r.Status == "ok" && r.Report != nil {
+			v[i] = f(r)
+		}
+	}
+	return v
+}
+
+func klGap(r *Record) float64 {
+	if kl := r.Report.Test.KLGap; kl != nil {
+		return float64(kl.Value)
+	}
+	return math.NaN()
+}
+
+func modesCovered(r *Record) float64 {
+	if m := r.Report.Generator.Modes; m != nil {
+		return float64(m.Covered)
+	}
+	return math.NaN()
+}
+
+func modesK(g []*Record) int {
+	for _, r := range g {
+		if r.Status == "ok" && r.Report != nil && r.Report.Generator.Modes != nil {
+			return r.Report.Generator.Modes.K
+		}
+	}
+	return 0
+}
+
+// bracketValue is the log Z of the trained bound on side ("lower" or
+// "upper"), NaN if the model has none.
+func bracketValue(r *Record, side string) float64 {
+	for _, b := range r.Report.Bracket {
+		if b.Side == side && b.Trained && b.Error == "" {
+			return float64(b.LogZ.Value)
+		}
+	}
+	return math.NaN()
+}
+
+func writeResults(w io.Writer, c Config, recs []*Record, commit string, date time.Time) error {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	p("# Toy suite results")
+	p("")
+	p("Produced by `%s` at commit `%s` on %s, %s (%s, %s tier, %d cores).", c.Command, commit,
+		date.UTC().Format("2006-01-02 15:04 MST"), cpuid.CPU.BrandName, runtime.GOARCH, asm.Tier(), runtime.NumCPU())
+	if c.Note != "" {
+		p("")
+		p("Note: %s.", c.Note)
+	}
+	p("")
+	p("Every run: `trainer.DefaultConfig()` with the set, pairing and seed (seeds 1–%d); %d runs at a time, one linalg worker each.", c.Seeds, c.Parallel)
+	p("Iterations per pairing:")
+	for _, pr := range c.Pairings {
+		p("- %s: %d", pr, c.StepsFor(pr))
+	}
+	if c.Steps == 0 {
+		p("")
+		p("The diffusion pairings cost about 10× more per iteration (5 nodes × 10 Langevin steps), so they run %d iterations instead of %d, with the default diffusion settings, to fit the suite in about two hours on 2 cores: they are less trained than the other pairings.", DefaultDiffusionSteps, DefaultSteps)
+	}
+	p("")
+	p("Entries are mean ± standard deviation over seeds. KL gap = test NLL − H(data) ≈ KL(data ‖ model), in nats;")
+	p("NLL is the test negative log-likelihood with the exact log Z (grid quadrature); MMD² compares generator samples with held-out data;")
+	p("modes covered and %% high quality (samples within 3σ of a centre) are measured on generator samples (Gaussian mixtures only);")
+	p("divergences counts the guard's rollbacks (a run that used them all up is \"diverged\" and has no evaluation);")
+	p("time is the training wall time in seconds. (k/n) means only k of n runs gave a value.")
+
+	for _, set := range c.Sets {
+		p("")
+		p("## %s", set)
+		p("")
+		p("| pairing | KL gap | NLL | MMD² | modes | %% HQ | divergences | time (s) |")
+		p("|---|---|---|---|---|---|---|---|")
+		for _, pr := range c.Pairings {
+			g := group(recs, set, pr)
+			if len(g) == 0 {
+				p("| %s | not run | | | | | | |", pr)
+				continue
+			}
+			modes := "—"
+			if k := modesK(g); k > 0 {
+				modes = cell(values(g, modesCovered), 1) + fmt.Sprintf(" / %d", k)
+			}
+			hq := cell(values(g, func(r *Record) float64 {
+				if m := r.Report.Generator.Modes; m != nil {
+					return 100 * float64(m.HighQuality)
+				}
+				return math.NaN()
+			}), 1)
+			div, time := make([]float64, len(g)), make([]float64, len(g))
+			ndiv, nerr := 0, 0
+			for i, r := range g {
+				div[i], time[i] = float64(r.Rollbacks), r.TrainSec
+				switch r.Status {
+				case "diverged":
+					ndiv++
+				case "error":
+					nerr++
+					div[i], time[i] = math.NaN(), math.NaN()
+				}
+			}
+			divs := cell(div, 1)
+			if ndiv > 0 {
+				divs += fmt.Sprintf(", %d diverged", ndiv)
+			}
+			if nerr > 0 {
+				divs += fmt.Sprintf(", %d failed", nerr)
+			}
+			p("| %s | %s | %s | %s | %s | %s | %s | %s |", pr,
+				cell(values(g, klGap), 3),
+				cell(values(g, func(r *Record) float64 { return float64(r.Report.Test.NLL.Value) }), 3),
+				cell(values(g, func(r *Record) float64 { return float64(r.Report.Generator.MMD2) }), 4),
+				modes, hq, divs, cell(time, 0))
+		}
+	}
+
+	p("")
+	p("## The bracket")
+	p("")
+	p("log Z of the trained lower bound, the exact log Z (grid quadrature) and the trained upper bound, on the evaluation latents (nats, mean ± std over seeds); a sound bracket has lower ≤ exact ≤ upper.")
+	p("")
+	p("| set | pairing | lower | exact | upper |")
+	p("|---|---|---|---|---|")
+	for _, set := range c.Sets {
+		for _, pr := range c.Pairings {
+			g := group(recs, set, pr)
+			if len(g) == 0 {
+				continue
+			}
+			p("| %s | %s | %s | %s | %s |", set, pr,
+				cell(values(g, func(r *Record) float64 { return bracketValue(r, "lower") }), 3),
+				cell(values(g, func(r *Record) float64 { return float64(r.Report.LogZ.Value) }), 3),
+				cell(values(g, func(r *Record) float64 { return bracketValue(r, "upper") }), 3))
+		}
+	}
+
+	p("")
+	p("## Goals of the default pairing (sv+gp)")
+	p("")
+	for _, gl := range goals(c, recs) {
+		p("- %s", gl)
+	}
+
+	p("")
+	p("## Every run")
+	p("")
+	p("| run | status | iterations | KL gap ± SE | NLL ± SE | MMD² | modes | rollbacks | train (s) | eval (s) |")
+	p("|---|---|---|---|---|---|---|---|---|---|")
+	for _, r := range recs {
+		if r == nil {
+			continue
+		}
+		name := Spec{r.Set, r.Pairing, r.Seed}.Name()
+		if r.Status != "ok" || r.Report == nil {
+			p("| %s | %s | %d | | | | | %d | %.0f | |", name, statusText(r), r.Steps, r.Rollbacks, r.TrainSec)
+			continue
+		}
+		kl := "—"
+		if e := r.Report.Test.KLGap; e != nil {
+			kl = fmt.Sprintf("%.3f ± %.3f", float64(e.Value), float64(e.StdErr))
+		}
+		modes := "—"
+		if m := r.Report.Generator.Modes; m != nil {
+			modes = fmt.Sprintf("%d/%d, %.1f%% HQ", m.Covered, m.K, 100*float64(m.HighQuality))
+		}
+		p("| %s | ok | %d | %s | %.3f ± %.3f | %.4f | %s | %d | %.0f | %.1f |", name, r.Steps, kl,
+			float64(r.Report.Test.NLL.Value), float64(r.Report.Test.NLL.StdErr), float64(r.Report.Generator.MMD2), modes,
+			r.Rollbacks, r.TrainSec, r.EvalSec)
+	}
+	p("")
+	p("Pictures: `grid.png` (one evaluation panel per set × pairing, seed 1: rows are sets, columns pairings); each run's panel is `runs/<set>-<pairing>-s<seed>/eval.png`, its report `eval.json`.")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func statusText(r *Record) string {
+	if r.Status == "error" {
+		return "failed: " + strings.ReplaceAll(r.Error, "|", "/")
+	}
+	return r.Status
+}
+
+// goals states, for the sv+gp pairing, which of issue 7's goals hold.
+func goals(c Config, recs []*Record) []string {
+	const def, base = "sv+gp", "sv+none"
+	var out []string
+	verdict := func(goal string, measured, holds bool, detail string) {
+		switch {
+		case !measured:
+			out = append(out, fmt.Sprintf("%s: **not measured** (%s)", goal, detail))
+		case holds:
+			out = append(out, fmt.Sprintf("%s: **holds** (%s)", goal, detail))
+		default:
+			out = append(out, fmt.Sprintf("%s: **does not hold** (%s)", goal, detail))
+		}
+	}
+	var all []*Record
+	for _, set := range c.Sets {
+		all = append(all, group(recs, set, def)...)
+	}
+
+	// No divergence.
+	var bad []string
+	for _, r := range all {
+		if r.Status == "diverged" || r.Rollbacks > 0 {
+			bad = append(bad, fmt.Sprintf("%s: %d rollbacks, %s", Spec{r.Set, r.Pairing, r.Seed}.Name(), r.Rollbacks, r.Status))
+		}
+	}
+	detail := fmt.Sprintf("%d runs", len(all))
+	if len(bad) > 0 {
+		detail = strings.Join(bad, "; ")
+	}
+	verdict("No divergence in any run", len(all) > 0, len(bad) == 0, detail)
+
+	// Every mode covered on the mixtures.
+	bad, n := nil, 0
+	for _, r := range all {
+		if r.Status != "ok" || r.Report == nil {
+			if modesK(group(recs, r.Set, def)) > 0 {
+				bad = append(bad, fmt.Sprintf("%s: %s", Spec{r.Set, r.Pairing, r.Seed}.Name(), r.Status))
+			}
+			continue
+		}
+		if m := r.Report.Generator.Modes; m != nil {
+			n++
+			if m.Covered < m.K {
+				bad = append(bad, fmt.Sprintf("%s: %d/%d", Spec{r.Set, r.Pairing, r.Seed}.Name(), m.Covered, m.K))
+			}
+		}
+	}
+	detail = fmt.Sprintf("%d mixture runs", n)
+	if len(bad) > 0 {
+		detail = strings.Join(bad, "; ")
+	}
+	verdict("Every mode covered on the Gaussian mixtures", n > 0, len(bad) == 0, detail)
+
+	// KL gap ≤ 0.2 nats on 8gaussians, rings and checkerboard, in every run.
+	bad, n = nil, 0
+	var parts []string
+	for _, set := range []string{"8gaussians", "rings", "checkerboard"} {
+		g := group(recs, set, def)
+		if len(g) == 0 {
+			continue
+		}
+		kl := values(g, klGap)
+		for i, v := range kl {
+			n++
+			if !(v <= 0.2) {
+				bad = append(bad, fmt.Sprintf("%s: %s", Spec{g[i].Set, g[i].Pairing, g[i].Seed}.Name(), fmtNum(v)))
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s %s", set, cell(kl, 3)))
+	}
+	detail = strings.Join(parts, ", ")
+	if len(bad) > 0 {
+		detail += "; above 0.2: " + strings.Join(bad, ", ")
+	}
+	if n == 0 {
+		detail = "none of these sets in the suite"
+	}
+	verdict("KL gap ≤ 0.2 nats on 8gaussians, rings and checkerboard (every run)", n > 0, len(bad) == 0, detail)
+
+	// Better than the baseline on every set: a lower mean KL gap (a baseline
+	// set whose runs all diverged counts as beaten).
+	bad, parts, n = nil, nil, 0
+	for _, set := range c.Sets {
+		gd, gb := group(recs, set, def), group(recs, set, base)
+		if len(gd) == 0 || len(gb) == 0 {
+			continue
+		}
+		n++
+		md, _, nd := meanStd(values(gd, klGap))
+		mb, _, nb := meanStd(values(gb, klGap))
+		parts = append(parts, fmt.Sprintf("%s %s vs %s", set, fmtNum(md), fmtNum(mb)))
+		if nd == 0 || (nb > 0 && !(md < mb)) {
+			bad = append(bad, set)
+		}
+	}
+	detail = "mean KL gap sv+gp vs sv+none: " + strings.Join(parts, ", ")
+	if len(bad) > 0 {
+		detail += "; not better on " + strings.Join(bad, ", ")
+	}
+	if n == 0 {
+		detail = "needs both sv+gp and sv+none"
+	}
+	verdict("Better than the sv+none baseline (lower mean KL gap) on every set", n > 0, len(bad) == 0, detail)
+	if n > 0 && n < len(DefaultSets()) {
+		out = append(out, fmt.Sprintf("(measured on %d of the %d sets of the full suite)", n, len(DefaultSets())))
+	}
+	return out
+}
+
+func fmtNum(v float64) string {
+	if math.IsNaN(v) {
+		return "—"
+	}
+	return fmt.Sprintf("%.3f", v)
+}

@@ -1,0 +1,419 @@
+package suite
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ebmcpu/ebmcpu/internal/atomicfile"
+	"github.com/ebmcpu/ebmcpu/linalg"
+	"github.com/ebmcpu/ebmcpu/trainer"
+	"github.com/ebmcpu/ebmcpu/trainer/data"
+	"github.com/ebmcpu/ebmcpu/trainer/eval"
+)
+
+// Pairings lists the pairings of the suite, default first: lower bound +
+// upper bound, and sv+none, the lower-bound-only baseline.
+var Pairings = []string{"sv+gp", "sv+diffusion", "mi+gp", "mi+diffusion", "sv+none"}
+
+// Default run lengths of the full suite, chosen so that its 9 sets × 5
+// pairings × 3 seeds = 135 runs fit in about two hours on 2 cores, two runs
+// at a time with one linalg worker each. Measured on this machine (2-core
+// Xeon, AVX-512 tier) with `ebmcpu suite --steps 2000` (gp, none) and
+// `--steps 300` (diffusion), two runs at a time, i.e. with the contention
+// the full suite has — wall time per iteration of one run:
+//
+//	sv+gp      ≈ 3.0 ms      mi+gp         ≈ 3.4 ms     sv+none ≈ 1.9 ms
+//	sv+diffusion ≈ 34 ms     mi+diffusion  ≈ 30 ms
+//	evaluation (grid 200, 2000 samples, AIS check, bracket) ≈ 2.2 s per run
+//
+// (a single run alone, 40-iteration runs including start-up: sv+gp ≈ 4 ms,
+// diffusion ≈ 55–62 ms). The diffusion pairings are ≈ 10× dearer per
+// iteration (5 nodes × 10 Langevin steps each), so they run fewer
+// iterations, with the default diffusion settings (not cheaper ones).
+// Per set × seed, with S = 20000 (trainer.DefaultConfig().Steps) and
+// S_d = 4000:
+//
+//	S·(3.0 + 3.4 + 1.9) ms + S_d·(34 + 30) ms + 5·2.2 s ≈ 166 + 256 + 11 = 433 s
+//
+// of run time, two runs at a time: 27 · 433 s / 2 ≈ 5850 s ≈ 98 minutes,
+// leaving ≈ 20% for noise and the machine's other load. RESULTS.md records
+// the iterations of each pairing.
+const (
+	DefaultSteps          = 20000
+	DefaultDiffusionSteps = 4000
+	// ShortSteps is the length of every run of the CI-sized suite.
+	ShortSteps = 300
+)
+
+// Config sets a suite.
+type Config struct {
+	Out      string   // suite directory
+	Sets     []string // toy sets (data.Toys names)
+	Pairings []string // "lower+upper"
+	Seeds    int      // seeds 1..Seeds
+	// Steps > 0 sets the iterations of every run; 0 selects DefaultSteps,
+	// and DefaultDiffusionSteps for the diffusion pairings.
+	Steps    int
+	Parallel int // runs at a time (each with one linalg worker)
+	// Eval sets the evaluation of every run.
+	Eval eval.Options
+	// Command is the command line that started the suite, for RESULTS.md.
+	Command string
+	// Note is an extra line for RESULTS.md (e.g. that this is the short
+	// variant).
+	Note string
+}
+
+// DefaultConfig is the full suite: the nine sets, every pairing, 3 seeds.
+func DefaultConfig() Config {
+	return Config{Out: "suite", Sets: DefaultSets(), Pairings: append([]string(nil), Pairings...), Seeds: 3, Parallel: 2,
+		Eval: eval.Options{Seed: 1}}
+}
+
+// ShortConfig is the CI-sized suite: 8gaussians, sv+gp and sv+none, one
+// seed, ShortSteps iterations and a small evaluation; it runs in seconds.
+func ShortConfig() Config {
+	c := DefaultConfig()
+	c.Sets = []string{"8gaussians"}
+	c.Pairings = []string{"sv+gp", "sv+none"}
+	c.Seeds = 1
+	c.Steps = ShortSteps
+	c.Eval = eval.Options{Seed: 1, Grid: 64, Samples: 256, TestPoints: 2000, Latents: 100, BoundBatch: 100,
+		SkipAIS2D: true, Langevin: eval.LangevinConfig{Steps: 30, BurnIn: 10}}
+	c.Note = "short variant (CI): small evaluation — grid 64, 256 samples, 2000 test points, 100 latents, no AIS check"
+	return c
+}
+
+// ParsePairing splits "lower+upper" and checks it is a known pairing.
+func ParsePairing(p string) (lower, upper string, err error) {
+	for _, q := range Pairings {
+		if p == q {
+			lower, upper, _ = strings.Cut(p, "+")
+			return lower, upper, nil
+		}
+	}
+	return "", "", fmt.Errorf("unknown pairing %q (want one of: %s)", p, strings.Join(Pairings, ", "))
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	toys := map[string]bool{}
+	for _, t := range data.Toys() {
+		toys[t] = true
+	}
+	switch {
+	case c.Out == "":
+		return errors.New("the suite directory is empty")
+	case len(c.Sets) == 0 || len(c.Pairings) == 0:
+		return errors.New("want at least one set and one pairing")
+	case c.Seeds < 1:
+		return fmt.Errorf("seeds = %d, want ≥ 1", c.Seeds)
+	case c.Steps < 0:
+		return fmt.Errorf("steps = %d, want ≥ 0", c.Steps)
+	case c.Parallel < 1:
+		return fmt.Errorf("parallel = %d, want ≥ 1", c.Parallel)
+	}
+	seen := map[string]bool{}
+	for _, s := range c.Sets {
+		if !toys[s] {
+			return fmt.Errorf("unknown set %q (want one of: %s)", s, strings.Join(data.Toys(), ", "))
+		}
+		if seen[s] {
+			return fmt.Errorf("set %q given twice", s)
+		}
+		seen[s] = true
+	}
+	for _, p := range c.Pairings {
+		if _, _, err := ParsePairing(p); err != nil {
+			return err
+		}
+		if seen["pairing:"+p] {
+			return fmt.Errorf("pairing %q given twice", p)
+		}
+		seen["pairing:"+p] = true
+	}
+	return nil
+}
+
+// StepsFor is the number of iterations of the runs of a pairing.
+func (c Config) StepsFor(pairing string) int {
+	if c.Steps > 0 {
+		return c.Steps
+	}
+	if strings.HasSuffix(pairing, "+diffusion") {
+		return DefaultDiffusionSteps
+	}
+	return DefaultSteps
+}
+
+// Spec names one run of the suite.
+type Spec struct {
+	Set, Pairing string
+	Seed         uint64
+}
+
+// Name is the run's directory name, <set>-<pairing>-s<seed>.
+func (s Spec) Name() string { return fmt.Sprintf("%s-%s-s%d", s.Set, s.Pairing, s.Seed) }
+
+// Specs lists the runs in a fixed order: set, pairing, seed.
+func (c Config) Specs() []Spec {
+	var out []Spec
+	for _, set := range c.Sets {
+		for _, p := range c.Pairings {
+			for s := 1; s <= c.Seeds; s++ {
+				out = append(out, Spec{set, p, uint64(s)})
+			}
+		}
+	}
+	return out
+}
+
+// Record is what the suite keeps of one run (run.json).
+type Record struct {
+	Set     string `json:"set"`
+	Pairing string `json:"pairing"`
+	Seed    uint64 `json:"seed"`
+	Steps   int    `json:"steps"`
+	// Status is "ok", "diverged" (the guard used up its rollbacks) or
+	// "error" (anything else; Error says what).
+	Status    string  `json:"status"`
+	Error     string  `json:"error,omitempty"`
+	Rollbacks int     `json:"rollbacks"` // divergence events the guard rolled back
+	TrainSec  float64 `json:"train_seconds"`
+	EvalSec   float64 `json:"eval_seconds"`
+
+	Report *eval.Report `json:"-"` // eval.json, when Status is "ok"
+	Dir    string       `json:"-"`
+}
+
+// Files of a suite run directory, besides the trainer's.
+const (
+	EvalJSON   = "eval.json"
+	EvalPNG    = "eval.png"
+	RecordJSON = "run.json"
+)
+
+// Run trains and evaluates every run of the suite, Parallel at a time,
+// skipping the runs already done, and returns their records in Specs
+// order. log receives one line per run. A cancelled ctx stops the runs in
+// flight (they leave no eval.json, so they are redone on resume) and
+// returns ctx's error. Runs that fail are recorded, not fatal.
+func Run(ctx context.Context, c Config, log io.Writer) ([]*Record, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	// Each run uses one linalg worker: two runs use the two cores, and the
+	// results do not depend on the worker count.
+	prev := linalg.Workers()
+	linalg.SetWorkers(1)
+	defer linalg.SetWorkers(prev)
+
+	specs := c.Specs()
+	recs := make([]*Record, len(specs))
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		next int
+		done int
+	)
+	logf := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(log, format+"\n", args...)
+	}
+	for w := 0; w < c.Parallel; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(specs) || ctx.Err() != nil {
+					return
+				}
+				rec, resumed, err := runOne(ctx, c, specs[i])
+				if err != nil { // cancelled
+					return
+				}
+				recs[i] = rec
+				mu.Lock()
+				done++
+				n := done
+				mu.Unlock()
+				how := fmt.Sprintf("%.1f s", rec.TrainSec+rec.EvalSec)
+				if resumed {
+					how = "done before"
+				}
+				logf("[%d/%d] %s: %s (%s)", n, len(specs), specs[i].Name(), rec.summary(), how)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return recs, err
+	}
+	return recs, nil
+}
+
+func (r *Record) summary() string {
+	switch r.Status {
+	case "ok":
+		s := "ok"
+		if kl := r.Report.Test.KLGap; kl != nil {
+			s += fmt.Sprintf(", KL gap %.3f", float64(kl.Value))
+		}
+		if r.Rollbacks > 0 {
+			s += fmt.Sprintf(", %d rollbacks", r.Rollbacks)
+		}
+		return s
+	case "diverged":
+		return "diverged"
+	}
+	return "error: " + r.Error
+}
+
+// runOne trains and evaluates one run, or loads it if it was done before.
+// Its error is only ctx's.
+func runOne(ctx context.Context, c Config, s Spec) (rec *Record, resumed bool, err error) {
+	dir := filepath.Join(c.Out, "runs", s.Name())
+	if rec, ok := loadRecord(dir); ok {
+		if want := c.StepsFor(s.Pairing); rec.Steps != want {
+			// Never mix run lengths in one table, nor delete finished work.
+			return failed(s, dir, want, fmt.Errorf("%s holds a finished run of %d iterations, not %d: choose another --out", dir, rec.Steps, want)), false, nil
+		}
+		return rec, true, nil
+	}
+	// A run without its eval.json was interrupted: start it again.
+	if err := os.RemoveAll(dir); err != nil {
+		return failed(s, dir, 0, err), false, nil
+	}
+	lower, upper, _ := ParsePairing(s.Pairing)
+	cfg := trainer.DefaultConfig()
+	cfg.Dataset, cfg.Lower, cfg.Upper, cfg.Seed = s.Set, lower, upper, s.Seed
+	cfg.Steps = c.StepsFor(s.Pairing)
+	cfg.PlotEvery, cfg.CheckpointEvery = 0, 0
+	rec = &Record{Set: s.Set, Pairing: s.Pairing, Seed: s.Seed, Steps: cfg.Steps, Dir: dir}
+	t, err := trainer.New(cfg)
+	if err != nil {
+		return failed(s, dir, cfg.Steps, err), false, nil
+	}
+	if err := trainer.PrepareRunDir(dir, cfg); err != nil {
+		return failed(s, dir, cfg.Steps, err), false, nil
+	}
+	start := time.Now()
+	err = t.Run(ctx, dir, nil)
+	rec.TrainSec = time.Since(start).Seconds()
+	if errors.Is(err, trainer.ErrInterrupted) || ctx.Err() != nil {
+		return nil, false, ctx.Err()
+	}
+	rec.Rollbacks = lastRollbacks(filepath.Join(dir, trainer.MetricsFile))
+	switch {
+	case errors.Is(err, trainer.ErrDiverged):
+		rec.Status, rec.Error = "diverged", err.Error()
+		rec.Rollbacks = max(rec.Rollbacks, cfg.Guard.MaxRollbacks)
+		return rec, false, writeRecord(dir, rec)
+	case err != nil:
+		return failed(s, dir, cfg.Steps, err), false, nil
+	}
+	start = time.Now()
+	sub, err := eval.Load(dir)
+	if err != nil {
+		return failed(s, dir, cfg.Steps, err), false, nil
+	}
+	r, err := eval.Evaluate(sub, c.Eval)
+	if err != nil {
+		return failed(s, dir, cfg.Steps, err), false, nil
+	}
+	if err := r.WritePanel(filepath.Join(dir, EvalPNG)); err != nil {
+		return failed(s, dir, cfg.Steps, err), false, nil
+	}
+	rec.EvalSec = time.Since(start).Seconds()
+	rec.Status, rec.Report = "ok", r
+	// eval.json last: its presence means the run is complete.
+	if err := writeRecord(dir, rec); err != nil {
+		return failed(s, dir, cfg.Steps, err), false, nil
+	}
+	if err := r.WriteJSON(filepath.Join(dir, EvalJSON)); err != nil {
+		return failed(s, dir, cfg.Steps, err), false, nil
+	}
+	return rec, false, nil
+}
+
+func failed(s Spec, dir string, steps int, err error) *Record {
+	return &Record{Set: s.Set, Pairing: s.Pairing, Seed: s.Seed, Steps: steps, Status: "error", Error: err.Error(), Dir: dir}
+}
+
+func writeRecord(dir string, rec *Record) error {
+	b, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(filepath.Join(dir, RecordJSON), append(b, '\n'), 0o644)
+}
+
+// loadRecord reads a finished run: run.json and eval.json, or run.json of
+// a diverged run.
+func loadRecord(dir string) (*Record, bool) {
+	b, err := os.ReadFile(filepath.Join(dir, RecordJSON))
+	if err != nil {
+		return nil, false
+	}
+	rec := &Record{Dir: dir}
+	if json.Unmarshal(b, rec) != nil {
+		return nil, false
+	}
+	if rec.Status == "diverged" {
+		return rec, true
+	}
+	b, err = os.ReadFile(filepath.Join(dir, EvalJSON))
+	if err != nil || rec.Status != "ok" {
+		return nil, false
+	}
+	var r eval.Report
+	if json.Unmarshal(b, &r) != nil {
+		return nil, false
+	}
+	rec.Report = &r
+	return rec, true
+}
+
+// lastRollbacks is the "rollbacks" field of the last metrics line that has
+// one (0 if none).
+func lastRollbacks(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		var m struct {
+			Rollbacks *int `json:"rollbacks"`
+		}
+		if json.Unmarshal([]byte(line), &m) == nil && m.Rollbacks != nil {
+			n = *m.Rollbacks
+		}
+	}
+	return n
+}
+
+// DefaultSets are the nine 2-D sets of the suite: every toy set except
+// moons-raw (moons before its rescaling, the same shape).
+func DefaultSets() []string {
+	var out []string
+	for _, t := range data.Toys() {
+		if t != "moons-raw" {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -1,0 +1,109 @@
+package suite
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/ebmcpu/ebmcpu/trainer/eval"
+)
+
+func TestMeanStd(t *testing.T) {
+	m, s, n := meanStd([]float64{1, 2, math.NaN(), 3})
+	if m != 2 || s != 1 || n != 3 {
+		t.Errorf("meanStd = %v, %v, %d; want 2, 1, 3 (NaN skipped)", m, s, n)
+	}
+	if got := cell([]float64{1, math.NaN()}, 2); got != "1.00 (1/2)" {
+		t.Errorf("cell = %q", got)
+	}
+	if got := cell([]float64{math.NaN()}, 2); got != "—" {
+		t.Errorf("cell of no values = %q", got)
+	}
+}
+
+func TestValidateAndSteps(t *testing.T) {
+	c := DefaultConfig()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Sets) != 9 || len(c.Specs()) != 135 {
+		t.Errorf("full suite: %d sets, %d runs; want 9 and 135", len(c.Sets), len(c.Specs()))
+	}
+	if c.StepsFor("sv+gp") != DefaultSteps || c.StepsFor("mi+diffusion") != DefaultDiffusionSteps {
+		t.Error("default steps per pairing")
+	}
+	c.Steps = 7
+	if c.StepsFor("sv+diffusion") != 7 {
+		t.Error("--steps must set every pairing")
+	}
+	for _, bad := range []func(*Config){
+		func(c *Config) { c.Sets = []string{"nope"} },
+		func(c *Config) { c.Pairings = []string{"gp+sv"} },
+		func(c *Config) { c.Pairings = []string{"sv+gp", "sv+gp"} },
+		func(c *Config) { c.Seeds = 0 },
+		func(c *Config) { c.Parallel = 0 },
+	} {
+		c := DefaultConfig()
+		bad(&c)
+		if c.Validate() == nil {
+			t.Errorf("config %+v accepted", c)
+		}
+	}
+}
+
+// rec is an evaluated record with a KL gap and mode coverage.
+func rec(set, pairing string, seed uint64, kl float64, covered int) *Record {
+	r := &eval.Report{}
+	e := eval.Estimate{Value: eval.Float(kl)}
+	r.Test.KLGap = &e
+	if covered >= 0 {
+		r.Generator.Modes = &eval.ModeReport{K: 8, Covered: covered}
+	}
+	return &Record{Set: set, Pairing: pairing, Seed: seed, Status: "ok", Report: r}
+}
+
+func TestGoals(t *testing.T) {
+	c := DefaultConfig()
+	c.Sets = []string{"8gaussians", "rings"}
+	c.Pairings = []string{"sv+gp", "sv+none"}
+	good := []*Record{
+		rec("8gaussians", "sv+gp", 1, 0.1, 8), rec("8gaussians", "sv+none", 1, 0.5, 8),
+		rec("rings", "sv+gp", 1, 0.15, -1), rec("rings", "sv+none", 1, 0.3, -1),
+	}
+	for _, g := range goals(c, good) {
+		if strings.Contains(g, "does not hold") || strings.Contains(g, "not measured") {
+			t.Errorf("all goals met, but: %s", g)
+		}
+	}
+	bad := []*Record{
+		rec("8gaussians", "sv+gp", 1, 0.3, 7), rec("8gaussians", "sv+none", 1, 0.2, 8),
+		{Set: "rings", Pairing: "sv+gp", Seed: 1, Status: "diverged", Rollbacks: 5}, rec("rings", "sv+none", 1, 0.3, -1),
+	}
+	got := goals(c, bad)
+	if len(got) < 4 {
+		t.Fatalf("goals = %q", got)
+	}
+	for i, g := range got[:4] {
+		if !strings.Contains(g, "does not hold") {
+			t.Errorf("goal %d should fail: %s", i, g)
+		}
+	}
+}
+
+func TestScaleInto(t *testing.T) {
+	src := image.NewRGBA(image.Rect(0, 0, 2, 2))
+	src.Set(1, 0, color.RGBA{255, 0, 0, 255})
+	dst := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	scaleInto(dst, image.Rect(4, 4, 8, 8), src)
+	if c := dst.RGBAAt(7, 4); c.R != 255 {
+		t.Errorf("top-right of the tile = %v, want red", c)
+	}
+	if c := dst.RGBAAt(4, 7); c.R != 0 || c.A != 0 {
+		t.Errorf("bottom-left of the tile = %v, want the source's transparent pixel", c)
+	}
+	if c := dst.RGBAAt(3, 3); c.A != 0 {
+		t.Errorf("outside the tile = %v, want untouched", c)
+	}
+}
