@@ -98,6 +98,8 @@ type GuardConfig struct {
 // 0.1, not 1e-3. Measured on this default run (20000 iterations, seed 1,
 // `ebmcpu eval`), the KL gap to the data was 3.72 nats at 1e-3 (the energy
 // collapses onto one sharp mode), 0.40 at 0.1 and 1.13 at 1 (too smooth).
+// The outcome is sensitive to rounding: the same run gave 1.94 at 0.1 after
+// the optimizer moved to FMA (results/PRELIMINARY.md); tuning continues.
 func DefaultConfig() Config {
 	adam := nn.AdamConfig{LR: 2e-4, Beta1: 0, Beta2: 0.9, Eps: 1e-6}
 	return Config{
