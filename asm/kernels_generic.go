@@ -101,10 +101,3 @@ var (
 	smaxabsGeneric = maxabsGeneric[float32]
 	dmaxabsGeneric = maxabsGeneric[float64]
 )
-
-func sgemmKernelGeneric(kk int, a, b, c []float32, ldc int) {
-	gemmKernelGeneric(4, 4, kk, a, b, c, ldc)
-}
-func dgemmKernelGeneric(kk int, a, b, c []float64, ldc int) {
-	gemmKernelGeneric(4, 4, kk, a, b, c, ldc)
-}

@@ -52,14 +52,6 @@ func fdNets(t testing.TB, seed uint64, d, D int, genAct string) Nets[float64] {
 	}
 }
 
-func paramsOf(nets ...*nn.Network[float64]) []*nn.Param[float64] {
-	var ps []*nn.Param[float64]
-	for _, n := range nets {
-		ps = append(ps, n.Params()...)
-	}
-	return ps
-}
-
 func zeroGrads(ps []*nn.Param[float64]) {
 	for _, p := range ps {
 		clear(p.Grad)

@@ -47,13 +47,6 @@ func sub[T nn.Float](dst, a, b []T) {
 	asm.Dsub(any(dst).([]float64), any(a).([]float64), any(b).([]float64))
 }
 
-// rowDot sets out[b] = x_b·y_b for the B rows of width n of x and y.
-func rowDot[T nn.Float](out []float64, x, y []T, B, n int) {
-	for b := 0; b < B; b++ {
-		out[b] = dot(x[b*n:(b+1)*n], y[b*n:(b+1)*n])
-	}
-}
-
 // combineTangents sets out_b = Σ_t c[b·k + t]·cols[t·B + b] for B samples:
 // the product J_b c_b from the k Jacobian columns of a tangent pass
 // (cols is (k·B)×n, tangent layout) and per-sample coefficients (B×k).
@@ -66,14 +59,6 @@ func combineTangents[T nn.Float](out []T, cols []T, c []T, B, k, n int) {
 			}
 		}
 	}
-}
-
-// grow returns s with length n, reusing its storage when large enough.
-func grow[E any](s []E, n int) []E {
-	if cap(s) >= n {
-		return s[:n]
-	}
-	return make([]E, n)
 }
 
 // finite reports whether v is neither NaN nor ±Inf.

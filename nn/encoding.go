@@ -59,14 +59,6 @@ func (r *reader) u8() byte {
 	return s[0]
 }
 
-func (r *reader) u32() uint32 {
-	s := r.take(4)
-	if s == nil {
-		return 0
-	}
-	return binary.LittleEndian.Uint32(s)
-}
-
 func (r *reader) u64() uint64 {
 	s := r.take(8)
 	if s == nil {

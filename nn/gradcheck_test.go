@@ -78,11 +78,10 @@ const (
 )
 
 type gcData struct {
-	n                  *Network[float64]
-	ws                 *Workspace[float64]
-	x, v, alpha, beta  []float64
-	in, out, B, k      int
-	forwardY, forwardT func() ([]float64, []float64)
+	n                 *Network[float64]
+	ws                *Workspace[float64]
+	x, v, alpha, beta []float64
+	in, out, B, k     int
 }
 
 func newGCData(c netCase, seed uint64) *gcData {

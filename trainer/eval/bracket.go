@@ -58,7 +58,6 @@ type bracketSpec struct {
 	side, kind string
 	trained    bool
 	lower      bounds.EntropyLower[float32]
-	lowerName  string
 	upper      bounds.GapUpper[float32]
 	err        error
 }
