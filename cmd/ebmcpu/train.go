@@ -90,7 +90,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 
 	t.OnEval = func(t *trainer.Trainer) error { return evalDuringTraining(t, dir, stderr) }
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	err = t.Run(ctx, dir, newProgress(stderr))
 	if errors.Is(err, trainer.ErrInterrupted) {
