@@ -1,10 +1,12 @@
 package trainer
 
 import (
+	"context"
 	"errors"
 	"math"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // smallConfig is a fast run of the default pairing on tiny networks.
@@ -122,5 +124,44 @@ func TestGuardRollsBackAndGivesUp(t *testing.T) {
 	poison()
 	if _, err := tr.Step(); !errors.Is(err, ErrDiverged) {
 		t.Fatalf("third divergence: err = %v, want ErrDiverged", err)
+	}
+}
+
+// cancelAt is a Progress that cancels the run after a given iteration.
+type cancelAt struct {
+	step   int
+	cancel context.CancelFunc
+}
+
+func (c cancelAt) Update(m Metrics, total int, eta time.Duration) {
+	if m.Step == c.step {
+		c.cancel()
+	}
+}
+func (cancelAt) Event(string) {}
+func (cancelAt) Done()        {}
+
+// TestInterruptCheckpoints cancels a run (as SIGINT does in the CLI) and
+// checks that it stops with ErrInterrupted after writing a checkpoint of
+// exactly the iterations done, from which it resumes.
+func TestInterruptCheckpoints(t *testing.T) {
+	cfg := smallConfig()
+	cfg.PlotEvery = 0
+	tr, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := tr.Run(ctx, dir, cancelAt{step: 7, cancel: cancel}); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("Run after cancel: %v, want ErrInterrupted", err)
+	}
+	resumed, err := Resume(filepath.Join(dir, CheckpointFile), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resumed.StepCount() != 7 {
+		t.Fatalf("checkpoint at iteration %d, want 7", resumed.StepCount())
 	}
 }
