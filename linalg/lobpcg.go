@@ -162,7 +162,7 @@ func (l *LOBPCG[T]) Solve(op BatchOperator[T], warm []T, res *SMinResult[T]) err
 		}
 		for i := 0; i < m; i++ {
 			row := x[i*d : (i+1)*d]
-			if warm == nil || !spAllFinite(row) || spNrm2(row) == 0 {
+			if warm == nil || !spAllFinite(row) || normT(row) == 0 {
 				spNormals(l.streams.rng[b], row)
 			}
 		}
@@ -299,7 +299,7 @@ func (l *LOBPCG[T]) residual(b, m, d, D int, res *SMinResult[T]) bool {
 		mu := l.mu[b*m+i]
 		ri, xi := r[i*d:(i+1)*d], x[i*d:(i+1)*d]
 		asm.Daxpy(-mu, xi, ri)
-		rn := spNrm2(ri)
+		rn := normT(ri)
 		res.Residual[b*m+i] = rn
 		if i == 0 {
 			done = l.Tol > 0 && rn <= l.Tol*mu
@@ -322,10 +322,10 @@ func (l *LOBPCG[T]) prepareResidual(b, m, d int) {
 	for i := 0; i < m; i++ {
 		ri := r[i*d : (i+1)*d]
 		for pass := 0; ; pass++ {
-			before := spNrm2(ri)
+			before := normT(ri)
 			projectOut(ri, x, m, d, nil, nil, 0, nil)
 			projectOut(ri, x, m, d, nil, nil, 0, nil)
-			n := spNrm2(ri)
+			n := normT(ri)
 			if n > rrKeep[T]()*before && !math.IsInf(1/n, 0) {
 				asm.Dscal(1/n, ri)
 				break
@@ -355,7 +355,7 @@ func (l *LOBPCG[T]) output(B, D, d, m int, res *SMinResult[T]) {
 				res.Values[b*m+i] = math.NaN()
 			}
 			ui := u[i*D : (i+1)*D]
-			if n := spNrm2(ui); n > 0 && spAllFinite(ui) {
+			if n := normT(ui); n > 0 && spAllFinite(ui) {
 				for j := range ui {
 					ui[j] /= n
 				}

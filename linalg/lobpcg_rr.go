@@ -65,7 +65,7 @@ func (l *LOBPCG[T]) refreshJX(op BatchOperator[T], B, D, d, m int, res *SMinResu
 		}
 		l.setFresh(b, m, 0)
 		for i := 0; i < m; i++ {
-			n := spNrm2(jx[i*D : (i+1)*D])
+			n := normT(jx[i*D : (i+1)*D])
 			l.mu[b*m+i] = n * n // x_i is a unit vector
 		}
 	}
@@ -80,7 +80,7 @@ func projectOut(v, x []float64, m, d int, jv, jx []float64, D int, w []float64) 
 	var amp float64
 	for i := 0; i < m; i++ {
 		xi := x[i*d : (i+1)*d]
-		c := spDot(v, xi)
+		c := simdDot(v, xi)
 		if c == 0 {
 			continue
 		}
@@ -115,12 +115,12 @@ func (l *LOBPCG[T]) rayleighRitz(b, m, d, D, ns int) {
 	es := l.errS[b*3*m : b*3*m+ns]
 	for j := m; j < ns; j++ {
 		sj, jsj := s[j*d:(j+1)*d], js[j*D:(j+1)*D]
-		before := spNrm2(sj)
+		before := normT(sj)
 		amp := es[j] * before
 		for pass := 0; pass < 2; pass++ {
 			amp += projectOut(sj, s[:m*d], m, d, jsj, js[:m*D], D, es[:m])
 		}
-		after := spNrm2(sj)
+		after := normT(sj)
 		if !(after > rrKeep[T]()*before) {
 			clear(sj)
 			clear(jsj)
@@ -202,7 +202,7 @@ func (l *LOBPCG[T]) rayleighRitz(b, m, d, D, ns int) {
 		combineRows(pjs, m, D, c[m*m:], m, js[m*D:], ns-m)
 		for i := 0; i < m; i++ {
 			errP[i] = 0
-			if n := spNrm2(ps[i*d : (i+1)*d]); n > 0 {
+			if n := normT(ps[i*d : (i+1)*d]); n > 0 {
 				errP[i] = amp(i, m) / n
 			}
 			if !(errP[i] <= pDropErr[T]()) {
@@ -215,7 +215,7 @@ func (l *LOBPCG[T]) rayleighRitz(b, m, d, D, ns int) {
 	for i := 0; i < m; i++ {
 		xi, jxi := xs[i*d:(i+1)*d], xjs[i*D:(i+1)*D]
 		e := amp(i, 0)
-		if n := spNrm2(xi); n > 0 {
+		if n := normT(xi); n > 0 {
 			asm.Dscal(1/n, xi)
 			asm.Dscal(1/n, jxi)
 			e /= n

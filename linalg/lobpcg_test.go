@@ -23,11 +23,11 @@ func checkSMin[T Float](t *testing.T, name string, res *SMinResult[T], data []fl
 				t.Errorf("%s: op %d Ritz value %d = %.17g below σ = %.17g", name, b, i, got, want)
 			}
 			v, u := tangentRow(res.V, i, b, B, d), tangentRow(res.U, i, b, B, D)
-			if n := spNrm2(v); math.Abs(n-1) > 1e3*spEpsOf[T]() {
+			if n := normT(v); math.Abs(n-1) > 1e3*spEpsOf[T]() {
 				t.Errorf("%s: op %d ‖v_%d‖ = %g", name, b, i, n)
 			}
 			jv := spMatVec(jb, D, d, v)
-			if n := spNrm2(jv); n > 1e-12*s1 {
+			if n := normT(jv); n > 1e-12*s1 {
 				for j := range jv {
 					if math.Abs(jv[j]/n-u[j]) > 1e-9+1e3*spEpsOf[T]()*(s1/n) {
 						t.Fatalf("%s: op %d u_%d ≠ Jv/‖Jv‖ at %d: %g vs %g", name, b, i, j, u[j], jv[j]/n)
@@ -38,7 +38,7 @@ func checkSMin[T Float](t *testing.T, name string, res *SMinResult[T], data []fl
 			for j := range r {
 				r[j] -= got * got * v[j]
 			}
-			if rn := spNrm2(r); math.Abs(rn-res.Residual[b*m+i]) > 1e-10*s1*s1+1e3*spEpsOf[T]()*s1*s1 {
+			if rn := normT(r); math.Abs(rn-res.Residual[b*m+i]) > 1e-10*s1*s1+1e3*spEpsOf[T]()*s1*s1 {
 				t.Errorf("%s: op %d residual %g reported, %g recomputed", name, b, res.Residual[b*m+i], rn)
 			}
 		}
@@ -134,7 +134,7 @@ func TestLOBPCGBlock(t *testing.T) {
 				t.Errorf("op %d value %d = %.15g, want %.15g", b, i, got, want)
 			}
 			for j := 0; j < i; j++ {
-				if g := spDot(tangentRow(res.V, i, b, B, d), tangentRow(res.V, j, b, B, d)); math.Abs(g) > 1e-8 {
+				if g := simdDot(tangentRow(res.V, i, b, B, d), tangentRow(res.V, j, b, B, d)); math.Abs(g) > 1e-8 {
 					t.Errorf("op %d ⟨v_%d, v_%d⟩ = %g", b, i, j, g)
 				}
 			}

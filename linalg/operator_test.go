@@ -49,7 +49,7 @@ func testOperatorDenseLayout[T Float](t *testing.T, tol float64) {
 							t.Fatalf("B=%d D=%d d=%d k=%d: ApplyT[%d,%d][%d] = %g, want %g", B, D, d, k, tt, b, i, gotT[i], wantT[i])
 						}
 					}
-					if a, c := spDot(got, wt), spDot(vt, gotT); math.Abs(a-c) > 10*tol*(1+math.Abs(a)) {
+					if a, c := simdDot(got, wt), simdDot(vt, gotT); math.Abs(a-c) > 10*tol*(1+math.Abs(a)) {
 						t.Fatalf("adjoint mismatch: ⟨Jv,w⟩ = %g, ⟨v,Jᵀw⟩ = %g", a, c)
 					}
 				}

@@ -476,7 +476,7 @@ func (r *RandSVD[T]) smallProblem(l, d, K int, bm, vals []float64) bool {
 			ui := r.vecs[i*l : (i+1)*l]
 			vi := r.vt[i*d : (i+1)*d]
 			combineRows(vi, 1, d, ui, 1, bm, l)
-			nrm := spNrm2(vi)
+			nrm := normT(vi)
 			// The order survives round-off (ties aside): clamp it.
 			vals[i] = nrm
 			if i > 0 {

@@ -41,7 +41,7 @@ func checkTopK[T Float](t *testing.T, name string, res *SVDResult[T], data []flo
 			for j := range jv {
 				jv[j] -= got * u[j]
 			}
-			if r := spNrm2(jv); r > eps+tol {
+			if r := normT(jv); r > eps+tol {
 				t.Errorf("%s: op %d ‖Jv_%d − σ̃u_%d‖ = %g > ε = %g", name, b, i, i, r, eps)
 			}
 			for j := 0; j <= i; j++ {
@@ -50,12 +50,12 @@ func checkTopK[T Float](t *testing.T, name string, res *SVDResult[T], data []flo
 					want = 1
 				}
 				vj, uj := tangentRow(res.V, j, b, B, d), tangentRow(res.U, j, b, B, D)
-				if g := spDot(v, vj); math.Abs(g-want) > 1e3*spEpsOf[T]() {
+				if g := simdDot(v, vj); math.Abs(g-want) > 1e3*spEpsOf[T]() {
 					t.Errorf("%s: op %d ⟨v_%d, v_%d⟩ = %g", name, b, i, j, g)
 				}
 				// u_i is orthonormal only where σ̃_i > 0.
 				if got > 1e-6*sv[b][0] {
-					if g := spDot(u, uj); math.Abs(g-want) > 1e3*spEpsOf[T]() {
+					if g := simdDot(u, uj); math.Abs(g-want) > 1e3*spEpsOf[T]() {
 						t.Errorf("%s: op %d ⟨u_%d, u_%d⟩ = %g", name, b, i, j, g)
 					}
 				}
@@ -287,7 +287,7 @@ func testSVDNonFinite(t *testing.T, method SVDMethod, data, clean []float64, B, 
 		vals := res.Values[b*K : (b+1)*K]
 		if bad {
 			for i := 0; i < K; i++ {
-				if !math.IsNaN(vals[i]) || spNrm2(tangentRow(res.V, i, b, B, d)) != 0 {
+				if !math.IsNaN(vals[i]) || normT(tangentRow(res.V, i, b, B, d)) != 0 {
 					t.Errorf("op %d: bad operator gave value %g", b, vals[i])
 				}
 			}
@@ -401,7 +401,7 @@ func TestSVDExactSpectra(t *testing.T) {
 					for j := range jv {
 						jv[j] -= got * u[j]
 					}
-					if e := spNrm2(jv); e > 1e-14*s1 {
+					if e := normT(jv); e > 1e-14*s1 {
 						t.Errorf("%s: op %d ‖Jv − σu‖ = %g", name, b, e)
 					}
 					for j := 0; j <= i; j++ {
@@ -409,13 +409,13 @@ func TestSVDExactSpectra(t *testing.T) {
 						if i == j {
 							want = 1
 						}
-						if g := spDot(v, tangentRow(res.V, j, b, B, d)); math.Abs(g-want) > 1e-13 {
+						if g := simdDot(v, tangentRow(res.V, j, b, B, d)); math.Abs(g-want) > 1e-13 {
 							t.Errorf("%s: op %d ⟨v_%d, v_%d⟩ = %g", name, b, i, j, g)
 						}
 						sj := res.Values[b*K+j]
 						if got > 1e-6*s1 {
 							tol := 1e-13 * s1 * s1 / (got * sj)
-							if g := spDot(u, tangentRow(res.U, j, b, B, D)); math.Abs(g-want) > tol {
+							if g := simdDot(u, tangentRow(res.U, j, b, B, D)); math.Abs(g-want) > tol {
 								t.Errorf("%s: op %d ⟨u_%d, u_%d⟩ = %g", name, b, i, j, g)
 							}
 						}

@@ -275,7 +275,7 @@ func (w *symEigWork) tridiagVectors(n, k int, vals []float64) {
 				zc := w.z[c*n : (c+1)*n]
 				asm.Daxpy(-asm.Ddot(z, zc), zc, z)
 			}
-			nrm := spNrm2(z)
+			nrm := normT(z)
 			if nrm == 0 || math.IsInf(nrm, 0) || nrm != nrm {
 				// Degenerate: fall back to a unit vector, orthogonalized.
 				clear(z)
@@ -284,7 +284,7 @@ func (w *symEigWork) tridiagVectors(n, k int, vals []float64) {
 					zc := w.z[c*n : (c+1)*n]
 					asm.Daxpy(-asm.Ddot(z, zc), zc, z)
 				}
-				nrm = spNrm2(z)
+				nrm = normT(z)
 			}
 			asm.Dscal(1/nrm, z)
 		}

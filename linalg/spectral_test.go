@@ -135,7 +135,7 @@ func tangentRow[T Float](x []T, t, b, batch, n int) []float64 {
 func spMatVec(a []float64, m, n int, x []float64) []float64 {
 	y := make([]float64, m)
 	for i := 0; i < m; i++ {
-		y[i] = spDot(a[i*n:(i+1)*n], x)
+		y[i] = simdDot(a[i*n:(i+1)*n], x)
 	}
 	return y
 }

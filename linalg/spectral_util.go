@@ -106,39 +106,6 @@ func spAllFinite(x []float64) bool {
 	return true
 }
 
-// spDot, spNrm2, symGram and combineRows are the level-1 pieces of the
-// per-operator float64 algebra, on the asm kernels. The blocks involved are
-// a few rows of a few hundred elements: packing them for the GEMM driver
-// would cost more than the arithmetic.
-func spDot(x, y []float64) float64 { return asm.Ddot(x, y) }
-
-// spNrm2 returns ‖x‖₂, rescaling when the plain sum of squares would over- or
-// underflow.
-func spNrm2(x []float64) float64 {
-	if s := asm.Ddot(x, x); s > 0x1p-960 && s < 0x1p960 {
-		return math.Sqrt(s)
-	} else if s == 0 {
-		return 0
-	}
-	var scale, ssq float64 = 0, 1
-	for _, v := range x {
-		if v == 0 {
-			continue
-		}
-		a := math.Abs(v)
-		if math.IsNaN(a) {
-			return math.NaN()
-		}
-		if scale < a {
-			ssq = 1 + ssq*(scale/a)*(scale/a)
-			scale = a
-		} else {
-			ssq += (a / scale) * (a / scale)
-		}
-	}
-	return scale * math.Sqrt(ssq)
-}
-
 // symGram sets the r×r g to a·aᵀ for the row-major r×n a.
 func symGram(g, a []float64, r, n int) {
 	for i := 0; i < r; i++ {
