@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/ebmcpu/ebmcpu/nn"
 )
@@ -11,12 +12,63 @@ import (
 // Checkpoint layout: the networks under "energy" and "generator", the
 // auxiliary parameters of the mi bound as tensors "aux/<name>", optimiser
 // states "opt_energy", "opt_generator", "opt_aux", the RNG, the CSV
-// sampler ("sampler"), the guard ("guard") and the config. Together they
-// make a resumed run continue bit for bit.
+// sampler ("sampler"), the guard ("guard"), the widths ("dims") and the
+// config. Together they make a resumed run continue bit for bit, and the
+// widths let a service load the model without the training data.
 
 type guardState struct {
 	LRScale   float64 `json:"lr_scale"`
 	Rollbacks int     `json:"rollbacks"`
+}
+
+type dims struct {
+	Data   int `json:"data_dim"`
+	Latent int `json:"latent_dim"`
+}
+
+// dimsOf reads the data and latent widths stored in a checkpoint.
+func dimsOf(c *nn.Checkpoint, path string) (dims, error) {
+	var d dims
+	b, ok := c.Blob("dims")
+	if !ok {
+		return d, fmt.Errorf("checkpoint %s: no network widths (not an ebmcpu training checkpoint)", path)
+	}
+	if err := json.Unmarshal(b, &d); err != nil || d.Data < 1 || d.Latent < 1 {
+		return d, fmt.Errorf("checkpoint %s: bad network widths %q", path, b)
+	}
+	return d, nil
+}
+
+// auxOf returns the auxiliary parameters ("aux/<name>" tensors) of a
+// checkpoint by name, or nil.
+func auxOf(c *nn.Checkpoint) map[string][]float32 {
+	var aux map[string][]float32
+	for _, t := range c.Tensors() {
+		if name, ok := strings.CutPrefix(t.Name, "aux/"); ok {
+			v := make([]float32, len(t.Data))
+			for i, x := range t.Data {
+				v[i] = float32(x)
+			}
+			if aux == nil {
+				aux = map[string][]float32{}
+			}
+			aux[name] = v
+		}
+	}
+	return aux
+}
+
+// SetAux copies auxiliary parameter values by name (as AuxValues and
+// checkpoints hold them) into ps, the parameters of an mi bound.
+func SetAux(ps []*nn.Param[float32], aux map[string][]float32) error {
+	for _, p := range ps {
+		v, ok := aux[p.Name]
+		if !ok || len(v) != len(p.Value) {
+			return fmt.Errorf("auxiliary parameter %s of the mi bound is missing or has the wrong size", p.Name)
+		}
+		copy(p.Value, v)
+	}
+	return nil
 }
 
 // Checkpoint captures the complete training state.
@@ -50,6 +102,8 @@ func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 	}
 	g, _ := json.Marshal(guardState{t.guard.lrScale, t.guard.rollbacks})
 	c.SetBlob("guard", g)
+	dm, _ := json.Marshal(dims{Data: t.D, Latent: t.d})
+	c.SetBlob("dims", dm)
 	cfg, err := json.Marshal(t.cfg)
 	if err != nil {
 		return nil, err
@@ -128,14 +182,8 @@ func (t *Trainer) restore(c *nn.Checkpoint) error {
 	if err := nn.LoadNetwork(c, "generator", t.Generator); err != nil {
 		return err
 	}
-	for _, p := range t.lower.AuxParams() {
-		tn, ok := c.Tensor("aux/" + p.Name)
-		if !ok || len(tn.Data) != len(p.Value) {
-			return fmt.Errorf("auxiliary parameter %s is missing or has the wrong size", p.Name)
-		}
-		for i, v := range tn.Data {
-			p.Value[i] = float32(v)
-		}
+	if err := SetAux(t.lower.AuxParams(), auxOf(c)); err != nil {
+		return err
 	}
 	if err := c.LoadOptimizer("opt_energy", t.optE); err != nil {
 		return err

@@ -19,6 +19,8 @@ import (
 type Model struct {
 	cfg               Config
 	energy, generator *nn.Network[float32]
+	aux               map[string][]float32 // trained auxiliary parameters of an mi bound
+	step              int
 	D, d              int
 	workers           sync.Pool // *modelWorker
 
@@ -51,15 +53,12 @@ func LoadModel(path string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	D, err := dataDim(cfg)
+	dm, err := dimsOf(c, path)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+		return nil, err
 	}
-	d := cfg.LatentDim
-	if d == 0 {
-		d = D
-	}
-	m := &Model{cfg: cfg, D: D, d: d}
+	D, d := dm.Data, dm.Latent
+	m := &Model{cfg: cfg, D: D, d: d, aux: auxOf(c), step: int(c.Step)}
 	if m.energy, err = buildMLP(cfg.Energy, D, 1, nil); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: energy network: %w", path, err)
 	}
@@ -78,18 +77,24 @@ func LoadModel(path string) (*Model, error) {
 	return m, nil
 }
 
-// dataDim is the data width of a run: 2 for the built-in sets, the CSV's
-// column count otherwise (read from the file's first line).
-func dataDim(cfg Config) (int, error) {
-	t := &Trainer{cfg: cfg, rng: nn.NewRNG(cfg.Seed)}
-	if err := t.openData(); err != nil {
-		return 0, err
-	}
-	return t.batches.Dim(), nil
-}
-
 // Config returns the configuration the model was trained with.
 func (m *Model) Config() Config { return m.cfg }
+
+// Step returns the number of training iterations behind the model.
+func (m *Model) Step() int { return m.step }
+
+// AuxValues returns copies of the trained auxiliary parameters of the mi
+// bound by name (nil for sv), as Trainer.AuxValues does.
+func (m *Model) AuxValues() map[string][]float32 {
+	if m.aux == nil {
+		return nil
+	}
+	out := make(map[string][]float32, len(m.aux))
+	for k, v := range m.aux {
+		out[k] = append([]float32(nil), v...)
+	}
+	return out
+}
 
 // Dim is the data width D; LatentDim the generator's input width d.
 func (m *Model) Dim() int       { return m.D }
@@ -248,6 +253,12 @@ func (m *Model) computeLogZ() {
 	if err := t.buildBounds(); err != nil {
 		m.logZErr = err
 		return
+	}
+	if ps := t.lower.AuxParams(); len(ps) > 0 {
+		if err := SetAux(ps, m.aux); err != nil {
+			m.logZErr = err
+			return
+		}
 	}
 	br, err := bounds.NewBracket(nets, n, rng.Stream("eval/bracket"))
 	if err != nil {

@@ -3,7 +3,9 @@ package trainer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -163,5 +165,36 @@ func TestInterruptCheckpoints(t *testing.T) {
 	}
 	if resumed.StepCount() != 7 {
 		t.Fatalf("checkpoint at iteration %d, want 7", resumed.StepCount())
+	}
+}
+
+// TestModelLoadsWithoutTheData trains on a CSV file, deletes it, and loads
+// the model: a service needs the checkpoint, not the training data.
+func TestModelLoadsWithoutTheData(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "points.csv")
+	var rows []byte
+	for i := range 64 {
+		rows = fmt.Appendf(rows, "%g,%g,%g\n", float64(i%7)/7, float64(i%5)/5, float64(i%3)/3)
+	}
+	if err := os.WriteFile(csv, rows, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := smallConfig()
+	cfg.Dataset, cfg.Steps, cfg.LatentDim, cfg.PlotEvery = "csv:"+csv, 5, 2, 0
+	tr, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Run(context.Background(), dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(csv)
+	m, err := LoadModel(dir)
+	if err != nil {
+		t.Fatalf("loading without the CSV: %v", err)
+	}
+	if m.Dim() != 3 || m.LatentDim() != 2 || m.Step() != 5 {
+		t.Fatalf("dims %d/%d, step %d; want 3/2, 5", m.Dim(), m.LatentDim(), m.Step())
 	}
 }

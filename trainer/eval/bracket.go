@@ -201,14 +201,7 @@ func loadAux(ps []*nn.Param[float32], aux map[string][]float32, notes *[]string)
 			"they are freshly initialised, so the model's own lower bound is valid but loose")
 		return nil
 	}
-	for _, p := range ps {
-		v, ok := aux[p.Name]
-		if !ok || len(v) != len(p.Value) {
-			return fmt.Errorf("auxiliary parameter %s of the mi bound is missing or has the wrong size", p.Name)
-		}
-		copy(p.Value, v)
-	}
-	return nil
+	return trainer.SetAux(ps, aux)
 }
 
 // bracketAcc averages batch results weighted by batch size.

@@ -43,34 +43,18 @@ func Load(path string) (*Subject, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := nn.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	s.Name, s.Step = path, int(c.Step)
-	for _, t := range c.Tensors() {
-		if name, ok := strings.CutPrefix(t.Name, "aux/"); ok {
-			v := make([]float32, len(t.Data))
-			for i, x := range t.Data {
-				v[i] = float32(x)
-			}
-			if s.Aux == nil {
-				s.Aux = map[string][]float32{}
-			}
-			s.Aux[name] = v
-		}
-	}
+	s.Name = path
 	return s, nil
 }
 
-// FromModel returns the subject of a loaded model (copies of its networks;
-// no auxiliary parameters, see Subject.Aux).
+// FromModel returns the subject of a loaded model: copies of its networks
+// and its auxiliary parameters.
 func FromModel(m *trainer.Model) (*Subject, error) {
 	nets, err := m.Networks()
 	if err != nil {
 		return nil, err
 	}
-	return &Subject{Config: m.Config(), Energy: nets.Energy, Generator: nets.Generator, Step: -1}, nil
+	return &Subject{Config: m.Config(), Energy: nets.Energy, Generator: nets.Generator, Aux: m.AuxValues(), Step: m.Step()}, nil
 }
 
 // copyNets returns fresh copies of the subject's networks, built from the
