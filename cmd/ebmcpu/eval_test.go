@@ -86,7 +86,7 @@ func TestEvalBadInput(t *testing.T) {
 		{"bad grid", []string{"eval", "--model", good, "--grid", "2"}, "--grid"},
 		{"bad samples", []string{"eval", "--model", good, "--samples", "1"}, "--samples"},
 		{"bad box", []string{"eval", "--model", good, "--box", "-1"}, "--box"},
-		{"bad seed", []string{"eval", "--model", good, "--seed", "x"}, "--seed"},
+		{"bad seed", []string{"eval", "--model", good, "--seed", "x"}, "-seed"},
 		{"missing checkpoint", []string{"eval", "--model", "/no/such/run"}, "/no/such/run"},
 		{"corrupt checkpoint", []string{"eval", "--model", corrupt}, "bad.ckpt"},
 		{"unwritable out", []string{"eval", "--model", good, "--out", filepath.Join(notADir, "r.json")}, "plainfile"},
@@ -94,17 +94,7 @@ func TestEvalBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, errOut := cli(tc.args...)
-			if code != 2 {
-				t.Fatalf("exit %d, want 2 (stderr %q)", code, errOut)
-			}
-			msg := strings.TrimSpace(errOut)
-			if strings.Count(msg, "\n") > 0 && !strings.Contains(msg, "usage") {
-				t.Errorf("message is not one line: %q", msg)
-			}
-			if !strings.Contains(msg, tc.want) {
-				t.Errorf("message %q does not name %q", msg, tc.want)
-			}
+			expectBadInput(t, tc.args, tc.want)
 			for _, d := range []string{moved, good} {
 				for _, f := range []string{"eval.json", "eval.png"} {
 					if _, err := os.Stat(filepath.Join(d, f)); err == nil {

@@ -20,6 +20,24 @@ func cli(args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
+// expectBadInput runs a command that must fail on its input: exit status 2,
+// nothing on stdout, and exactly one line on stderr that names want.
+func expectBadInput(t *testing.T, args []string, want string) {
+	t.Helper()
+	code, stdout, stderr := cli(args...)
+	msg := strings.TrimSpace(stderr)
+	switch {
+	case code != 2:
+		t.Errorf("%v: exit %d, want 2 (stderr %q)", args, code, stderr)
+	case stdout != "":
+		t.Errorf("%v: wrote to stdout: %q", args, stdout)
+	case strings.Contains(msg, "\n"):
+		t.Errorf("%v: message is not one line: %q", args, msg)
+	case !strings.Contains(msg, want):
+		t.Errorf("%v: message %q does not name %q", args, msg, want)
+	}
+}
+
 // tinyTrain is a fast training run's flags.
 func tinyTrain(out string, extra ...string) []string {
 	return append([]string{"train", "--out", out, "--steps", "30", "--batch", "16", "--energy.hidden", "8",
@@ -97,17 +115,7 @@ func TestBadInputIsOneLineExit2(t *testing.T) {
 			old, _ := os.Getwd()
 			os.Chdir(wd)
 			defer os.Chdir(old)
-			code, _, errOut := cli(tc.args...)
-			if code != 2 {
-				t.Fatalf("exit %d, want 2 (stderr %q)", code, errOut)
-			}
-			msg := strings.TrimSpace(errOut)
-			if strings.Count(msg, "\n") > 0 && !strings.Contains(msg, "usage") {
-				t.Errorf("message is not one line: %q", msg)
-			}
-			if !strings.Contains(msg, tc.want) {
-				t.Errorf("message %q does not name %q", msg, tc.want)
-			}
+			expectBadInput(t, tc.args, tc.want)
 			if _, err := os.Stat(filepath.Join(wd, "runs")); err == nil {
 				t.Errorf("a run directory was created despite the error")
 			}
