@@ -181,12 +181,20 @@ func (c Config) Validate() error {
 	if !(c.ZeroGP >= 0) || !(c.EntropyWeight >= 0) || !(c.Confine >= 0) {
 		bad("zero_gp, entropy_weight and confine must be ≥ 0")
 	}
-	for name, o := range map[string]nn.AdamConfig{"opt_energy": c.OptE, "opt_generator": c.OptG} {
+	for _, opt := range []struct {
+		name string
+		o    nn.AdamConfig
+	}{{"opt_energy", c.OptE}, {"opt_generator", c.OptG}} {
+		name, o := opt.name, opt.o
 		if !(o.LR > 0) || !(o.Beta1 >= 0 && o.Beta1 < 1) || !(o.Beta2 >= 0 && o.Beta2 < 1) || !(o.Eps > 0) || !(o.WeightDecay >= 0) {
 			bad("%s: want lr > 0, 0 ≤ beta1, beta2 < 1, eps > 0, weight_decay ≥ 0; got %+v", name, o)
 		}
 	}
-	for name, n := range map[string]NetConfig{"energy": c.Energy, "generator": c.Generator} {
+	for _, net := range []struct {
+		name string
+		n    NetConfig
+	}{{"energy", c.Energy}, {"generator", c.Generator}} {
+		name, n := net.name, net.n
 		if _, err := nn.ParseActivation(n.Activation); err != nil {
 			bad("%s.activation: %v", name, err)
 		}
