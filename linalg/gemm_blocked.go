@@ -54,21 +54,23 @@ var (
 	buffers64 = newFreeList[gemmBuffers[float64]]()
 )
 
-func getBuffers[T Float]() *gemmBuffers[T] {
+// byType returns v32 or v64, whichever is T's instance of a generic value
+// (a free list, a kernel). The values are pointer-shaped, so nothing
+// allocates.
+func byType[T Float, R any](v32, v64 any) R {
 	var zero T
 	if any(zero) == any(float32(0)) {
-		return any(buffers32.get()).(*gemmBuffers[T])
+		return v32.(R)
 	}
-	return any(buffers64.get()).(*gemmBuffers[T])
+	return v64.(R)
+}
+
+func getBuffers[T Float]() *gemmBuffers[T] {
+	return byType[T, freeList[gemmBuffers[T]]](buffers32, buffers64).get()
 }
 
 func putBuffers[T Float](b *gemmBuffers[T]) {
-	switch v := any(b).(type) {
-	case *gemmBuffers[float32]:
-		buffers32.put(v)
-	case *gemmBuffers[float64]:
-		buffers64.put(v)
-	}
+	byType[T, freeList[gemmBuffers[T]]](buffers32, buffers64).put(b)
 }
 
 func grow[T Float](s []T, n int) []T {
@@ -80,14 +82,11 @@ func grow[T Float](s []T, n int) []T {
 
 // microKernel returns the active tier's kernel for T.
 func microKernel[T Float]() asm.GemmKernel[T] {
-	var k any
 	var zero T
 	if any(zero) == any(float32(0)) {
-		k = asm.SgemmKernel()
-	} else {
-		k = asm.DgemmKernel()
+		return any(asm.SgemmKernel()).(asm.GemmKernel[T])
 	}
-	return k.(asm.GemmKernel[T])
+	return any(asm.DgemmKernel()).(asm.GemmKernel[T])
 }
 
 // gemmArgs are the arguments of one GEMM (or one worker's share of it).

@@ -30,22 +30,9 @@ var (
 	jobs64 = newFreeList[gemmJob[float64]]()
 )
 
-func getJob[T Float]() *gemmJob[T] {
-	var zero T
-	if any(zero) == any(float32(0)) {
-		return any(jobs32.get()).(*gemmJob[T])
-	}
-	return any(jobs64.get()).(*gemmJob[T])
-}
+func getJob[T Float]() *gemmJob[T] { return byType[T, freeList[gemmJob[T]]](jobs32, jobs64).get() }
 
-func putJob[T Float](j *gemmJob[T]) {
-	switch v := any(j).(type) {
-	case *gemmJob[float32]:
-		jobs32.put(v)
-	case *gemmJob[float64]:
-		jobs64.put(v)
-	}
-}
+func putJob[T Float](j *gemmJob[T]) { byType[T, freeList[gemmJob[T]]](jobs32, jobs64).put(j) }
 
 func blockedParallel[T Float](g *gemmArgs[T]) {
 	kern := microKernel[T]()
