@@ -19,16 +19,18 @@ import (
 // ResultsFile is the suite's report.
 const ResultsFile = "RESULTS.md"
 
-// GitCommit is `git rev-parse HEAD` in the working directory, or "unknown".
+// GitCommit is `git rev-parse HEAD` in the working directory, marked when
+// the tree has uncommitted changes, or "unknown".
 func GitCommit() string {
 	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
-	if err != nil {
+	commit := strings.TrimSpace(string(out))
+	if err != nil || commit == "" {
 		return "unknown"
 	}
-	if s := strings.TrimSpace(string(out)); s != "" {
-		return s
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+		commit += " with uncommitted changes"
 	}
-	return "unknown"
+	return commit
 }
 
 // WriteResults writes c.Out/RESULTS.md atomically from the records (nil
@@ -116,7 +118,7 @@ func writeResults(w io.Writer, c Config, recs []*Record, commit string, date tim
 	}
 	if c.Steps == 0 {
 		p("")
-		p("The diffusion pairings cost about 10× more per iteration (5 nodes × 10 Langevin steps), so they run %d iterations instead of %d, with the default diffusion settings, to fit the suite in about two hours on 2 cores: they are less trained than the other pairings.", DefaultDiffusionSteps, DefaultSteps)
+		p("The diffusion pairings cost about 12× more per iteration (5 nodes × 10 Langevin steps), so they run %d iterations instead of %d, with the default diffusion settings, to fit the suite in about two hours on 2 cores: they are less trained than the other pairings.", DefaultDiffusionSteps, DefaultSteps)
 	}
 	p("")
 	p("Entries are mean ± standard deviation over seeds. KL gap = test NLL − H(data) ≈ KL(data ‖ model), in nats;")

@@ -26,29 +26,27 @@ var Pairings = []string{"sv+gp", "sv+diffusion", "mi+gp", "mi+diffusion", "sv+no
 // Default run lengths of the full suite, chosen so that its 9 sets × 5
 // pairings × 3 seeds = 135 runs fit in about two hours on 2 cores, two runs
 // at a time with one linalg worker each. Measured on this machine (2-core
-// Xeon, AVX-512 tier) with `ebmcpu suite --steps 2000` (gp, none) and
-// `--steps 300` (diffusion), two runs at a time, i.e. with the contention
-// the full suite has — wall time per iteration of one run:
+// Xeon, AVX-512 tier, 2026-12-04) from the seconds_per_step of metrics.jsonl
+// (medians), two 8gaussians runs at a time, i.e. with the contention the
+// full suite has — wall time per iteration of one run:
 //
-//	sv+gp      ≈ 3.0 ms      mi+gp         ≈ 3.4 ms     sv+none ≈ 1.9 ms
-//	sv+diffusion ≈ 34 ms     mi+diffusion  ≈ 30 ms
-//	evaluation (grid 200, 2000 samples, AIS check, bracket) ≈ 2.2 s per run
+//	sv+gp        ≈ 4.1 ms    mi+gp         ≈ 4.5 ms     sv+none ≈ 2.5 ms
+//	sv+diffusion ≈ 50–58 ms  mi+diffusion  ≈ 50 ms
+//	evaluation (grid 200, 2000 samples, AIS check, bracket) ≈ 3–4 s per run
 //
-// (a single run alone, 40-iteration runs including start-up: sv+gp ≈ 4 ms,
-// diffusion ≈ 55–62 ms). The diffusion pairings are ≈ 10× dearer per
-// iteration (5 nodes × 10 Langevin steps each), so they run fewer
-// iterations, with the default diffusion settings (not cheaper ones).
-// Per set × seed, with S = 20000 (trainer.DefaultConfig().Steps) and
-// S_d = 4000:
+// The diffusion pairings are ≈ 12× dearer per iteration (5 nodes × 10
+// Langevin steps each), so they run fewer iterations, with the default
+// diffusion settings (not cheaper ones). Per set × seed, with S = 20000
+// (trainer.DefaultConfig().Steps) and S_d = 2000:
 //
-//	S·(3.0 + 3.4 + 1.9) ms + S_d·(34 + 30) ms + 5·2.2 s ≈ 166 + 256 + 11 = 433 s
+//	S·(4.1 + 4.5 + 2.5) ms + 2·S_d·54 ms + 5·3.5 s ≈ 222 + 216 + 18 = 456 s
 //
-// of run time, two runs at a time: 27 · 433 s / 2 ≈ 5850 s ≈ 98 minutes,
-// leaving ≈ 20% for noise and the machine's other load. RESULTS.md records
+// of run time, two runs at a time: 27 · 456 s / 2 ≈ 6160 s ≈ 103 minutes,
+// leaving ≈ 15% for noise and the machine's other load. RESULTS.md records
 // the iterations of each pairing.
 const (
 	DefaultSteps          = 20000
-	DefaultDiffusionSteps = 4000
+	DefaultDiffusionSteps = 2000
 	// ShortSteps is the length of every run of the CI-sized suite.
 	ShortSteps = 300
 )
@@ -163,12 +161,14 @@ type Spec struct {
 // Name is the run's directory name, <set>-<pairing>-s<seed>.
 func (s Spec) Name() string { return fmt.Sprintf("%s-%s-s%d", s.Set, s.Pairing, s.Seed) }
 
-// Specs lists the runs in a fixed order: set, pairing, seed.
+// Specs lists the runs in a fixed order: seed, set, pairing. Every set and
+// pairing is run with seed 1 before any with seed 2, so a suite stopped
+// part-way still holds whole seeds.
 func (c Config) Specs() []Spec {
 	var out []Spec
-	for _, set := range c.Sets {
-		for _, p := range c.Pairings {
-			for s := 1; s <= c.Seeds; s++ {
+	for s := 1; s <= c.Seeds; s++ {
+		for _, set := range c.Sets {
+			for _, p := range c.Pairings {
 				out = append(out, Spec{set, p, uint64(s)})
 			}
 		}

@@ -31,6 +31,12 @@ func TestValidateAndSteps(t *testing.T) {
 	if len(c.Sets) != 9 || len(c.Specs()) != 135 {
 		t.Errorf("full suite: %d sets, %d runs; want 9 and 135", len(c.Sets), len(c.Specs()))
 	}
+	// Seed-major: the first 45 runs are every set and pairing with seed 1.
+	for i, s := range c.Specs() {
+		if want := uint64(i/45 + 1); s.Seed != want {
+			t.Fatalf("run %d (%s) has seed %d, want %d", i, s.Name(), s.Seed, want)
+		}
+	}
 	if c.StepsFor("sv+gp") != DefaultSteps || c.StepsFor("mi+diffusion") != DefaultDiffusionSteps {
 		t.Error("default steps per pairing")
 	}
