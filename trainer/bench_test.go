@@ -1,11 +1,19 @@
 package trainer
 
-import "testing"
+import (
+	"runtime"
+	"testing"
+
+	"github.com/ebmcpu/ebmcpu/linalg"
+)
 
 // BenchmarkIteration is one training iteration (an energy and a generator
 // update) of the default run: SPEC §5 toy networks, batch 200, sv + gp.
-// bench/torch_ebm.py times the same iteration in PyTorch.
+// bench/torch_ebm.py times the same iteration in PyTorch. The linalg
+// workers follow -cpu, so -cpu 1 is the one-thread iteration.
 func BenchmarkIteration(b *testing.B) {
+	defer linalg.SetWorkers(linalg.Workers())
+	linalg.SetWorkers(runtime.GOMAXPROCS(0))
 	for _, pair := range [][2]string{{"sv", "gp"}, {"sv", "none"}, {"mi", "gp"}, {"sv", "diffusion"}} {
 		b.Run(pair[0]+"+"+pair[1], func(b *testing.B) {
 			cfg := DefaultConfig()

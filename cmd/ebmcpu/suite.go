@@ -23,9 +23,10 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 	seeds := fs.String("seeds", "", "seeds 1..N per set and pairing (default 3)")
 	steps := fs.String("steps", "", fmt.Sprintf("iterations of every run (default %d, %d for the diffusion pairings)", suite.DefaultSteps, suite.DefaultDiffusionSteps))
 	parallel := fs.String("parallel", "", "runs at a time, one linalg worker each (default 2)")
+	report := fs.Bool("report", false, "train nothing: write RESULTS.md and grid.png from the runs already finished")
 	short := fs.Bool("short", false, fmt.Sprintf("the CI-sized suite: 8gaussians, sv+gp and sv+none, 1 seed, %d iterations, small evaluation", suite.ShortSteps))
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ebmcpu suite [--out DIR] [--sets a,b] [--pairings sv+gp,...] [--seeds 3] [--steps N] [--parallel 2] [--short]")
+		fmt.Fprintln(stderr, "usage: ebmcpu suite [--out DIR] [--sets a,b] [--pairings sv+gp,...] [--seeds 3] [--steps N] [--parallel 2] [--short] [--report]")
 		fmt.Fprintln(stderr, "\nTrains and evaluates every set × pairing × seed, skipping runs already done, and writes DIR/RESULTS.md and DIR/grid.png.")
 		fs.PrintDefaults()
 	}
@@ -64,6 +65,10 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 		return usageError("%v", err)
 	}
 	cfg.Command = strings.TrimSpace("ebmcpu suite " + strings.Join(args, " "))
+	if *report {
+		cfg.Command = strings.TrimSpace("ebmcpu suite " + strings.Join(withoutFlag(args, "report"), " "))
+		return writeSuiteReport(cfg, stdout, stderr)
+	}
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return usageError("--out %s: %v", cfg.Out, err)
 	}
@@ -84,11 +89,8 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
-	if err := suite.WriteResults(cfg, recs, suite.GitCommit(), time.Now()); err != nil {
-		return fmt.Errorf("%s: %w", suite.ResultsFile, err)
-	}
-	if err := suite.WriteGrid(cfg); err != nil {
-		fmt.Fprintf(stderr, "no %s: %v\n", suite.GridFile, err)
+	if err := writeResultFiles(cfg, recs, stderr); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s/%s and %s/%s (%.0f s)\n", cfg.Out, suite.ResultsFile, cfg.Out, suite.GridFile, time.Since(start).Seconds())
 	failed := 0
@@ -110,6 +112,53 @@ func splitList(s string) []string {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}
+	}
+	return out
+}
+
+// writeResultFiles writes RESULTS.md and, when there are panels, grid.png.
+func writeResultFiles(cfg suite.Config, recs []*suite.Record, stderr io.Writer) error {
+	if err := suite.WriteResults(cfg, recs, suite.GitCommit(), time.Now()); err != nil {
+		return fmt.Errorf("%s: %w", suite.ResultsFile, err)
+	}
+	if err := suite.WriteGrid(cfg); err != nil {
+		fmt.Fprintf(stderr, "no %s: %v\n", suite.GridFile, err)
+	}
+	return nil
+}
+
+// writeSuiteReport is `suite --report`: the tables of the runs finished so
+// far (e.g. of a suite stopped part-way), marked as such.
+func writeSuiteReport(cfg suite.Config, stdout, stderr io.Writer) error {
+	recs := suite.Finished(cfg)
+	done := 0
+	for _, r := range recs {
+		if r != nil {
+			done++
+		}
+	}
+	if done == 0 {
+		return usageError("--out %s holds no finished run of this suite", cfg.Out)
+	}
+	if done < len(recs) {
+		note := fmt.Sprintf("written with `--report` from the %d of %d runs finished (runs are ordered seed, set, pairing)", done, len(recs))
+		cfg.Note = strings.TrimPrefix(strings.Join([]string{cfg.Note, note}, "; "), "; ")
+	}
+	if err := writeResultFiles(cfg, recs, stderr); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s/%s and %s/%s from %d of %d runs\n", cfg.Out, suite.ResultsFile, cfg.Out, suite.GridFile, done, len(recs))
+	return nil
+}
+
+// withoutFlag drops the boolean flag name (-name, --name, --name=v) from args.
+func withoutFlag(args []string, name string) []string {
+	var out []string
+	for _, a := range args {
+		if f := strings.TrimLeft(a, "-"); strings.HasPrefix(a, "-") && (f == name || strings.HasPrefix(f, name+"=")) {
+			continue
+		}
+		out = append(out, a)
 	}
 	return out
 }

@@ -83,6 +83,18 @@ func TestSuiteShort(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "runs", runs[1], suite.EvalJSON)); err != nil {
 		t.Fatal(err)
 	}
+	// But first, --report tables the one finished run and trains nothing.
+	code, stdout, stderr = cli("suite", "--short", "--out", dir, "--report")
+	if code != 0 || !strings.Contains(stdout, "from 1 of 2 runs") {
+		t.Fatalf("suite --report: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	if res, err := os.ReadFile(filepath.Join(dir, suite.ResultsFile)); err != nil || !strings.Contains(string(res), "from the 1 of 2 runs finished") ||
+		!strings.Contains(string(res), "`ebmcpu suite --short --out "+dir+"`") {
+		t.Errorf("RESULTS.md after --report (%v):\n%s", err, res)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "runs", runs[1], suite.EvalJSON)); err == nil {
+		t.Error("--report trained a run")
+	}
 	code, _, stderr = cli("suite", "--short", "--out", dir, "--parallel", "1")
 	if code != 0 || strings.Count(stderr, "done before") != 1 {
 		t.Fatalf("third suite: exit %d, want one run redone:\n%s", code, stderr)
@@ -112,6 +124,7 @@ func TestSuiteBadInput(t *testing.T) {
 		{[]string{"--parallel", "0"}, "parallel"},
 		{[]string{"--short", "extra"}, "extra"},
 		{[]string{"--nosuchflag"}, "nosuchflag"},
+		{[]string{"--report"}, "no finished run"},
 	} {
 		out := filepath.Join(dir, "s")
 		expectBadInput(t, append([]string{"suite", "--out", out}, tc.args...), tc.want)

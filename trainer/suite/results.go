@@ -72,6 +72,8 @@ func klGap(r *Record) float64 {
 	return math.NaN()
 }
 
+func testNLL(r *Record) float64 { return float64(r.Report.Test.NLL.Value) }
+
 func modesCovered(r *Record) float64 {
 	if m := r.Report.Generator.Modes; m != nil {
 		return float64(m.Covered)
@@ -170,7 +172,7 @@ func writeResults(w io.Writer, c Config, recs []*Record, commit string, date tim
 			}
 			p("| %s | %s | %s | %s | %s | %s | %s | %s |", pr,
 				cell(values(g, klGap), 3),
-				cell(values(g, func(r *Record) float64 { return float64(r.Report.Test.NLL.Value) }), 3),
+				cell(values(g, testNLL), 3),
 				cell(values(g, func(r *Record) float64 { return float64(r.Report.Generator.MMD2) }), 4),
 				modes, hq, divs, cell(time, 0))
 		}
@@ -322,8 +324,10 @@ func goals(c Config, recs []*Record) []string {
 	}
 	verdict("KL gap ≤ 0.2 nats on 8gaussians, rings and checkerboard (every run)", n > 0, len(bad) == 0, detail)
 
-	// Better than the baseline on every set: a lower mean KL gap (a baseline
-	// set whose runs all diverged counts as beaten).
+	// Better than the baseline on every set: a lower mean test NLL, which
+	// is a lower KL gap (the data entropy is common to both) and is defined
+	// on the sets without a closed-form density too. A baseline set whose
+	// runs all diverged counts as beaten.
 	bad, parts, n = nil, nil, 0
 	for _, set := range c.Sets {
 		gd, gb := group(recs, set, def), group(recs, set, base)
@@ -331,21 +335,21 @@ func goals(c Config, recs []*Record) []string {
 			continue
 		}
 		n++
-		md, _, nd := meanStd(values(gd, klGap))
-		mb, _, nb := meanStd(values(gb, klGap))
+		md, _, nd := meanStd(values(gd, testNLL))
+		mb, _, nb := meanStd(values(gb, testNLL))
 		parts = append(parts, fmt.Sprintf("%s %s vs %s", set, fmtNum(md), fmtNum(mb)))
 		if nd == 0 || (nb > 0 && !(md < mb)) {
 			bad = append(bad, set)
 		}
 	}
-	detail = "mean KL gap sv+gp vs sv+none: " + strings.Join(parts, ", ")
+	detail = "mean test NLL sv+gp vs sv+none: " + strings.Join(parts, ", ")
 	if len(bad) > 0 {
 		detail += "; not better on " + strings.Join(bad, ", ")
 	}
 	if n == 0 {
 		detail = "needs both sv+gp and sv+none"
 	}
-	verdict("Better than the sv+none baseline (lower mean KL gap) on every set", n > 0, len(bad) == 0, detail)
+	verdict("Better than the sv+none baseline (lower mean test NLL, i.e. KL gap) on every set", n > 0, len(bad) == 0, detail)
 	if n > 0 && n < len(DefaultSets()) {
 		out = append(out, fmt.Sprintf("(measured on %d of the %d sets of the full suite)", n, len(DefaultSets())))
 	}

@@ -282,6 +282,19 @@ func (r *Record) summary() string {
 	return "error: " + r.Error
 }
 
+// Finished returns the records of the runs of c already done, in Specs
+// order, nil for the others: what Run would skip, without training.
+func Finished(c Config) []*Record {
+	specs := c.Specs()
+	recs := make([]*Record, len(specs))
+	for i, s := range specs {
+		if rec, ok := loadRecord(filepath.Join(c.Out, "runs", s.Name())); ok && rec.Steps == c.StepsFor(s.Pairing) {
+			recs[i] = rec
+		}
+	}
+	return recs
+}
+
 // runOne trains and evaluates one run, or loads it if it was done before.
 // Its error is only ctx's.
 func runOne(ctx context.Context, c Config, s Spec) (rec *Record, resumed bool, err error) {

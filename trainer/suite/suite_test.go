@@ -59,24 +59,33 @@ func TestValidateAndSteps(t *testing.T) {
 	}
 }
 
-// rec is an evaluated record with a KL gap and mode coverage.
+// rec is an evaluated record with a KL gap, its test NLL (a data entropy
+// of 1 nat) and mode coverage.
 func rec(set, pairing string, seed uint64, kl float64, covered int) *Record {
 	r := &eval.Report{}
 	e := eval.Estimate{Value: eval.Float(kl)}
 	r.Test.KLGap = &e
+	r.Test.NLL = eval.Estimate{Value: eval.Float(kl + 1)}
 	if covered >= 0 {
 		r.Generator.Modes = &eval.ModeReport{K: 8, Covered: covered}
 	}
 	return &Record{Set: set, Pairing: pairing, Seed: seed, Status: "ok", Report: r}
 }
 
+// noDensity drops the KL gap of r: a set without a closed-form density.
+func noDensity(r *Record) *Record {
+	r.Report.Test.KLGap = nil
+	return r
+}
+
 func TestGoals(t *testing.T) {
 	c := DefaultConfig()
-	c.Sets = []string{"8gaussians", "rings"}
+	c.Sets = []string{"8gaussians", "rings", "pinwheel"}
 	c.Pairings = []string{"sv+gp", "sv+none"}
 	good := []*Record{
 		rec("8gaussians", "sv+gp", 1, 0.1, 8), rec("8gaussians", "sv+none", 1, 0.5, 8),
 		rec("rings", "sv+gp", 1, 0.15, -1), rec("rings", "sv+none", 1, 0.3, -1),
+		noDensity(rec("pinwheel", "sv+gp", 1, 2, -1)), noDensity(rec("pinwheel", "sv+none", 1, 3, -1)),
 	}
 	for _, g := range goals(c, good) {
 		if strings.Contains(g, "does not hold") || strings.Contains(g, "not measured") {
@@ -86,6 +95,7 @@ func TestGoals(t *testing.T) {
 	bad := []*Record{
 		rec("8gaussians", "sv+gp", 1, 0.3, 7), rec("8gaussians", "sv+none", 1, 0.2, 8),
 		{Set: "rings", Pairing: "sv+gp", Seed: 1, Status: "diverged", Rollbacks: 5}, rec("rings", "sv+none", 1, 0.3, -1),
+		noDensity(rec("pinwheel", "sv+gp", 1, 3, -1)), noDensity(rec("pinwheel", "sv+none", 1, 2, -1)),
 	}
 	got := goals(c, bad)
 	if len(got) < 4 {
@@ -95,6 +105,9 @@ func TestGoals(t *testing.T) {
 		if !strings.Contains(g, "does not hold") {
 			t.Errorf("goal %d should fail: %s", i, g)
 		}
+	}
+	if !strings.Contains(got[3], "not better on 8gaussians, rings, pinwheel") {
+		t.Errorf("baseline goal should fail on every set: %s", got[3])
 	}
 }
 
