@@ -15,6 +15,7 @@ func registerAsmTiers() {
 	avx2.slincomb, avx2.dlincomb = slincombAVX2, dlincombAVX2
 	activationAVX2(&avx2)
 	gemmAVX2(&avx2)
+	packAVX2(&avx2)
 	adamAVX2(&avx2)
 	fusedAVX2(&avx2)
 	tables[AVX2] = &avx2

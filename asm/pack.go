@@ -45,8 +45,10 @@ func checkPack(name string, lenDst, w, maxW, lenSrc, kc, n, need int) {
 func packRunsGeneric[T Float](dst []T, w int, src []T, ld, kc, n int, alpha T) {
 	for p := 0; p < kc; p++ {
 		d := dst[p*w : p*w+w]
-		for i, v := range src[p*ld : p*ld+n] {
-			d[i] = alpha * v
+		if n > 0 { // checkPack allows any src when n = 0
+			for i, v := range src[p*ld : p*ld+n] {
+				d[i] = alpha * v
+			}
 		}
 		clear(d[n:])
 	}
