@@ -42,8 +42,9 @@ var Pairings = []string{"sv+gp", "sv+diffusion", "mi+gp", "mi+diffusion", "sv+no
 //	S·(4.1 + 4.5 + 2.5) ms + 2·S_d·54 ms + 5·3.5 s ≈ 222 + 216 + 18 = 456 s
 //
 // of run time, two runs at a time: 27 · 456 s / 2 ≈ 6160 s ≈ 103 minutes,
-// leaving ≈ 15% for noise and the machine's other load. RESULTS.md records
-// the iterations of each pairing.
+// leaving ≈ 15% for noise and the machine's other load. The full suite of
+// results/RESULTS.md took 6536 s (109 minutes) on that machine, with other
+// work running beside it. RESULTS.md records the iterations of each pairing.
 const (
 	DefaultSteps          = 20000
 	DefaultDiffusionSteps = 2000
