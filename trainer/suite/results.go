@@ -197,6 +197,12 @@ func writeResults(w io.Writer, c Config, recs []*Record, commit string, date tim
 				cell(values(g, func(r *Record) float64 { return bracketValue(r, "upper") }), 3))
 		}
 	}
+	p("")
+	if v := violations(recs); len(v) > 0 {
+		p("Bounds on the wrong side of the reference by more than their tolerance (3 standard errors, plus the grid's refinement change), as `eval` flagged them; each run's eval.json names the assumption that may fail: %s.", strings.Join(v, "; "))
+	} else {
+		p("No evaluation flagged a bound on the wrong side of the reference.")
+	}
 
 	p("")
 	p("## Goals of the default pairing (sv+gp)")
@@ -352,6 +358,21 @@ func goals(c Config, recs []*Record) []string {
 	verdict("Better than the sv+none baseline (lower mean test NLL, i.e. KL gap) on every set", n > 0, len(bad) == 0, detail)
 	if n > 0 && n < len(DefaultSets()) {
 		out = append(out, fmt.Sprintf("(measured on %d of the %d sets of the full suite)", n, len(DefaultSets())))
+	}
+	return out
+}
+
+// violations lists the bracket violations of the evaluated runs, one
+// "run: side bound (excess)" entry each.
+func violations(recs []*Record) []string {
+	var out []string
+	for _, r := range recs {
+		if r == nil || r.Report == nil {
+			continue
+		}
+		for _, v := range r.Report.Violations {
+			out = append(out, fmt.Sprintf("%s: %s %s by %.3f", Spec{r.Set, r.Pairing, r.Seed}.Name(), v.Side, v.Bound, float64(v.Excess)))
+		}
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ebmcpu/ebmcpu/trainer/eval"
 )
@@ -124,5 +125,26 @@ func TestScaleInto(t *testing.T) {
 	}
 	if c := dst.RGBAAt(3, 3); c.A != 0 {
 		t.Errorf("outside the tile = %v, want untouched", c)
+	}
+}
+
+func TestResultsListViolations(t *testing.T) {
+	c := DefaultConfig()
+	c.Sets, c.Pairings, c.Seeds = []string{"8gaussians"}, []string{"sv+gp"}, 2
+	ok, bad := rec("8gaussians", "sv+gp", 1, 0.3, 8), rec("8gaussians", "sv+gp", 2, 0.4, 8)
+	bad.Report.Violations = []eval.Violation{{Side: "lower", Bound: "sv-exact", Excess: 0.5}}
+	var b strings.Builder
+	if err := writeResults(&b, c, []*Record{ok, bad}, "abc", time.Unix(0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "8gaussians-sv+gp-s2: lower sv-exact by 0.500") {
+		t.Errorf("RESULTS.md does not list the violation:\n%s", b.String())
+	}
+	b.Reset()
+	if err := writeResults(&b, c, []*Record{ok}, "abc", time.Unix(0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "No evaluation flagged") {
+		t.Errorf("RESULTS.md without violations:\n%s", b.String())
 	}
 }
