@@ -7,10 +7,9 @@ import "math"
 // packAVX2 registers the avx2 packing kernels. They matter although large
 // GEMMs are bound by the micro-kernel: the trainer's are small (200–600 rows
 // × 100 × 100, and k = 2), and with the twins packing took 29 % of its
-// iteration on the Zen 3 VM (interleave 20 %, runs 9 %), as much as the 6×16
-// micro-kernel. These run 3–6× (runs) and 4–14× (interleave) faster than the
-// twins at those shapes (BenchmarkPack), which brings packing to about 9 % and
-// the iteration down by about 30 %.
+// iteration on a Zen 3 VM. BENCHMARKS.md (issue 7) has the measurements:
+// 3.7–6.7× (runs) and 4.5–9.7× (interleave) the twins, and the iteration
+// 1.27× faster.
 func packAVX2(t *kernels) {
 	t.spackRuns = packRunsAVX2(spackRunsAVX2, 8)
 	t.dpackRuns = packRunsAVX2(dpackRunsAVX2, 4)
@@ -28,9 +27,12 @@ type packFunc[T Float] func(dst []T, w int, src []T, ld, kc, n int, alpha T)
 // overwrite them later, but must not run past the sliver's kc·w elements.
 // That holds for p < kc − packSpill(w, lanes).
 func packSpill(w, lanes int) int {
-	r := (w + lanes - 1) / lanes * lanes
-	return (r+w-1)/w - 1
+	return (wholeVectors(w, lanes)+w-1)/w - 1
 }
+
+// wholeVectors is w rounded up to a multiple of lanes: the elements the
+// stores of one group cover.
+func wholeVectors(w, lanes int) int { return (w + lanes - 1) / lanes * lanes }
 
 // packRunsAVX2 wraps an avx2 runs kernel: it packs the first groups, the
 // twin the last ones. Besides the packSpill groups, those are the rows whose
@@ -40,7 +42,7 @@ func packSpill(w, lanes int) int {
 func packRunsAVX2[T Float](kern packFunc[T], lanes int) packFunc[T] {
 	return func(dst []T, w int, src []T, ld, kc, n int, alpha T) {
 		v := max(kc-packSpill(w, lanes), 0)
-		r := (w + lanes - 1) / lanes * lanes
+		r := wholeVectors(w, lanes)
 		for v > 0 && (v-1)*ld+r > len(src) {
 			v-- // only the last row or so, unless ld < r−n
 		}

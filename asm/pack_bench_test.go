@@ -13,41 +13,24 @@ import (
 //
 // SetBytes counts the source elements read and the sliver written.
 func BenchmarkPack(b *testing.B) {
-	const ld = 100
-	cases := []struct {
-		name       string
-		f64, inter bool // float64; packInterleave, not packRuns
-		w, n, kc   int
-	}{
-		{"SpackRuns", false, false, 16, 16, 100},
-		{"SpackRuns", false, false, 16, 16, 256},
-		{"SpackRuns", false, false, 16, 4, 100}, // the last sliver of 100 columns
-		{"SpackRuns", false, false, 6, 6, 100},
-		{"SpackInterleave", false, true, 6, 6, 100},
-		{"SpackInterleave", false, true, 16, 16, 100},
-		{"DpackRuns", true, false, 8, 8, 100},
-		{"DpackInterleave", true, true, 6, 6, 100},
+	cases := []packBenchCase{
+		{false, false, 16, 16, 100},
+		{false, false, 16, 16, 256},
+		{false, false, 16, 4, 100}, // the last sliver of 100 columns
+		{false, false, 6, 6, 100},
+		{false, true, 6, 6, 100},
+		{false, true, 16, 16, 100},
+		{true, false, 8, 8, 100},
+		{true, true, 6, 6, 100},
 	}
 	orig := Tier()
 	defer func() { _ = SetTier(orig) }()
 	for _, c := range cases {
-		var body func()
-		size := 4
+		body, size := packBenchBody[float32](c, SpackRuns, SpackInterleave), 4
 		if c.f64 {
-			size = 8
-			src, dst := benchData[float64](ld*max(ld, c.kc), 1)[0], make([]float64, c.kc*c.w)
-			body = func() { DpackRuns(dst, c.w, src, ld, c.kc, c.n, 0.5) }
-			if c.inter {
-				body = func() { DpackInterleave(dst, c.w, src, ld, c.kc, c.n, 0.5) }
-			}
-		} else {
-			src, dst := benchData[float32](ld*max(ld, c.kc), 1)[0], make([]float32, c.kc*c.w)
-			body = func() { SpackRuns(dst, c.w, src, ld, c.kc, c.n, 0.5) }
-			if c.inter {
-				body = func() { SpackInterleave(dst, c.w, src, ld, c.kc, c.n, 0.5) }
-			}
+			body, size = packBenchBody[float64](c, DpackRuns, DpackInterleave), 8
 		}
-		b.Run(fmt.Sprintf("%s/w=%d,n=%d,kc=%d", c.name, c.w, c.n, c.kc), func(b *testing.B) {
+		b.Run(c.String(), func(b *testing.B) {
 			for _, tier := range AvailableTiers() {
 				if err := SetTier(tier); err != nil {
 					b.Fatal(err)
@@ -62,4 +45,37 @@ func BenchmarkPack(b *testing.B) {
 			}
 		})
 	}
+}
+
+// packBenchLD is the leading dimension of the benchmark's sources: the
+// trainer's matrices are 100 wide.
+const packBenchLD = 100
+
+type packBenchCase struct {
+	f64, inter bool // float64; packInterleave, not packRuns
+	w, n, kc   int
+}
+
+// String names the case by its kernel and shape, e.g. SpackRuns/w=16,n=16,kc=100.
+func (c packBenchCase) String() string {
+	name := "SpackRuns"
+	switch {
+	case c.f64 && c.inter:
+		name = "DpackInterleave"
+	case c.f64:
+		name = "DpackRuns"
+	case c.inter:
+		name = "SpackInterleave"
+	}
+	return fmt.Sprintf("%s/w=%d,n=%d,kc=%d", name, c.w, c.n, c.kc)
+}
+
+// packBenchBody packs one sliver of case c with runs or interleave.
+func packBenchBody[T Float](c packBenchCase, runs, interleave func([]T, int, []T, int, int, int, T)) func() {
+	src, dst := benchData[T](packBenchLD*max(packBenchLD, c.kc), 1)[0], make([]T, c.kc*c.w)
+	pack := runs
+	if c.inter {
+		pack = interleave
+	}
+	return func() { pack(dst, c.w, src, packBenchLD, c.kc, c.n, 0.5) }
 }

@@ -85,24 +85,24 @@ func TestPackMatchesTwin(t *testing.T) {
 	})
 }
 
+// TestPackRejectsBadShapes needs no tier loop: the exported functions check
+// the shapes before they dispatch.
 func TestPackRejectsBadShapes(t *testing.T) {
-	forEachTier(t, func(t *testing.T, tier SIMDTier) {
-		for name, f := range map[string]func(){
-			"w too wide":       func() { SpackRuns(make([]float32, 33), 33, make([]float32, 33), 33, 1, 1, 1) },
-			"w too wide (f64)": func() { DpackRuns(make([]float64, 17*9), 17, make([]float64, 17*9), 17, 9, 17, 1) },
-			"n > w":            func() { DpackInterleave(make([]float64, 4), 2, make([]float64, 9), 3, 2, 3, 1) },
-			"short dst":        func() { SpackRuns(make([]float32, 16*9-1), 16, make([]float32, 16*9), 16, 9, 16, 1) },
-			"short src":        func() { SpackInterleave(make([]float32, 8), 4, make([]float32, 5), 4, 2, 3, 1) },
-			"short src (runs)": func() { DpackRuns(make([]float64, 8*9), 8, make([]float64, 8*9-1), 8, 9, 8, 1) },
-		} {
-			func() {
-				defer func() {
-					if recover() == nil {
-						t.Errorf("%s: no panic", name)
-					}
-				}()
-				f()
+	for name, f := range map[string]func(){
+		"w too wide":       func() { SpackRuns(make([]float32, 33), 33, make([]float32, 33), 33, 1, 1, 1) },
+		"w too wide (f64)": func() { DpackRuns(make([]float64, 17*9), 17, make([]float64, 17*9), 17, 9, 17, 1) },
+		"n > w":            func() { DpackInterleave(make([]float64, 4), 2, make([]float64, 9), 3, 2, 3, 1) },
+		"short dst":        func() { SpackRuns(make([]float32, 16*9-1), 16, make([]float32, 16*9), 16, 9, 16, 1) },
+		"short src":        func() { SpackInterleave(make([]float32, 8), 4, make([]float32, 5), 4, 2, 3, 1) },
+		"short src (runs)": func() { DpackRuns(make([]float64, 8*9), 8, make([]float64, 8*9-1), 8, 9, 8, 1) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
 			}()
-		}
-	})
+			f()
+		}()
+	}
 }

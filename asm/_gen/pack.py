@@ -22,16 +22,23 @@ def masks(lines, reg_src, lanes, k_lo, k_hi):
     a(f"\tDECL    AX")
     a(f"\tKMOVW   AX, K{k_hi}")
 
-def header(a, name, prec):
+def header(a, name, prec, ld="R9", alpha="Z31", n="R10"):
+    # Loads dst, w, src and ld (and n, unless n is None) and broadcasts alpha.
     t = 'float32' if prec == 's' else 'float64'
     a(f"// func {name}(dst []{t}, w int, src []{t}, ld, kc, n int, alpha {t})")
-    a(f"TEXT ·{name}(SB), NOSPLIT, $0-{84 if prec=='s' else 88}")
-    a("\tMOVQ    dst_base+0(FP), DI")
-    a("\tMOVQ    w+24(FP), R8")
-    a("\tMOVQ    src_base+32(FP), SI")
-    a("\tMOVQ    ld+56(FP), R9")
-    a("\tMOVQ    n+72(FP), R10")
-    a(f"\tVBROADCASTS{'S' if prec=='s' else 'D'} alpha+80(FP), Z31")
+    a(f"TEXT ·{name}(SB), NOSPLIT, $0-{84 if prec == 's' else 88}")
+    op(a, "MOVQ", "dst_base+0(FP), DI")
+    op(a, "MOVQ", "w+24(FP), R8")
+    op(a, "MOVQ", "src_base+32(FP), SI")
+    op(a, "MOVQ", f"ld+56(FP), {ld}")
+    if n:
+        op(a, "MOVQ", f"n+72(FP), {n}")
+    a(f"\tVBROADCASTS{'S' if prec == 's' else 'D'} alpha+80(FP), {alpha}")
+
+
+def op(a, name, args=""):
+    # opcode padded like the rest of the file ("MOVQ    DI, SI")
+    a(f"\t{name:<7} {args}".rstrip())
 
 def runs(prec):
     L = []; a = L.append
@@ -155,22 +162,6 @@ open('asm/pack_avx512_amd64.s', 'w').write(out)
 # wrappers (pack_amd64.go) give those to the twin (see packSpill).
 
 
-def op(a, name, args=""):
-    # opcode padded like the rest of the file ("MOVQ    DI, SI")
-    a(f"\t{name:<7} {args}".rstrip())
-
-
-def header_avx2(a, name, prec, ld):
-    t = 'float32' if prec == 's' else 'float64'
-    a(f"// func {name}(dst []{t}, w int, src []{t}, ld, kc, n int, alpha {t})")
-    a(f"TEXT ·{name}(SB), NOSPLIT, $0-{84 if prec == 's' else 88}")
-    op(a, "MOVQ", "dst_base+0(FP), DI")
-    op(a, "MOVQ", "w+24(FP), R8")
-    op(a, "MOVQ", "src_base+32(FP), SI")
-    op(a, "MOVQ", f"ld+56(FP), {ld}")
-    a(f"\tVBROADCASTS{'S' if prec == 's' else 'D'} alpha+80(FP), Y15")
-
-
 def runs_avx2(prec):
     L = []; a = L.append
     name = f"{prec}packRunsAVX2"
@@ -178,7 +169,7 @@ def runs_avx2(prec):
     sh = 2 if prec == 's' else 3
     P = 'PS' if prec == 's' else 'PD'
     D, idx = ('D', 'packIdx32') if prec == 's' else ('Q', 'packIdx64')
-    header_avx2(a, name, prec, "R9")
+    header(a, name, prec, ld="R9", alpha="Y15", n=None)
     op(a, "MOVQ", "kc+64(FP), CX")
     a("\t// Y8+v: all ones on lanes v·%d+l < n, the lanes to load; Y12+v: alpha on" % lanes)
     a("\t// them and +0 elsewhere, so the padding is +0 whatever alpha's sign.")
@@ -261,7 +252,7 @@ def inter_avx2(prec):
     lg = 3 if prec == 's' else 2
     sh = 2 if prec == 's' else 3
     P = 'PS' if prec == 's' else 'PD'
-    header_avx2(a, name, prec, "BX")
+    header(a, name, prec, ld="BX", alpha="Y15", n=None)
     # row r of a tile at R13 + r·ld (r < 4), R11 + (r−4)·ld (r ≥ 4)
     rows = ["(R13)", "(R13)(BX*1)", "(R13)(BX*2)", "(R13)(R12*1)",
             "(R11)", "(R11)(BX*1)", "(R11)(BX*2)", "(R11)(R12*1)"][:lanes]
