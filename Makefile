@@ -31,7 +31,8 @@ lint:
 
 # OpenBLAS 0.3.21 misreads AVX-512 Xeons and falls back to SSE3 kernels:
 # force SkylakeX there; elsewhere (e.g. AVX2 EPYCs) its own detection is right.
-OPENBLAS_ENV := $(if $(shell grep -m1 -o avx512f /proc/cpuinfo 2>/dev/null),OPENBLAS_CORETYPE=SkylakeX)
+# (Deferred: only the benchmark targets read /proc/cpuinfo.)
+OPENBLAS_ENV = $(if $(shell grep -m1 -o avx512f /proc/cpuinfo 2>/dev/null),OPENBLAS_CORETYPE=SkylakeX)
 
 # Benchmarks: medians need several runs; compare with benchstat.
 bench:
@@ -51,7 +52,7 @@ bench-iteration:
 
 # The GEMM tables of BENCHMARKS.md: ours, gonum and OpenBLAS (cgo, needs
 # libopenblas-dev) in one run each, f32 and f64, 1 and 2 threads, and the
-# AVX2 tier. OpenBLAS 0.3.21 must be told this CPU's kernels.
+# AVX2 tier (OPENBLAS_ENV above).
 bench-gemm:
 	$(OPENBLAS_ENV) $(GO) run -tags openblas ./cmd/ebmcpu bench gemm -threads 1
 	$(OPENBLAS_ENV) $(GO) run -tags openblas ./cmd/ebmcpu bench gemm -threads 1 -f64

@@ -64,9 +64,9 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError("%v", err)
 	}
-	cfg.Command = strings.TrimSpace("ebmcpu suite " + strings.Join(args, " "))
+	// The command that trains these runs: --report only tables them.
+	cfg.Command = strings.TrimSpace("ebmcpu suite " + strings.Join(withoutFlag(args, "report"), " "))
 	if *report {
-		cfg.Command = strings.TrimSpace("ebmcpu suite " + strings.Join(withoutFlag(args, "report"), " "))
 		return writeSuiteReport(cfg, stdout, stderr)
 	}
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {

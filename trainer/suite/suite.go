@@ -25,26 +25,25 @@ var Pairings = []string{"sv+gp", "sv+diffusion", "mi+gp", "mi+diffusion", "sv+no
 
 // Default run lengths of the full suite, chosen so that its 9 sets × 5
 // pairings × 3 seeds = 135 runs fit in about two hours on 2 cores, two runs
-// at a time with one linalg worker each. Measured on this machine (2-core
-// Xeon, AVX-512 tier, 2026-12-04) from the seconds_per_step of metrics.jsonl
-// (medians), two 8gaussians runs at a time, i.e. with the contention the
-// full suite has — wall time per iteration of one run:
+// at a time with one linalg worker each. Measured on the 2-core AMD EPYC
+// (Zen 3, AVX2 tier) by the suite of results/RESULTS.md itself, i.e. with
+// the contention the full suite has: the median over the 27 runs of each
+// pairing of the median seconds_per_step of its metrics.jsonl —
 //
-//	sv+gp        ≈ 4.1 ms    mi+gp         ≈ 4.5 ms     sv+none ≈ 2.5 ms
-//	sv+diffusion ≈ 50–58 ms  mi+diffusion  ≈ 50 ms
-//	evaluation (grid 200, 2000 samples, AIS check, bracket) ≈ 3–4 s per run
+//	sv+gp        ≈ 4.2 ms    mi+gp         ≈ 4.2 ms     sv+none ≈ 2.7 ms
+//	sv+diffusion ≈ 46 ms     mi+diffusion  ≈ 47 ms
+//	evaluation (grid 200, 2000 samples, AIS check, bracket) ≈ 2.9 s per run
 //
-// The diffusion pairings are ≈ 12× dearer per iteration (5 nodes × 10
+// The diffusion pairings are ≈ 11× dearer per iteration (5 nodes × 10
 // Langevin steps each), so they run fewer iterations, with the default
 // diffusion settings (not cheaper ones). Per set × seed, with S = 20000
 // (trainer.DefaultConfig().Steps) and S_d = 2000:
 //
-//	S·(4.1 + 4.5 + 2.5) ms + 2·S_d·54 ms + 5·3.5 s ≈ 222 + 216 + 18 = 456 s
+//	S·(4.2 + 4.2 + 2.7) ms + 2·S_d·46 ms + 5·2.9 s ≈ 222 + 184 + 15 = 421 s
 //
-// of run time, two runs at a time: 27 · 456 s / 2 ≈ 6160 s ≈ 103 minutes,
-// leaving ≈ 15% for noise and the machine's other load. The full suite of
-// results/RESULTS.md took 6536 s (109 minutes) on that machine, with other
-// work running beside it. RESULTS.md records the iterations of each pairing.
+// of run time, two runs at a time: 27 · 421 s / 2 ≈ 5680 s ≈ 95 minutes.
+// The whole suite took 6536 s (109 minutes) with other work beside it.
+// RESULTS.md records the iterations of each pairing.
 const (
 	DefaultSteps          = 20000
 	DefaultDiffusionSteps = 2000

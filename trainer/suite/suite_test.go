@@ -32,9 +32,10 @@ func TestValidateAndSteps(t *testing.T) {
 	if len(c.Sets) != 9 || len(c.Specs()) != 135 {
 		t.Errorf("full suite: %d sets, %d runs; want 9 and 135", len(c.Sets), len(c.Specs()))
 	}
-	// Seed-major: the first 45 runs are every set and pairing with seed 1.
+	// Seed-major: the first runs are every set and pairing with seed 1.
+	perSeed := len(c.Sets) * len(c.Pairings)
 	for i, s := range c.Specs() {
-		if want := uint64(i/45 + 1); s.Seed != want {
+		if want := uint64(i/perSeed + 1); s.Seed != want {
 			t.Fatalf("run %d (%s) has seed %d, want %d", i, s.Name(), s.Seed, want)
 		}
 	}
