@@ -52,7 +52,7 @@ type Bracket[T nn.Float] struct {
 	maxB   int
 	stream *nn.Stream
 	gen    *nn.Workspace[T]
-	en     *energyEval[T]
+	en     *ConfinedEnergy[T]
 	x, eps []T
 	eterm  []float64
 	comb   []float64
@@ -70,7 +70,7 @@ func NewBracket[T nn.Float](nets Nets[T], maxBatch int, stream *nn.Stream) (*Bra
 	}
 	d, D := nets.dims()
 	return &Bracket[T]{nets: nets, d: d, D: D, maxB: maxBatch, stream: stream,
-		gen: nets.Generator.NewWorkspace(maxBatch, 0), en: newEnergyEval(nets.Energy, nets.Confine, maxBatch),
+		gen: nets.Generator.NewWorkspace(maxBatch, 0), en: newConfinedEnergy(nets.Energy, nets.Confine, maxBatch, 0),
 		x: make([]T, maxBatch*D), eps: make([]T, maxBatch*D),
 		eterm: make([]float64, maxBatch), comb: make([]float64, maxBatch)}, nil
 }
@@ -94,7 +94,7 @@ func (br *Bracket[T]) Evaluate(lower EntropyLower[T], upper GapUpper[T], z []T) 
 			axpy(sigma, br.eps[:B*D], x)
 		}
 	}
-	e := br.en.energy(x)
+	e := br.en.Energy(x, nn.Eval)
 	for b := 0; b < B; b++ {
 		br.eterm[b] = -e[b]
 	}

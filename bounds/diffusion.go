@@ -244,7 +244,7 @@ func (g *Diffusion[T]) Gap(z []T, step int, weight float64) (Estimate, float64, 
 				}
 			}
 			le.jprod(le.gf[:B*d], g.w[:B*D])
-			le.en.mixedBackward(le.x[:B*D], g.w[:B*D], g.coef[:B])
+			le.en.MixedBackward(le.x[:B*D], g.w[:B*D], g.coef[:B])
 		}
 	}
 	g.stats.Left, g.stats.Right = riemannSums(g.nodes, g.stats.Integrand)

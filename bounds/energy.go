@@ -1,63 +1,130 @@
 package bounds
 
-import "github.com/ebmcpu/ebmcpu/nn"
+import (
+	"fmt"
+	"math"
 
-// energyEval evaluates the confined energy E(x) = E_θ(x) + c‖x‖² and its
-// derivatives on its own workspace, in Eval mode (the bounds change no
-// network state: spectral-norm vectors stay as the trainer's Train passes
-// left them).
-type energyEval[T nn.Float] struct {
-	net     *nn.Network[T]
-	ws      *nn.Workspace[T] // one tangent per sample
-	confine float64
+	"github.com/ebmcpu/ebmcpu/nn"
+)
+
+// ConfinedEnergy is the energy a model defines,
+//
+//	E(x) = E_θ(x) + c‖x‖²,
+//
+// the network plus a parameter-free confining term (c ≥ 0) that keeps
+// exp(−E) integrable whatever the network does at infinity. It is the one
+// home of that sum: the bounds, the trainer, the Model, the evaluation and
+// the pictures all evaluate E through it. Each value owns a workspace, so
+// one is needed per goroutine; several may share the network, which Eval
+// passes only read. Energies are returned in float64; the slices returned
+// are views valid until the next call.
+type ConfinedEnergy[T nn.Float] struct {
+	Net     *nn.Network[T]
+	Confine float64
 	D       int
-	e       []float64 // energies of the last score, B
-	g       []T       // ∇_x E of the last score, B×D
-	coef    []T       // cotangents of mixedBackward, B
+	ws      *nn.Workspace[T]
+	x       []T       // the input of the last Energy, for the gradients
+	e       []float64 // energies of the last call, B
+	g       []T       // ∇_x E of the last Score or InputGrad, B×D
+	gy      []T       // backward seeds, B
+	coef    []T       // cotangents of MixedBackward, B
 }
 
-func newEnergyEval[T nn.Float](net *nn.Network[T], confine float64, maxB int) *energyEval[T] {
+// NewConfinedEnergy returns the confined energy of net (D → 1) with
+// confinement c for batches of at most maxBatch points; tangents is the
+// number of tangent directions per point its workspace carries (1 for
+// MixedBackward, else 0).
+func NewConfinedEnergy[T nn.Float](net *nn.Network[T], confine float64, maxBatch, tangents int) (*ConfinedEnergy[T], error) {
+	switch {
+	case net == nil || net.Out() != 1:
+		return nil, fmt.Errorf("bounds: the energy network must have one output")
+	case !(confine >= 0) || math.IsInf(confine, 1):
+		return nil, fmt.Errorf("bounds: confine = %v, want a finite value ≥ 0", confine)
+	case maxBatch < 1 || tangents < 0:
+		return nil, fmt.Errorf("bounds: ConfinedEnergy: batch %d, tangents %d", maxBatch, tangents)
+	}
+	return newConfinedEnergy(net, confine, maxBatch, tangents), nil
+}
+
+func newConfinedEnergy[T nn.Float](net *nn.Network[T], confine float64, maxB, tangents int) *ConfinedEnergy[T] {
 	D := net.In()
-	return &energyEval[T]{
-		net: net, ws: net.NewWorkspace(maxB, 1), confine: confine, D: D,
-		e: make([]float64, maxB), g: make([]T, maxB*D), coef: make([]T, maxB),
+	return &ConfinedEnergy[T]{
+		Net: net, Confine: confine, D: D, ws: net.NewWorkspace(maxB, tangents),
+		e: make([]float64, maxB), g: make([]T, maxB*D), gy: make([]T, maxB), coef: make([]T, maxB),
 	}
 }
 
-// energy sets ee.e to E(x) for the B×D batch x and returns it.
-func (ee *energyEval[T]) energy(x []T) []float64 {
-	B := len(x) / ee.D
-	y := ee.ws.Forward(x, nn.Eval)
+// MaxBatch is the largest batch of one call.
+func (ce *ConfinedEnergy[T]) MaxBatch() int { return ce.ws.MaxBatch() }
+
+// Energy returns E(x) for the B×D batch x, with the network in mode (Train
+// runs BatchNorm on batch statistics and advances spectral norms). A
+// following BackwardParams or InputGrad differentiates this call.
+func (ce *ConfinedEnergy[T]) Energy(x []T, mode nn.Mode) []float64 {
+	B := len(x) / ce.D
+	y := ce.ws.Forward(x, mode)
+	ce.x = x
+	return ce.confine(x, y, B)
+}
+
+func (ce *ConfinedEnergy[T]) confine(x, y []T, B int) []float64 {
 	for b := 0; b < B; b++ {
-		xb := x[b*ee.D : (b+1)*ee.D]
-		ee.e[b] = float64(y[b]) + ee.confine*dot(xb, xb)
+		xb := x[b*ce.D : (b+1)*ce.D]
+		ce.e[b] = float64(y[b]) + ce.Confine*dot(xb, xb)
 	}
-	return ee.e[:B]
+	return ce.e[:B]
 }
 
-// score sets ee.e and ee.g to E(x) and ∇_x E(x) for the B×D batch x.
-func (ee *energyEval[T]) score(x []T) {
-	B := len(x) / ee.D
-	y, g := ee.ws.Score(x, nn.Eval)
-	copy(ee.g, g)
-	for b := 0; b < B; b++ {
-		xb := x[b*ee.D : (b+1)*ee.D]
-		ee.e[b] = float64(y[b]) + ee.confine*dot(xb, xb)
+// BackwardParams accumulates scale·Σ_b ∇_θ E(x_b) into the network's
+// parameter gradients, for the x of the last Energy call (the confining
+// term has no parameters).
+func (ce *ConfinedEnergy[T]) BackwardParams(scale T) {
+	B := len(ce.x) / ce.D
+	ce.fillSeed(B, scale)
+	ce.ws.Backward(ce.gy[:B], nn.GradParams)
+}
+
+// InputGrad returns scale·∇_x E(x_b) (B×D) for the x of the last Energy
+// call: the network's input gradient plus 2c·scale·x.
+func (ce *ConfinedEnergy[T]) InputGrad(scale T) []T {
+	B := len(ce.x) / ce.D
+	ce.fillSeed(B, scale)
+	gx := ce.ws.Backward(ce.gy[:B], nn.GradInput)
+	if ce.Confine != 0 {
+		axpy(2*ce.Confine*float64(scale), ce.x, gx)
 	}
-	if ee.confine != 0 {
-		axpy(2*ee.confine, x, ee.g[:B*ee.D])
+	return gx
+}
+
+func (ce *ConfinedEnergy[T]) fillSeed(B int, v T) {
+	for i := range ce.gy[:B] {
+		ce.gy[i] = v
 	}
 }
 
-// mixedBackward accumulates Σ_b coef_b·∇_θ[∇_x E_θ(x_b)·w_b] into the
+// Score returns E(x) and ∇_x E(x) (B×D) for the B×D batch x, in Eval mode.
+func (ce *ConfinedEnergy[T]) Score(x []T) (e []float64, grad []T) {
+	B := len(x) / ce.D
+	y, g := ce.ws.Score(x, nn.Eval)
+	copy(ce.g, g[:B*ce.D])
+	ce.x = x
+	e = ce.confine(x, y, B)
+	if ce.Confine != 0 {
+		axpy(2*ce.Confine, x, ce.g[:B*ce.D])
+	}
+	return e, ce.g[:B*ce.D]
+}
+
+// MixedBackward accumulates Σ_b coef_b·∇_θ[∇_x E_θ(x_b)·w_b] into the
 // energy's parameter gradients, with the directions w (B×D) held fixed:
 // one tangent pass and its reverse mode (the mixed second derivative of
-// SPEC §4). The confining term has no parameters. coef is B values.
-func (ee *energyEval[T]) mixedBackward(x, w []T, coef []float64) {
-	B := len(x) / ee.D
+// SPEC §4). The confining term has no parameters. It needs a workspace
+// with one tangent.
+func (ce *ConfinedEnergy[T]) MixedBackward(x, w []T, coef []float64) {
+	B := len(x) / ce.D
 	for b := 0; b < B; b++ {
-		ee.coef[b] = T(coef[b])
+		ce.coef[b] = T(coef[b])
 	}
-	ee.ws.ScoreDot(x, w[:B*ee.D], nn.Eval)
-	ee.ws.BackwardTangent(nil, ee.coef[:B], nn.GradParams)
+	ce.ws.ScoreDot(x, w[:B*ce.D], nn.Eval)
+	ce.ws.BackwardTangent(nil, ce.coef[:B], nn.GradParams)
 }

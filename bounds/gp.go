@@ -186,6 +186,6 @@ func (g *GradientPenalty[T]) Gap(z []T, step int, weight float64) (Estimate, flo
 	default:
 		le.jprod(v, w)
 	}
-	le.en.mixedBackward(le.x[:B*D], w, g.coef[:B])
+	le.en.MixedBackward(le.x[:B*D], w, g.coef[:B])
 	return bound, penalty, nil
 }

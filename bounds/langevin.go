@@ -178,19 +178,17 @@ func (l *Langevin[T]) ResetCounts() { l.accepted, l.proposed = 0, 0 }
 // EnergyTarget is the data-space target π(x) ∝ exp(−E_θ(x) − c‖x‖²) of an
 // energy network with a confining term c ≥ 0: the EBM sampler of the CLI.
 type EnergyTarget[T nn.Float] struct {
-	en *energyEval[T]
+	en *ConfinedEnergy[T]
 }
 
 // NewEnergyTarget returns the target of energy (D → 1) with confinement c,
 // for batches of at most maxBatch samples.
 func NewEnergyTarget[T nn.Float](energy *nn.Network[T], confine float64, maxBatch int) (*EnergyTarget[T], error) {
-	if energy == nil || energy.Out() != 1 {
-		return nil, fmt.Errorf("bounds: EnergyTarget needs a scalar energy")
+	en, err := NewConfinedEnergy(energy, confine, maxBatch, 0)
+	if err != nil {
+		return nil, err
 	}
-	if !(confine >= 0) || maxBatch < 1 {
-		return nil, fmt.Errorf("bounds: EnergyTarget: confine %v, maxBatch %d", confine, maxBatch)
-	}
-	return &EnergyTarget[T]{en: newEnergyEval(energy, confine, maxBatch)}, nil
+	return &EnergyTarget[T]{en: en}, nil
 }
 
 // Dim implements Target.
@@ -199,11 +197,11 @@ func (t *EnergyTarget[T]) Dim() int { return t.en.D }
 // Eval implements Target: log π = −E, ∇ log π = −∇_x E.
 func (t *EnergyTarget[T]) Eval(x []T, logp []float64, grad []T) {
 	B := len(x) / t.en.D
-	t.en.score(x)
+	e, g := t.en.Score(x)
 	for b := 0; b < B; b++ {
-		logp[b] = -t.en.e[b]
+		logp[b] = -e[b]
 	}
-	copy(grad, t.en.g[:B*t.en.D])
+	copy(grad, g)
 	scal(-1, grad[:B*t.en.D])
 }
 

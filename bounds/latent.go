@@ -66,7 +66,7 @@ type latentEval[T nn.Float] struct {
 	extra  int // smin: probe tangents carried along with v_min
 	gen    *nn.Workspace[T]
 	jv     *nn.Workspace[T] // smin: J·w products that must not clobber gen
-	en     *energyEval[T]
+	en     *ConfinedEnergy[T]
 	stream *nn.Stream
 
 	op   *nn.JacobianOperator[T]
@@ -94,7 +94,7 @@ func newLatentEval[T nn.Float](nets Nets[T], logdet string, lob LOBPCGConfig, ex
 	d, D := nets.dims()
 	le := &latentEval[T]{
 		nets: nets, d: d, D: D, exact: logdet == "exact", extra: extra, stream: stream,
-		en: newEnergyEval(nets.Energy, nets.Confine, maxB),
+		en: newConfinedEnergy(nets.Energy, nets.Confine, maxB, 1),
 		x:  make([]T, maxB*D), ld: make([]float64, maxB),
 		f: make([]float64, maxB), gf: make([]T, maxB*d), bad: make([]bool, maxB),
 	}
@@ -143,8 +143,8 @@ func (le *latentEval[T]) eval(z []T) {
 		y, yd := le.gen.JacobianPass(z, nn.Eval)
 		copy(le.x, y)
 		le.cols = yd
-		le.en.score(le.x[:B*D])
-		gz, _ = le.gen.HalfLogDetBackward(le.en.g[:B*D], le.wneg[:B], le.ldT[:B], nn.GradInput)
+		_, ge := le.en.Score(le.x[:B*D])
+		gz, _ = le.gen.HalfLogDetBackward(ge, le.wneg[:B], le.ldT[:B], nn.GradInput)
 		for b := 0; b < B; b++ {
 			le.ld[b] = float64(le.ldT[b])
 		}
@@ -159,7 +159,7 @@ func (le *latentEval[T]) eval(z []T) {
 		y, yd := le.gen.ForwardTangent(z, le.tan[:k*B*d], k, nn.Eval)
 		copy(le.x, y)
 		le.cols = yd
-		le.en.score(le.x[:B*D])
+		_, ge := le.en.Score(le.x[:B*D])
 		// L = Σ ∇E·y − Σ d·(uᵀJv)/s, so ∂L/∂z = Jᵀ∇E − ∇_z(d·log s).
 		gyd := le.gyd[:k*B*D]
 		clear(gyd)
@@ -170,7 +170,7 @@ func (le *latentEval[T]) eval(z []T) {
 				axpy(-float64(d)/s, le.sres.U[b*D:(b+1)*D], gyd[b*D:(b+1)*D])
 			}
 		}
-		gz, _ = le.gen.BackwardTangent(le.en.g[:B*D], gyd, nn.GradInput)
+		gz, _ = le.gen.BackwardTangent(ge, gyd, nn.GradInput)
 	}
 	le.sing = 0
 	for b := 0; b < B; b++ {

@@ -42,13 +42,13 @@ func smoothBijection(t testing.TB, s *nn.Stream) *nn.Network[float64] {
 // tenth of the box.
 func gridLogZ(nets Nets[float64], R float64, n int) (logZ, edge float64) {
 	const chunk = 4096
-	ee := newEnergyEval(nets.Energy, nets.Confine, chunk)
+	ee := newConfinedEnergy(nets.Energy, nets.Confine, chunk, 1)
 	h := 2 * R / float64(n)
 	vals := make([]float64, 0, n*n)
 	inner := make([]bool, 0, n*n)
 	x := make([]float64, 0, 2*chunk)
 	flush := func() {
-		for _, e := range ee.energy(x) {
+		for _, e := range ee.Energy(x, nn.Eval) {
 			vals = append(vals, -e)
 		}
 		x = x[:0]

@@ -14,7 +14,7 @@ import (
 // w_i = ∇_x E(x_i) held fixed.
 type ZeroGP[T nn.Float] struct {
 	lambda float64
-	en     *energyEval[T]
+	en     *ConfinedEnergy[T]
 	maxB   int
 	coef   []float64
 }
@@ -31,7 +31,7 @@ func NewZeroGP[T nn.Float](nets Nets[T], lambda float64, maxBatch int) (*ZeroGP[
 	if !(lambda > 0) || math.IsInf(lambda, 1) || maxBatch < 1 {
 		return nil, fmt.Errorf("bounds: ZeroGP: λ = %v, maxBatch = %d", lambda, maxBatch)
 	}
-	return &ZeroGP[T]{lambda: lambda, en: newEnergyEval(nets.Energy, nets.Confine, maxBatch), maxB: maxBatch,
+	return &ZeroGP[T]{lambda: lambda, en: newConfinedEnergy(nets.Energy, nets.Confine, maxBatch, 1), maxB: maxBatch,
 		coef: make([]float64, maxBatch)}, nil
 }
 
@@ -46,14 +46,13 @@ func (g *ZeroGP[T]) Penalty(x []T, weight float64) (float64, error) {
 		return 0, fmt.Errorf("bounds: ZeroGP: %d data values for width %d and at most %d samples", len(x), D, g.maxB)
 	}
 	B := len(x) / D
-	g.en.score(x)
-	gr := g.en.g[:B*D]
+	_, gr := g.en.Score(x)
 	pen := g.lambda * dot(gr, gr) / float64(B)
 	if weight != 0 {
 		for b := range g.coef[:B] {
 			g.coef[b] = 2 * weight * g.lambda / float64(B)
 		}
-		g.en.mixedBackward(x, gr, g.coef[:B])
+		g.en.MixedBackward(x, gr, g.coef[:B])
 	}
 	return pen, nil
 }

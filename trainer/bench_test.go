@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/linalg"
 )
 
@@ -16,8 +17,8 @@ func BenchmarkIteration(b *testing.B) {
 	linalg.SetWorkers(runtime.GOMAXPROCS(0))
 	for _, pair := range [][2]string{{"sv", "gp"}, {"sv", "none"}, {"mi", "gp"}, {"sv", "diffusion"}} {
 		b.Run(pair[0]+"+"+pair[1], func(b *testing.B) {
-			cfg := DefaultConfig()
-			cfg.Lower, cfg.Upper = pair[0], pair[1]
+			cfg := ebm.DefaultConfig()
+			cfg.Lower, cfg.Upper = ebm.LowerBound(pair[0]), ebm.UpperBound(pair[1])
 			tr, err := New(cfg)
 			if err != nil {
 				b.Fatal(err)

@@ -1,93 +1,44 @@
 package trainer
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"strings"
 
+	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
-// Checkpoint layout: the networks under "energy" and "generator", the
-// auxiliary parameters of the mi bound as tensors "aux/<name>", optimiser
-// states "opt_energy", "opt_generator", "opt_aux", the RNG, the CSV
-// sampler ("sampler"), the guard ("guard"), the widths ("dims") and the
-// config. Together they make a resumed run continue bit for bit, and the
-// widths let a service load the model without the training data.
+// The training state a checkpoint adds to the model (see ebm's checkpoint
+// layout): optimiser states "opt_energy", "opt_generator", "opt_aux", the
+// RNG, the finite-data sampler ("sampler") and the guard ("guard").
+// Together they make a resumed run continue bit for bit.
 
 type guardState struct {
 	LRScale   float64 `json:"lr_scale"`
 	Rollbacks int     `json:"rollbacks"`
 }
 
-type dims struct {
-	Data   int `json:"data_dim"`
-	Latent int `json:"latent_dim"`
+// optimizers lists the optimisers by checkpoint name, in a fixed order.
+func (t *Trainer) optimizers() []namedOptimizer {
+	o := []namedOptimizer{{"opt_energy", t.optE}, {"opt_generator", t.optG}}
+	if t.optAux != nil {
+		o = append(o, namedOptimizer{"opt_aux", t.optAux})
+	}
+	return o
 }
 
-// dimsOf reads the data and latent widths stored in a checkpoint.
-func dimsOf(c *nn.Checkpoint, path string) (dims, error) {
-	var d dims
-	b, ok := c.Blob("dims")
-	if !ok {
-		return d, fmt.Errorf("checkpoint %s: no network widths (not an ebmcpu training checkpoint)", path)
-	}
-	if err := json.Unmarshal(b, &d); err != nil || d.Data < 1 || d.Latent < 1 {
-		return d, fmt.Errorf("checkpoint %s: bad network widths %q", path, b)
-	}
-	return d, nil
-}
-
-// auxOf returns the auxiliary parameters ("aux/<name>" tensors) of a
-// checkpoint by name, or nil.
-func auxOf(c *nn.Checkpoint) map[string][]float32 {
-	var aux map[string][]float32
-	for _, t := range c.Tensors() {
-		if name, ok := strings.CutPrefix(t.Name, "aux/"); ok {
-			v := make([]float32, len(t.Data))
-			for i, x := range t.Data {
-				v[i] = float32(x)
-			}
-			if aux == nil {
-				aux = map[string][]float32{}
-			}
-			aux[name] = v
-		}
-	}
-	return aux
-}
-
-// SetAux copies auxiliary parameter values by name (as AuxValues and
-// checkpoints hold them) into ps, the parameters of an mi bound.
-func SetAux(ps []*nn.Param[float32], aux map[string][]float32) error {
-	for _, p := range ps {
-		v, ok := aux[p.Name]
-		if !ok || len(v) != len(p.Value) {
-			return fmt.Errorf("auxiliary parameter %s of the mi bound is missing or has the wrong size", p.Name)
-		}
-		copy(p.Value, v)
-	}
-	return nil
+type namedOptimizer struct {
+	name string
+	nn.Optimizer
 }
 
 // Checkpoint captures the complete training state.
 func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 	c := &nn.Checkpoint{Step: int64(t.step)}
-	nn.AddNetwork(c, "energy", t.Energy)
-	nn.AddNetwork(c, "generator", t.Generator)
-	for _, p := range t.lower.AuxParams() {
-		c.SetTensor(paramTensor("aux/"+p.Name, p))
-	}
-	opts := map[string]nn.Optimizer{"opt_energy": t.optE, "opt_generator": t.optG}
-	if t.optAux != nil {
-		opts["opt_aux"] = t.optAux
-	}
-	for _, name := range []string{"opt_energy", "opt_generator", "opt_aux"} {
-		if o, ok := opts[name]; ok {
-			if err := c.AddOptimizer(name, o); err != nil {
-				return nil, err
-			}
+	ebm.AddNets(c, t.Nets, t.bounds.Lower.AuxParams())
+	for _, o := range t.optimizers() {
+		if err := c.AddOptimizer(o.name, o); err != nil {
+			return nil, err
 		}
 	}
 	if err := c.AddRNG(t.rng); err != nil {
@@ -102,22 +53,10 @@ func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 	}
 	g, _ := json.Marshal(guardState{t.guard.lrScale, t.guard.rollbacks})
 	c.SetBlob("guard", g)
-	dm, _ := json.Marshal(dims{Data: t.D, Latent: t.d})
-	c.SetBlob("dims", dm)
-	cfg, err := json.Marshal(t.cfg)
-	if err != nil {
+	if err := ebm.AddConfig(c, t.cfg, ebm.Dims{Data: t.D, Latent: t.d}); err != nil {
 		return nil, err
 	}
-	c.SetConfig(cfg)
 	return c, nil
-}
-
-func paramTensor(name string, p *nn.Param[float32]) *nn.Tensor {
-	data := make([]float64, len(p.Value))
-	for i, v := range p.Value {
-		data[i] = float64(v)
-	}
-	return &nn.Tensor{Name: name, DType: nn.Float32, Shape: append([]int(nil), p.Shape...), Data: data}
 }
 
 // SaveCheckpoint writes the training state to path atomically and makes it
@@ -134,33 +73,15 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 	return nil
 }
 
-// ConfigOf returns the run configuration stored in a checkpoint.
-func ConfigOf(c *nn.Checkpoint, path string) (Config, error) {
-	var cfg Config
-	raw := c.Config()
-	if len(raw) == 0 {
-		return cfg, fmt.Errorf("checkpoint %s: no run configuration (not an ebmcpu training checkpoint)", path)
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&cfg); err != nil {
-		return cfg, fmt.Errorf("checkpoint %s: run configuration: %w", path, err)
-	}
-	return cfg, nil
-}
-
 // Resume rebuilds the trainer saved at path, ready to continue where it
 // stopped. steps, if positive, replaces the configured number of iterations
 // (to extend a finished run).
 func Resume(path string, steps int) (*Trainer, error) {
-	c, err := nn.Load(path)
+	s, err := ebm.ReadCheckpoint(path)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := ConfigOf(c, path)
-	if err != nil {
-		return nil, err
-	}
+	cfg := s.Config
 	if steps > 0 {
 		cfg.Steps = steps
 	}
@@ -168,31 +89,23 @@ func Resume(path string, steps int) (*Trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
-	if err := t.restore(c); err != nil {
+	if err := t.restore(s); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
 	return t, nil
 }
 
 // restore loads every piece of state New does not derive from the config.
-func (t *Trainer) restore(c *nn.Checkpoint) error {
-	if err := nn.LoadNetwork(c, "energy", t.Energy); err != nil {
+func (t *Trainer) restore(s *ebm.Saved) error {
+	c := s.Ckpt
+	if err := s.LoadNets(t.Nets); err != nil {
 		return err
 	}
-	if err := nn.LoadNetwork(c, "generator", t.Generator); err != nil {
+	if err := ebm.SetAux(t.bounds.Lower.AuxParams(), s.Aux); err != nil {
 		return err
 	}
-	if err := SetAux(t.lower.AuxParams(), auxOf(c)); err != nil {
-		return err
-	}
-	if err := c.LoadOptimizer("opt_energy", t.optE); err != nil {
-		return err
-	}
-	if err := c.LoadOptimizer("opt_generator", t.optG); err != nil {
-		return err
-	}
-	if t.optAux != nil {
-		if err := c.LoadOptimizer("opt_aux", t.optAux); err != nil {
+	for _, o := range t.optimizers() {
+		if err := c.LoadOptimizer(o.name, o); err != nil {
 			return err
 		}
 	}
@@ -208,17 +121,15 @@ func (t *Trainer) restore(c *nn.Checkpoint) error {
 			return fmt.Errorf("data sampler state: %w", err)
 		}
 	}
-	var g guardState
+	g := guardState{LRScale: 1}
 	if b, ok := c.Blob("guard"); ok {
 		if err := json.Unmarshal(b, &g); err != nil {
 			return fmt.Errorf("guard state: %w", err)
 		}
-	} else {
-		g.LRScale = 1
 	}
 	t.guard.lrScale, t.guard.rollbacks = g.LRScale, g.Rollbacks
 	t.applyLRScale()
-	t.step = int(c.Step)
+	t.step = s.Step()
 	t.guard.snapshot(t)
 	return nil
 }

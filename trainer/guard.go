@@ -1,7 +1,9 @@
 package trainer
 
 import (
-	"github.com/ebmcpu/ebmcpu/asm"
+	"math"
+
+	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
@@ -11,7 +13,7 @@ import (
 // A restore also scales both learning rates by LRFactor. The random streams
 // are not rewound, so the retried iterations see fresh batches.
 type guard struct {
-	cfg       GuardConfig
+	cfg       ebm.GuardConfig
 	rollbacks int
 	lrScale   float64
 	goodStep  int
@@ -19,12 +21,16 @@ type guard struct {
 	opts      [][]byte
 }
 
-func newGuard(cfg GuardConfig) guard { return guard{cfg: cfg, lrScale: 1} }
+func newGuard(cfg ebm.GuardConfig) guard { return guard{cfg: cfg, lrScale: 1} }
 
 // energiesOK reports whether every energy is finite and within the limit.
-func (g *guard) energiesOK(e []float32) bool {
-	m := float64(asm.Smaxabs(e))
-	return finite(m) && m <= g.cfg.EnergyLimit
+func (g *guard) energiesOK(e []float64) bool {
+	for _, v := range e {
+		if !(math.Abs(v) <= g.cfg.EnergyLimit) { // NaN fails too
+			return false
+		}
+	}
+	return true
 }
 
 // state lists every tensor the guard copies, in a fixed order.
@@ -35,23 +41,15 @@ func (t *Trainer) state() [][]float32 {
 			s = append(s, p.Value)
 		}
 	}
-	add(t.Energy.Params())
-	add(t.Generator.Params())
-	add(t.lower.AuxParams())
-	for _, n := range []*nn.Network[float32]{t.Energy, t.Generator} {
+	add(t.Nets.Energy.Params())
+	add(t.Nets.Generator.Params())
+	add(t.bounds.Lower.AuxParams())
+	for _, n := range []*nn.Network[float32]{t.Nets.Energy, t.Nets.Generator} {
 		for _, b := range n.Buffers() {
 			s = append(s, b.Value)
 		}
 	}
 	return s
-}
-
-func (t *Trainer) optimizers() []nn.Optimizer {
-	o := []nn.Optimizer{t.optE, t.optG}
-	if t.optAux != nil {
-		o = append(o, t.optAux)
-	}
-	return o
 }
 
 // snapshot records the current state as the last good one.

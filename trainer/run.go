@@ -12,37 +12,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/internal/atomicfile"
 )
-
-// Files of a run directory.
-const (
-	ConfigFile     = "config.json"
-	MetricsFile    = "metrics.jsonl"
-	CheckpointFile = "checkpoint.ckpt"
-)
-
-// PrepareRunDir creates dir for a new run and writes the resolved config
-// into it. A directory that already holds a run is an error, so that
-// nothing is overwritten by accident (resume it instead).
-func PrepareRunDir(dir string, cfg Config) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("run directory %s: %w", dir, err)
-	}
-	for _, f := range []string{ConfigFile, MetricsFile, CheckpointFile} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			return fmt.Errorf("run directory %s already holds a run (%s); resume it with --resume or choose another --out", dir, f)
-		}
-	}
-	b, err := json.MarshalIndent(cfg, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.WriteFile(filepath.Join(dir, ConfigFile), append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("run directory %s: %w", dir, err)
-	}
-	return nil
-}
 
 // Progress receives a report after every iteration; Run calls it from its
 // own goroutine.
@@ -56,14 +28,24 @@ type Progress interface {
 // was checkpointed first.
 var ErrInterrupted = errors.New("interrupted")
 
+// Hooks are the periodic work of the command line during training: each
+// runs between iterations on the live networks and must not change them.
+// Nil hooks are skipped.
+type Hooks struct {
+	// Eval runs every Config.EvalEvery iterations.
+	Eval func(t *Trainer) error
+	// Plot runs every Config.PlotEvery iterations and at the end.
+	Plot func(t *Trainer) error
+}
+
 // Run trains until cfg.Steps iterations, appending metrics to
 // dir/metrics.jsonl, checkpointing to dir/checkpoint.ckpt every
 // CheckpointEvery iterations, at the end and when ctx is cancelled
-// (SIGINT/SIGTERM in the CLI), and drawing pictures every PlotEvery.
+// (SIGINT/SIGTERM in the CLI), and calling the hooks on their schedules.
 // A NaN never reaches a checkpoint: a diverged iteration is rolled back
 // before anything is written.
-func (t *Trainer) Run(ctx context.Context, dir string, prog Progress) (err error) {
-	metrics, err := openMetrics(filepath.Join(dir, MetricsFile), t.step)
+func (t *Trainer) Run(ctx context.Context, dir string, prog Progress, hooks Hooks) (err error) {
+	metrics, err := openMetrics(filepath.Join(dir, ebm.MetricsFile), t.step)
 	if err != nil {
 		return err
 	}
@@ -75,7 +57,7 @@ func (t *Trainer) Run(ctx context.Context, dir string, prog Progress) (err error
 			prog.Done()
 		}
 	}()
-	ckpt := filepath.Join(dir, CheckpointFile)
+	ckpt := filepath.Join(dir, ebm.CheckpointFile)
 	save := func() error {
 		if err := t.SaveCheckpoint(ckpt); err != nil {
 			return fmt.Errorf("checkpoint: %w", err)
@@ -127,21 +109,26 @@ func (t *Trainer) Run(ctx context.Context, dir string, prog Progress) (err error
 				return err
 			}
 		}
-		if t.OnEval != nil && t.cfg.EvalEvery > 0 && t.step%t.cfg.EvalEvery == 0 {
-			if err := t.OnEval(t); err != nil {
+		if hooks.Eval != nil && t.cfg.EvalEvery > 0 && t.step%t.cfg.EvalEvery == 0 {
+			if err := hooks.Eval(t); err != nil {
 				return fmt.Errorf("evaluation at iteration %d: %w", t.step, err)
 			}
 		}
-		if t.cfg.PlotEvery > 0 && t.step%t.cfg.PlotEvery == 0 {
-			if err := t.WritePlots(dir); err != nil {
-				return fmt.Errorf("plots: %w", err)
+		if hooks.Plot != nil && t.cfg.PlotEvery > 0 && t.step%t.cfg.PlotEvery == 0 {
+			if err := hooks.Plot(t); err != nil {
+				return fmt.Errorf("pictures: %w", err)
 			}
 		}
 	}
 	if err := save(); err != nil {
 		return err
 	}
-	return t.WritePlots(dir)
+	if hooks.Plot != nil {
+		if err := hooks.Plot(t); err != nil {
+			return fmt.Errorf("pictures: %w", err)
+		}
+	}
+	return nil
 }
 
 // metricsLog appends JSON lines to metrics.jsonl.

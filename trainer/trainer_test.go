@@ -9,11 +9,13 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ebmcpu/ebmcpu/ebm"
 )
 
 // smallConfig is a fast run of the default pairing on tiny networks.
-func smallConfig() Config {
-	cfg := DefaultConfig()
+func smallConfig() ebm.Config {
+	cfg := ebm.DefaultConfig()
 	cfg.Steps = 40
 	cfg.Batch = 32
 	cfg.Energy.Hidden = []int{16, 16}
@@ -50,7 +52,7 @@ func TestResumeIsBitExact(t *testing.T) {
 	for _, pair := range [][2]string{{"sv", "gp"}, {"mi", "gp"}, {"sv", "diffusion"}, {"sv", "none"}} {
 		t.Run(pair[0]+"+"+pair[1], func(t *testing.T) {
 			cfg := smallConfig()
-			cfg.Lower, cfg.Upper = pair[0], pair[1]
+			cfg.Lower, cfg.Upper = ebm.LowerBound(pair[0]), ebm.UpperBound(pair[1])
 			cfg.Diffusion.Nodes, cfg.Diffusion.StepsPerNode = 3, 2
 			const n = 12
 			straight, err := New(cfg)
@@ -101,7 +103,7 @@ func TestGuardRollsBackAndGivesUp(t *testing.T) {
 	}
 	runSteps(t, tr, 10) // snapshot at 10
 	good := paramBits(tr)
-	poison := func() { tr.Energy.Params()[0].Value[0] = float32(math.NaN()) }
+	poison := func() { tr.Nets.Energy.Params()[0].Value[0] = float32(math.NaN()) }
 
 	poison()
 	m, err := tr.Step()
@@ -156,10 +158,10 @@ func TestInterruptCheckpoints(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := tr.Run(ctx, dir, cancelAt{step: 7, cancel: cancel}); !errors.Is(err, ErrInterrupted) {
+	if err := tr.Run(ctx, dir, cancelAt{step: 7, cancel: cancel}, Hooks{}); !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("Run after cancel: %v, want ErrInterrupted", err)
 	}
-	resumed, err := Resume(filepath.Join(dir, CheckpointFile), 0)
+	resumed, err := Resume(filepath.Join(dir, ebm.CheckpointFile), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,11 +188,11 @@ func TestModelLoadsWithoutTheData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tr.Run(context.Background(), dir, nil); err != nil {
+	if err := tr.Run(context.Background(), dir, nil, Hooks{}); err != nil {
 		t.Fatal(err)
 	}
 	os.Remove(csv)
-	m, err := LoadModel(dir)
+	m, err := ebm.LoadModel(dir)
 	if err != nil {
 		t.Fatalf("loading without the CSV: %v", err)
 	}

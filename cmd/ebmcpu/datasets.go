@@ -5,7 +5,7 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/ebmcpu/ebmcpu/trainer/data"
+	"github.com/ebmcpu/ebmcpu/data"
 )
 
 func runDatasets(args []string, stdout, stderr io.Writer) error {

@@ -8,8 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/ebmcpu/ebmcpu/trainer"
-	"github.com/ebmcpu/ebmcpu/trainer/eval"
+	"github.com/ebmcpu/ebmcpu/ebm"
+	"github.com/ebmcpu/ebmcpu/eval"
+	"github.com/ebmcpu/ebmcpu/plot"
 )
 
 func runEval(args []string, stdout, stderr io.Writer) error {
@@ -40,13 +41,10 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	case *latents < 2:
 		return usageError("--latents=%d: want ≥ 2", *latents)
 	}
-	ckpt := *model
-	if st, err := os.Stat(ckpt); err == nil && st.IsDir() {
-		ckpt = filepath.Join(ckpt, trainer.CheckpointFile)
-	}
+	_, runDir := ebm.ResolveRun(*model)
 	jsonPath := *out
 	if jsonPath == "" {
-		jsonPath = filepath.Join(filepath.Dir(ckpt), "eval.json")
+		jsonPath = filepath.Join(runDir, "eval.json")
 	}
 	pngPath := strings.TrimSuffix(jsonPath, filepath.Ext(jsonPath)) + ".png"
 	s, err := eval.Load(*model)
@@ -63,7 +61,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
-	if err := r.WritePanel(pngPath); err != nil {
+	if err := plot.Panel(r, pngPath); err != nil {
 		return fmt.Errorf("panel %s: %w", pngPath, err)
 	}
 	if err := r.WriteJSON(jsonPath); err != nil {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ebmcpu/ebmcpu/trainer"
+	"github.com/ebmcpu/ebmcpu/ebm"
 )
 
 // cli runs the command in-process and returns its exit status and output.
@@ -182,7 +182,7 @@ func TestEvalEveryLeavesTrainingUnchanged(t *testing.T) {
 	x := []float32{0, 0, 1, -1, -2, 0.5, 3, 3}
 	var energies [2][]float32
 	for i, dir := range []string{plain, evald} {
-		m, err := trainer.LoadModel(dir)
+		m, err := ebm.LoadModel(dir)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,8 +6,8 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/internal/atomicfile"
-	"github.com/ebmcpu/ebmcpu/trainer"
 )
 
 func runSample(args []string, stdout, stderr io.Writer) error {
@@ -32,7 +32,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	case !(*h > 0):
 		return usageError("--step-size=%v: want > 0", *h)
 	}
-	m, err := trainer.LoadModel(*model)
+	m, err := ebm.LoadModel(*model)
 	if err != nil {
 		return usageError("%v", err)
 	}

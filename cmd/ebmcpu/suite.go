@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ebmcpu/ebmcpu/trainer/suite"
+	"github.com/ebmcpu/ebmcpu/suite"
 )
 
 func runSuite(args []string, stdout, stderr io.Writer) error {

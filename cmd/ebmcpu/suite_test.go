@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ebmcpu/ebmcpu/trainer"
-	"github.com/ebmcpu/ebmcpu/trainer/eval"
-	"github.com/ebmcpu/ebmcpu/trainer/suite"
+	"github.com/ebmcpu/ebmcpu/ebm"
+	"github.com/ebmcpu/ebmcpu/eval"
+	"github.com/ebmcpu/ebmcpu/suite"
 )
 
 // TestSuiteShort runs the CI-sized suite end to end, then again to check
@@ -51,7 +51,7 @@ func TestSuiteShort(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "runs", r, suite.EvalPNG)); err != nil {
 			t.Error(err)
 		}
-		if ckpt[r], err = os.ReadFile(filepath.Join(dir, "runs", r, trainer.CheckpointFile)); err != nil {
+		if ckpt[r], err = os.ReadFile(filepath.Join(dir, "runs", r, ebm.CheckpointFile)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -99,7 +99,7 @@ func TestSuiteShort(t *testing.T) {
 	if code != 0 || strings.Count(stderr, "done before") != 1 {
 		t.Fatalf("third suite: exit %d, want one run redone:\n%s", code, stderr)
 	}
-	again, err := os.ReadFile(filepath.Join(dir, "runs", runs[1], trainer.CheckpointFile))
+	again, err := os.ReadFile(filepath.Join(dir, "runs", runs[1], ebm.CheckpointFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,12 +9,15 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/ebmcpu/ebmcpu/ebm"
+	"github.com/ebmcpu/ebmcpu/eval"
 	"github.com/ebmcpu/ebmcpu/linalg"
+	"github.com/ebmcpu/ebmcpu/plot"
 	"github.com/ebmcpu/ebmcpu/trainer"
-	"github.com/ebmcpu/ebmcpu/trainer/eval"
 )
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
@@ -23,7 +26,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "run directory (default runs/<dataset>-<lower>+<upper>-<time>)")
 	resume := fs.String("resume", "", "continue the run in this directory (or checkpoint file)")
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "worker threads (results do not depend on it)")
-	cf := registerConfigFlags(fs, trainer.DefaultConfig())
+	cf := registerConfigFlags(fs, ebm.DefaultConfig())
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ebmcpu train [--config FILE] [--out DIR] [--resume DIR] [--threads N] [--<setting>=VALUE ...]")
 		fmt.Fprintln(stderr, "\nWith no flags: the built-in default run (8gaussians, sv + gp). Settings:")
@@ -48,27 +51,22 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		}
 		steps := 0
 		if cf.given() {
-			var c trainer.Config
+			var c ebm.Config
 			if err := cf.apply(&c); err != nil {
 				return err
 			}
 			steps = c.Steps
 		}
-		ckpt, d := *resume, *resume
-		if st, err := os.Stat(*resume); err == nil && st.IsDir() {
-			ckpt = filepath.Join(*resume, trainer.CheckpointFile)
-		} else {
-			d = filepath.Dir(*resume)
-		}
+		var ckpt string
+		ckpt, dir = ebm.ResolveRun(*resume)
 		if t, err = trainer.Resume(ckpt, steps); err != nil {
 			return usageError("%v", err)
 		}
-		dir = d
 		fmt.Fprintf(stderr, "resuming %s at iteration %d of %d\n", dir, t.StepCount(), t.Config().Steps)
 	} else {
-		cfg := trainer.DefaultConfig()
+		cfg := ebm.DefaultConfig()
 		if *configPath != "" {
-			if cfg, err = trainer.LoadConfig(*configPath); err != nil {
+			if cfg, err = ebm.LoadConfig(*configPath); err != nil {
 				return usageError("%v", err)
 			}
 		}
@@ -82,17 +80,26 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		if dir == "" {
 			dir = filepath.Join("runs", fmt.Sprintf("%s-%s+%s-%s", sanitize(cfg.Dataset), cfg.Lower, cfg.Upper, time.Now().Format("20060102-150405")))
 		}
-		if err := trainer.PrepareRunDir(dir, cfg); err != nil {
+		if err := ebm.PrepareRunDir(dir, cfg); err != nil {
 			return usageError("%v", err)
 		}
 		fmt.Fprintf(stderr, "run directory %s: %s, %s + %s, %d iterations, batch %d, seed %d\n",
 			dir, cfg.Dataset, cfg.Lower, cfg.Upper, cfg.Steps, cfg.Batch, cfg.Seed)
 	}
 
-	t.OnEval = func(t *trainer.Trainer) error { return evalDuringTraining(t, dir, stderr) }
+	var pictures []string // the files the last Plot hook wrote
+	hooks := trainer.Hooks{
+		Eval: func(t *trainer.Trainer) error { return evalDuringTraining(t, dir, stderr) },
+		Plot: func(t *trainer.Trainer) (err error) {
+			cfg := t.Config()
+			title := fmt.Sprintf("%s, %s+%s, step %d", cfg.Dataset, cfg.Lower, cfg.Upper, t.StepCount())
+			pictures, err = plot.Training(dir, t.Nets, t.Data, title, cfg.Seed)
+			return err
+		},
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	err = t.Run(ctx, dir, newProgress(stderr))
+	err = t.Run(ctx, dir, newProgress(stderr), hooks)
 	if errors.Is(err, trainer.ErrInterrupted) {
 		fmt.Fprintf(stderr, "%v; continue with: ebmcpu train --resume %s\n", err, dir)
 		return nil
@@ -100,15 +107,14 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "done: %s (metrics.jsonl, checkpoint.ckpt, density.png, energy.png, samples.png)\n", dir)
+	fmt.Fprintf(stdout, "done: %s (%s)\n", dir, strings.Join(append([]string{ebm.MetricsFile, ebm.CheckpointFile}, pictures...), ", "))
 	return nil
 }
 
 // evalDuringTraining evaluates the live networks (on copies) and writes
 // dir/eval-<step>.json; a line of the summary goes to the progress stream.
 func evalDuringTraining(t *trainer.Trainer, dir string, w io.Writer) error {
-	subj := &eval.Subject{Config: t.Config(), Energy: t.Energy, Generator: t.Generator, Aux: t.AuxValues(),
-		Name: dir, Step: t.StepCount()}
+	subj := &eval.Subject{Config: t.Config(), Nets: t.Nets, Aux: t.AuxValues(), Name: dir, Step: t.StepCount()}
 	rep, err := eval.Evaluate(subj, eval.Options{})
 	if err != nil {
 		return err

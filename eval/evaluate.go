@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/ebmcpu/ebmcpu/bounds"
+	"github.com/ebmcpu/ebmcpu/data"
+	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/nn"
-	"github.com/ebmcpu/ebmcpu/trainer"
-	"github.com/ebmcpu/ebmcpu/trainer/data"
 )
 
 // ErrData marks an evaluation that failed because the model's data set
@@ -124,7 +124,9 @@ type Report struct {
 	Notes []string `json:"notes"`
 	Panel string   `json:"panel,omitempty"` // the PNG panel, once written
 
-	art *artifacts
+	// Pictures holds what a picture of the evaluation draws (package plot);
+	// it is not part of the JSON report.
+	Pictures *Pictures `json:"-"`
 }
 
 // TestReport is the likelihood of held-out data.
@@ -158,17 +160,21 @@ type SampleReport struct {
 	Sampler   *LangevinReport `json:"sampler,omitempty"` // Langevin samples
 }
 
-// artifacts are what the panel draws.
-type artifacts struct {
-	held      *heldOut
-	grid      *Grid
-	box       data.Box
-	gen, lang []float64
-	title     string
+// Pictures are what a picture of an evaluation shows, in data coordinates.
+type Pictures struct {
+	Test  []float64 // the held-out points, N×D
+	Toy   *data.Toy // the built-in set (for its true density), or nil
+	Image [2]int    // height and width of image data (0 otherwise)
+	Grid  *Grid     // the 2-D quadrature grid, or nil
+	Box   data.Box  // the grid's box (2-D)
+	// Generator and Langevin are the generator samples and their MALA
+	// refinements on the EBM, n×D.
+	Generator, Langevin []float64
+	Title               string
 }
 
 // EvaluateModel evaluates a loaded model (see FromModel).
-func EvaluateModel(m *trainer.Model, opt Options) (*Report, error) {
+func EvaluateModel(m *ebm.Model, opt Options) (*Report, error) {
 	s, err := FromModel(m)
 	if err != nil {
 		return nil, err
@@ -187,13 +193,13 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("eval: %w", err)
 	}
-	if s == nil || s.Energy == nil || s.Generator == nil {
+	if s == nil || s.Nets.Energy == nil || s.Nets.Generator == nil {
 		return nil, errors.New("eval: the subject needs an energy and a generator network")
 	}
 	cfg := s.Config
-	D, d := s.Energy.In(), s.Generator.In()
-	if s.Generator.Out() != D || s.Energy.Out() != 1 {
-		return nil, fmt.Errorf("eval: the energy takes width %d and outputs %d; the generator outputs %d", D, s.Energy.Out(), s.Generator.Out())
+	D, d := s.Nets.Energy.In(), s.Nets.Generator.In()
+	if s.Nets.Generator.Out() != D || s.Nets.Energy.Out() != 1 {
+		return nil, fmt.Errorf("eval: the energy takes width %d and outputs %d; the generator outputs %d", D, s.Nets.Energy.Out(), s.Nets.Generator.Out())
 	}
 	held, err := openHeldOut(cfg, opt.Seed, opt.TestPoints)
 	if err != nil {
@@ -202,14 +208,14 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 	if held.D != D {
 		return nil, fmt.Errorf("%w: dataset %s has %d columns but the model takes %d", ErrData, cfg.Dataset, held.D, D)
 	}
-	r := &Report{Model: s.Name, Step: s.Step, Dataset: cfg.Dataset, Dim: D, LatentDim: d, Lower: cfg.Lower, Upper: cfg.Upper,
+	r := &Report{Model: s.Name, Step: s.Step, Dataset: cfg.Dataset, Dim: D, LatentDim: d, Lower: string(cfg.Lower), Upper: string(cfg.Upper),
 		Seed: opt.Seed, Units: "nats", Notes: append([]string{}, held.notes...), Violations: []Violation{},
 		Test: TestReport{Source: held.source, N: held.n()}}
-	art := &artifacts{held: held, title: fmt.Sprintf("%s, %s+%s", cfg.Dataset, cfg.Lower, cfg.Upper)}
+	art := &Pictures{Test: held.test, Toy: held.toy, Image: held.image, Title: fmt.Sprintf("%s, %s+%s", cfg.Dataset, cfg.Lower, cfg.Upper)}
 	if s.Step >= 0 {
-		art.title += fmt.Sprintf(", step %d", s.Step)
+		art.Title += fmt.Sprintf(", step %d", s.Step)
 	}
-	r.art = art
+	r.Pictures = art
 
 	// Each task works on its own copies of the networks.
 	var (
@@ -225,8 +231,8 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 		errs = append(errs, err)
 		mu.Unlock()
 	}
-	task := func(f func(energy, gen *nn.Network[float32]) error) {
-		energy, gen, err := s.copyNets()
+	task := func(f func(nets bounds.Nets[float32]) error) {
+		nets, err := s.copyNets()
 		if err != nil {
 			fail(err)
 			return
@@ -234,14 +240,14 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := f(energy, gen); err != nil {
+			if err := f(nets); err != nil {
 				fail(err)
 			}
 		}()
 	}
 	// Grid quadrature (2-D) and the test energies.
-	task(func(energy, _ *nn.Network[float32]) error {
-		ne, err := NewNetworkEnergy(energy, cfg.Confine, gridChunk)
+	task(func(nets bounds.Nets[float32]) error {
+		ne, err := NewNetworkEnergy(nets.Energy, nets.Confine, gridChunk)
 		if err != nil {
 			return err
 		}
@@ -258,13 +264,13 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 		if err != nil {
 			return err
 		}
-		r.Grid, art.grid, art.box = &gr, g, box
+		r.Grid, art.Grid, art.Box = &gr, g, box
 		return nil
 	})
 	// AIS: the log Z of D > 2, a cross-check in 2-D.
 	if D != 2 || !opt.SkipAIS2D {
-		task(func(energy, _ *nn.Network[float32]) error {
-			ne, err := NewNetworkEnergy(energy, cfg.Confine, 256)
+		task(func(nets bounds.Nets[float32]) error {
+			ne, err := NewNetworkEnergy(nets.Energy, nets.Confine, 256)
 			if err != nil {
 				return err
 			}
@@ -282,14 +288,14 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 	}
 	// The bracket.
 	if !opt.SkipBracket {
-		task(func(energy, gen *nn.Network[float32]) error {
-			bracket = evalBracket(s, energy, gen, opt, &brNotes)
+		task(func(nets bounds.Nets[float32]) error {
+			bracket = evalBracket(s, nets, opt, &brNotes)
 			return nil
 		})
 	}
 	// Generator and Langevin samples.
-	task(func(energy, gen *nn.Network[float32]) error {
-		return evalSamples(r, art, cfg, energy, gen, held, opt)
+	task(func(nets bounds.Nets[float32]) error {
+		return evalSamples(r, art, nets, held, opt)
 	})
 	wg.Wait()
 	if len(errs) > 0 {
@@ -393,7 +399,8 @@ func rms(x []float64) float64 {
 
 // evalSamples draws generator samples, refines copies of them by MALA on
 // the EBM, and measures both against held-out points.
-func evalSamples(r *Report, art *artifacts, cfg trainer.Config, energy, gen *nn.Network[float32], held *heldOut, opt Options) error {
+func evalSamples(r *Report, art *Pictures, nets bounds.Nets[float32], held *heldOut, opt Options) error {
+	gen := nets.Generator
 	n, D, d := opt.Samples, gen.Out(), gen.In()
 	z := make([]float32, n*d)
 	nn.Normal(nn.NewStream(opt.Seed, "eval/generator"), z)
@@ -405,7 +412,7 @@ func evalSamples(r *Report, art *artifacts, cfg trainer.Config, energy, gen *nn.
 			xg[s*D+i] = float64(v)
 		}
 	}
-	ne, err := NewNetworkEnergy(energy, cfg.Confine, 256)
+	ne, err := NewNetworkEnergy(nets.Energy, nets.Confine, 256)
 	if err != nil {
 		return err
 	}
@@ -415,7 +422,7 @@ func evalSamples(r *Report, art *artifacts, cfg trainer.Config, energy, gen *nn.
 		return err
 	}
 	lr.Init = "the generator samples"
-	art.gen, art.lang = xg, xl
+	art.Generator, art.Langevin = xg, xl
 	ref := held.test[:min(len(held.test), n*D)]
 	for _, side := range []struct {
 		rep *SampleReport

@@ -113,7 +113,7 @@ func writeResults(w io.Writer, c Config, recs []*Record, commit string, date tim
 		p("Note: %s.", c.Note)
 	}
 	p("")
-	p("Every run: `trainer.DefaultConfig()` with the set, pairing and seed (seeds 1–%d); %d runs at a time, one linalg worker each.", c.Seeds, c.Parallel)
+	p("Every run: `ebm.DefaultConfig()` with the set, pairing and seed (seeds 1–%d); %d runs at a time, one linalg worker each.", c.Seeds, c.Parallel)
 	p("Iterations per pairing:")
 	for _, pr := range c.Pairings {
 		p("- %s: %d", pr, c.StepsFor(pr))

@@ -6,14 +6,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ebmcpu/ebmcpu/trainer"
+	"github.com/ebmcpu/ebmcpu/ebm"
 )
 
 // TestCheckBracket: a bound on the wrong side of the exact log Z beyond
 // 3 SE plus the grid error is flagged with the assumption it breaks; one
 // within the tolerance, a manifold bound and a failed bound are not.
 func TestCheckBracket(t *testing.T) {
-	cfg := trainer.DefaultConfig()
+	cfg := ebm.DefaultConfig()
 	b := func(side, kind string, v, se float64) BoundReport {
 		return BoundReport{Side: side, Kind: kind, Name: kind, LogZ: est(v, se)}
 	}

@@ -1,4 +1,4 @@
-package trainer_test
+package ebm_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/trainer"
 )
 
@@ -17,14 +18,14 @@ func trainTiny() string {
 	if err != nil {
 		panic(err)
 	}
-	cfg := trainer.DefaultConfig()
+	cfg := ebm.DefaultConfig()
 	cfg.Steps, cfg.Batch, cfg.PlotEvery = 20, 32, 0
 	cfg.Energy.Hidden, cfg.Generator.Hidden = []int{16}, []int{16}
 	t, err := trainer.New(cfg)
 	if err != nil {
 		panic(err)
 	}
-	if err := t.Run(context.Background(), dir, nil); err != nil {
+	if err := t.Run(context.Background(), dir, nil, trainer.Hooks{}); err != nil {
 		panic(err)
 	}
 	return dir
@@ -36,7 +37,7 @@ func ExampleLoadModel() {
 	dir := trainTiny()
 	defer os.RemoveAll(dir)
 
-	m, err := trainer.LoadModel(dir) // a run directory or a checkpoint file
+	m, err := ebm.LoadModel(dir) // a run directory or a checkpoint file
 	if err != nil {
 		panic(err)
 	}
@@ -66,7 +67,7 @@ func ExampleLoadModel() {
 func ExampleModel_Langevin() {
 	dir := trainTiny()
 	defer os.RemoveAll(dir)
-	m, err := trainer.LoadModel(dir)
+	m, err := ebm.LoadModel(dir)
 	if err != nil {
 		panic(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,14 +11,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/nn"
 	"github.com/ebmcpu/ebmcpu/trainer"
 )
 
 // tinyConfig is a fast run of a pairing on tiny networks.
-func tinyConfig(dataset, lower, upper string) trainer.Config {
-	cfg := trainer.DefaultConfig()
-	cfg.Dataset, cfg.Lower, cfg.Upper = dataset, lower, upper
+func tinyConfig(dataset, lower, upper string) ebm.Config {
+	cfg := ebm.DefaultConfig()
+	cfg.Dataset, cfg.Lower, cfg.Upper = dataset, ebm.LowerBound(lower), ebm.UpperBound(upper)
 	cfg.Steps, cfg.Batch = 30, 32
 	cfg.Energy.Hidden, cfg.Generator.Hidden = []int{16, 16}, []int{16, 16}
 	cfg.Diffusion.Nodes, cfg.Diffusion.StepsPerNode = 3, 2
@@ -28,7 +28,7 @@ func tinyConfig(dataset, lower, upper string) trainer.Config {
 }
 
 // trainTiny trains cfg for its steps and returns the trainer.
-func trainTiny(t *testing.T, cfg trainer.Config) *trainer.Trainer {
+func trainTiny(t *testing.T, cfg ebm.Config) *trainer.Trainer {
 	t.Helper()
 	tr, err := trainer.New(cfg)
 	if err != nil {
@@ -89,7 +89,7 @@ func firstNonFinite(v reflect.Value, path string, allowNaN map[string]bool) stri
 // decodes, and a PNG panel.
 func TestEvaluateTinyModel(t *testing.T) {
 	tr := trainTiny(t, tinyConfig("8gaussians", "sv", "gp"))
-	s := &Subject{Config: tr.Config(), Energy: tr.Energy, Generator: tr.Generator, Step: tr.StepCount()}
+	s := &Subject{Config: tr.Config(), Nets: tr.Nets, Step: tr.StepCount()}
 	r, err := Evaluate(s, quick())
 	if err != nil {
 		t.Fatal(err)
@@ -115,12 +115,8 @@ func TestEvaluateTinyModel(t *testing.T) {
 			t.Errorf("the bracket lacks %s: %v", k, kinds)
 		}
 	}
-	dir := t.TempDir()
-	jp, pp := filepath.Join(dir, "eval.json"), filepath.Join(dir, "eval.png")
+	jp := filepath.Join(t.TempDir(), "eval.json")
 	if err := r.WriteJSON(jp); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.WritePanel(pp); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(jp)
@@ -133,18 +129,6 @@ func TestEvaluateTinyModel(t *testing.T) {
 	}
 	if back.LogZ != r.LogZ || back.Test.NLL != r.Test.NLL || len(back.Bracket) != len(r.Bracket) {
 		t.Errorf("JSON round trip changed the report")
-	}
-	f, err := os.Open(pp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b := img.Bounds(); b.Dx() < 400 || b.Dy() < 400 {
-		t.Errorf("panel is only %v", b)
 	}
 	var sum strings.Builder
 	if err := r.Summary(&sum); err != nil || !strings.Contains(sum.String(), "test NLL") {
@@ -207,7 +191,7 @@ func TestEvaluateCheckpointMI(t *testing.T) {
 	if r.Test.DataEntropy == nil || r.Generator.Modes != nil {
 		t.Errorf("rings: entropy %v, modes %v", r.Test.DataEntropy, r.Generator.Modes)
 	}
-	m, err := trainer.LoadModel(path)
+	m, err := ebm.LoadModel(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +239,7 @@ func TestEvaluateCSV3D(t *testing.T) {
 	}
 	cfg := tinyConfig("csv:"+csv, "sv", "none")
 	tr := trainTiny(t, cfg)
-	r, err := Evaluate(&Subject{Config: tr.Config(), Energy: tr.Energy, Generator: tr.Generator, Step: -1}, quick())
+	r, err := Evaluate(&Subject{Config: tr.Config(), Nets: tr.Nets, Step: -1}, quick())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,16 +262,13 @@ func TestEvaluateCSV3D(t *testing.T) {
 	if ups != 2 {
 		t.Errorf("%d upper bounds evaluated for the baseline, want 2", ups)
 	}
-	if err := r.WritePanel(filepath.Join(dir, "p.png")); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestEvaluateErrors: options out of range, a subject without networks and
 // a data set that moved are errors; the last is ErrData.
 func TestEvaluateErrors(t *testing.T) {
 	tr := trainTiny(t, tinyConfig("moons", "sv", "gp"))
-	s := &Subject{Config: tr.Config(), Energy: tr.Energy, Generator: tr.Generator}
+	s := &Subject{Config: tr.Config(), Nets: tr.Nets}
 	for _, o := range []Options{{Grid: 2}, {Samples: 1}, {Box: -1}, {Latents: 1}} {
 		if _, err := Evaluate(s, o); err == nil {
 			t.Errorf("options %+v accepted", o)
@@ -300,26 +281,6 @@ func TestEvaluateErrors(t *testing.T) {
 	moved.Config.Dataset = "csv:/no/such/data.csv"
 	if _, err := Evaluate(&moved, quick()); !errors.Is(err, ErrData) || !strings.Contains(err.Error(), "data.csv") {
 		t.Errorf("moved data: %v", err)
-	}
-}
-
-// TestPanelImages draws the image panel of D > 2 image data.
-func TestPanelImages(t *testing.T) {
-	const h, w = 4, 3
-	x := make([]float64, 70*h*w)
-	for i := range x {
-		x[i] = math.Sin(float64(i))
-	}
-	r := &Report{Dim: h * w, art: &artifacts{held: &heldOut{D: h * w, image: [2]int{h, w}, test: x}, gen: x, lang: x}}
-	p := filepath.Join(t.TempDir(), "img.png")
-	if err := r.WritePanel(p); err != nil {
-		t.Fatal(err)
-	}
-	if r.Panel != p {
-		t.Errorf("panel path %q", r.Panel)
-	}
-	if err := (&Report{}).WritePanel(p); err == nil {
-		t.Error("a report without samples drew a panel")
 	}
 }
 

@@ -1,4 +1,4 @@
-package trainer
+package ebm
 
 import (
 	"bytes"
@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/ebmcpu/ebmcpu/bounds"
+	"github.com/ebmcpu/ebmcpu/data"
 	"github.com/ebmcpu/ebmcpu/nn"
-	"github.com/ebmcpu/ebmcpu/trainer/data"
 )
 
 // Config is everything that determines a training run: the same Config and
@@ -36,10 +36,10 @@ type Config struct {
 
 	// Lower is the generator's entropy bound: "sv" (singular values of its
 	// Jacobian) or "mi" (mutual information of a noisy generator).
-	Lower string `json:"lower"`
+	Lower LowerBound `json:"lower"`
 	// Upper is the energy's gap bound: "gp" (gradient penalty), "diffusion",
 	// or "none" — the lower-bound-only minimax game, the unstable baseline.
-	Upper string `json:"upper"`
+	Upper UpperBound `json:"upper"`
 	// ZeroGP is the weight λ of the "0GP" baseline penalty λ‖∇_x E(x_data)‖²
 	// (0: off).
 	ZeroGP float64 `json:"zero_gp,omitempty"`
@@ -118,8 +118,8 @@ func DefaultConfig() Config {
 		Batch:           200,
 		EnergySteps:     1,
 		GeneratorSteps:  1,
-		Lower:           "sv",
-		Upper:           "gp",
+		Lower:           LowerSV,
+		Upper:           UpperGP,
 		EntropyWeight:   1,
 		Energy:          NetConfig{Hidden: []int{100, 100}, Activation: "prelu", OutputScale: true},
 		Generator:       NetConfig{Hidden: []int{100, 100}, Activation: "prelu", BatchNorm: true},
@@ -155,15 +155,8 @@ func LoadConfig(path string) (Config, error) {
 func (c Config) Validate() error {
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
-	switch kind, arg, file := strings.Cut(c.Dataset, ":"); {
-	case !file:
-		if _, err := data.NewToy(c.Dataset); err != nil {
-			bad("dataset: %v (or csv:PATH, mnist:DIR)", err)
-		}
-	case kind != "csv" && kind != "mnist":
-		bad("dataset %q: want a built-in set, csv:PATH or mnist:DIR", c.Dataset)
-	case arg == "":
-		bad("dataset %q: needs a path after the colon", c.Dataset)
+	if _, err := data.ParseSpec(c.Dataset); err != nil {
+		bad("%v", err)
 	}
 	if c.Steps < 0 {
 		bad("steps = %d, want ≥ 0", c.Steps)
@@ -177,15 +170,11 @@ func (c Config) Validate() error {
 	if c.LatentDim < 0 {
 		bad("latent_dim = %d, want ≥ 0", c.LatentDim)
 	}
-	switch c.Lower {
-	case "sv", "mi":
-	default:
-		bad("lower = %q, want sv or mi", c.Lower)
+	if err := c.Lower.Valid(); err != nil {
+		bad("%v", err)
 	}
-	switch c.Upper {
-	case "gp", "diffusion", "none":
-	default:
-		bad("upper = %q, want gp, diffusion or none", c.Upper)
+	if err := c.Upper.Valid(); err != nil {
+		bad("%v", err)
 	}
 	if !(c.ZeroGP >= 0) || !(c.EntropyWeight >= 0) || !(c.Confine >= 0) {
 		bad("zero_gp, entropy_weight and confine must be ≥ 0")

@@ -4,8 +4,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/ebmcpu/ebmcpu/data"
 	"github.com/ebmcpu/ebmcpu/nn"
-	"github.com/ebmcpu/ebmcpu/trainer/data"
 )
 
 // TestModesDropped: samples on 6 of 8 centres, a token few on a seventh,

@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/ebmcpu/ebmcpu/trainer/data"
+	"github.com/ebmcpu/ebmcpu/data"
 )
 
 func square(b float64) data.Box { return data.Box{Min: [2]float64{-b, -b}, Max: [2]float64{b, b}} }

@@ -1,14 +1,12 @@
 package suite
 
 import (
-	"image"
-	"image/color"
 	"math"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ebmcpu/ebmcpu/trainer/eval"
+	"github.com/ebmcpu/ebmcpu/eval"
 )
 
 func TestMeanStd(t *testing.T) {
@@ -110,22 +108,6 @@ func TestGoals(t *testing.T) {
 	}
 	if !strings.Contains(got[3], "not better on 8gaussians, rings, pinwheel") {
 		t.Errorf("baseline goal should fail on every set: %s", got[3])
-	}
-}
-
-func TestScaleInto(t *testing.T) {
-	src := image.NewRGBA(image.Rect(0, 0, 2, 2))
-	src.Set(1, 0, color.RGBA{255, 0, 0, 255})
-	dst := image.NewRGBA(image.Rect(0, 0, 8, 8))
-	scaleInto(dst, image.Rect(4, 4, 8, 8), src)
-	if c := dst.RGBAAt(7, 4); c.R != 255 {
-		t.Errorf("top-right of the tile = %v, want red", c)
-	}
-	if c := dst.RGBAAt(4, 7); c.R != 0 || c.A != 0 {
-		t.Errorf("bottom-left of the tile = %v, want the source's transparent pixel", c)
-	}
-	if c := dst.RGBAAt(3, 3); c.A != 0 {
-		t.Errorf("outside the tile = %v, want untouched", c)
 	}
 }
 

@@ -2,21 +2,19 @@ package eval
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 
+	"github.com/ebmcpu/ebmcpu/bounds"
+	"github.com/ebmcpu/ebmcpu/data"
+	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/nn"
-	"github.com/ebmcpu/ebmcpu/trainer"
-	"github.com/ebmcpu/ebmcpu/trainer/data"
 )
 
 // Subject is a model to evaluate: the run configuration and the two
 // networks. Evaluate works on copies of the networks, so a training loop can
 // pass its live networks between steps and keep training afterwards.
 type Subject struct {
-	Config            trainer.Config
-	Energy, Generator *nn.Network[float32]
+	Config ebm.Config
+	Nets   bounds.Nets[float32]
 	// Aux holds the trained auxiliary parameters of the mi bound by name
 	// (a checkpoint's "aux/<name>" tensors). Without them the model's own
 	// mi bound is evaluated with freshly initialised auxiliary networks:
@@ -32,10 +30,8 @@ type Subject struct {
 // trained auxiliary parameters of its bounds. A missing, corrupt or
 // foreign file is an error naming it.
 func Load(path string) (*Subject, error) {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		path = filepath.Join(path, trainer.CheckpointFile)
-	}
-	m, err := trainer.LoadModel(path)
+	ckpt, _ := ebm.ResolveRun(path)
+	m, err := ebm.LoadModel(ckpt)
 	if err != nil {
 		return nil, err
 	}
@@ -43,42 +39,27 @@ func Load(path string) (*Subject, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Name = path
+	s.Name = ckpt
 	return s, nil
 }
 
 // FromModel returns the subject of a loaded model: copies of its networks
 // and its auxiliary parameters.
-func FromModel(m *trainer.Model) (*Subject, error) {
+func FromModel(m *ebm.Model) (*Subject, error) {
 	nets, err := m.Networks()
 	if err != nil {
 		return nil, err
 	}
-	return &Subject{Config: m.Config(), Energy: nets.Energy, Generator: nets.Generator, Aux: m.AuxValues(), Step: m.Step()}, nil
+	return &Subject{Config: m.Config(), Nets: nets, Aux: m.AuxValues(), Step: m.Step()}, nil
 }
 
-// copyNets returns fresh copies of the subject's networks, built from the
-// run configuration and loaded with the subject's values.
-func (s *Subject) copyNets() (energy, generator *nn.Network[float32], err error) {
-	build := func(nc trainer.NetConfig, src *nn.Network[float32]) (*nn.Network[float32], error) {
-		widths := append(append([]int{src.In()}, nc.Hidden...), src.Out())
-		n, err := nn.BuildMLP[float32](nn.MLPSpec{Widths: widths, Activation: nc.Activation, BatchNorm: nc.BatchNorm,
-			SpectralNorm: nc.SpectralNorm, OutputScale: nc.OutputScale}, nil)
-		if err != nil {
-			return nil, err
-		}
-		if err := nn.CopyState(n, src); err != nil {
-			return nil, fmt.Errorf("the network does not match its configuration: %w", err)
-		}
-		return n, nil
+// copyNets returns fresh copies of the subject's networks.
+func (s *Subject) copyNets() (bounds.Nets[float32], error) {
+	nets, err := ebm.CopyNets(s.Config, s.Nets)
+	if err != nil {
+		return nets, fmt.Errorf("the network does not match its configuration: %w", err)
 	}
-	if energy, err = build(s.Config.Energy, s.Energy); err != nil {
-		return nil, nil, fmt.Errorf("energy network: %w", err)
-	}
-	if generator, err = build(s.Config.Generator, s.Generator); err != nil {
-		return nil, nil, fmt.Errorf("generator network: %w", err)
-	}
-	return energy, generator, nil
+	return nets, nil
 }
 
 // heldOut is the evaluation data of a run: test points for the NLL and the
@@ -101,13 +82,18 @@ const csvTestFraction = 0.2
 // openHeldOut opens the data of cfg: fresh toy samples (nToy points) from
 // the stream "eval/test" of seed, a seeded 20% split of a CSV, or the test
 // split of MNIST.
-func openHeldOut(cfg trainer.Config, seed uint64, nToy int) (*heldOut, error) {
+func openHeldOut(cfg ebm.Config, seed uint64, nToy int) (*heldOut, error) {
+	spec, err := data.ParseSpec(cfg.Dataset)
+	if err != nil {
+		return nil, err
+	}
 	stream := nn.NewStream(seed, "eval/test")
-	if dir, ok := strings.CutPrefix(cfg.Dataset, "mnist:"); ok {
+	switch spec.Kind {
+	case data.KindMNIST:
 		h := &heldOut{source: "the MNIST test split (t10k files)"}
-		im, err := data.LoadMNISTDir(dir, true)
+		im, err := data.LoadMNISTDir(spec.Path, true)
 		if err != nil {
-			if im, err = data.LoadMNISTDir(dir, false); err != nil {
+			if im, err = data.LoadMNISTDir(spec.Path, false); err != nil {
 				return nil, err
 			}
 			h.source = "the MNIST training files (no t10k files found): NOT held out from training"
@@ -125,25 +111,24 @@ func openHeldOut(cfg trainer.Config, seed uint64, nToy int) (*heldOut, error) {
 			}
 		}
 		return h, nil
-	}
-	if path, ok := strings.CutPrefix(cfg.Dataset, "csv:"); ok {
-		ds, err := data.LoadCSV(path)
+	case data.KindCSV:
+		ds, err := data.LoadCSV(spec.Path)
 		if err != nil {
 			return nil, err
 		}
 		_, idx, err := data.SplitIndices(ds.Len(), csvTestFraction, nn.NewStream(seed, "eval/split").Rand)
 		if err != nil {
-			return nil, fmt.Errorf("dataset %s: %w", path, err)
+			return nil, fmt.Errorf("dataset %s: %w", spec.Path, err)
 		}
 		h := &heldOut{D: ds.Dim(), test: ds.Take(idx).X,
-			source: fmt.Sprintf("a seeded %g%% split of %s (%d of %d rows)", 100*csvTestFraction, path, len(idx), ds.Len())}
+			source: fmt.Sprintf("a seeded %g%% split of %s (%d of %d rows)", 100*csvTestFraction, spec.Path, len(idx), ds.Len())}
 		h.notes = append(h.notes, "the trainer fits every row of a CSV, so the CSV test rows are not held out from training: the test NLL is a training-set NLL")
 		if h.D == 2 {
-			h.box = rangeBox(ds)
+			h.box = data.RangeBox(ds)
 		}
 		return h, nil
 	}
-	toy, err := data.NewToy(cfg.Dataset)
+	toy, err := data.NewToy(spec.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -151,20 +136,4 @@ func openHeldOut(cfg trainer.Config, seed uint64, nToy int) (*heldOut, error) {
 		source: fmt.Sprintf("%d fresh i.i.d. samples of %s from the stream \"eval/test\" of the evaluation seed", nToy, toy.Name())}
 	toy.Sample(stream.Rand, h.test, nToy)
 	return h, nil
-}
-
-// rangeBox is the range of the data with a 10% margin (the trainer's plot
-// box for 2-D CSV data).
-func rangeBox(ds *data.Dataset) data.Box {
-	b := data.Box{Min: [2]float64{ds.X[0], ds.X[1]}, Max: [2]float64{ds.X[0], ds.X[1]}}
-	for i := 0; i < ds.Len(); i++ {
-		for a, v := range ds.At(i)[:2] {
-			b.Min[a], b.Max[a] = min(b.Min[a], v), max(b.Max[a], v)
-		}
-	}
-	for a := range 2 {
-		m := 0.1*(b.Max[a]-b.Min[a]) + 1e-9
-		b.Min[a], b.Max[a] = b.Min[a]-m, b.Max[a]+m
-	}
-	return b
 }

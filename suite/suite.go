@@ -12,11 +12,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ebmcpu/ebmcpu/data"
+	"github.com/ebmcpu/ebmcpu/ebm"
+	"github.com/ebmcpu/ebmcpu/eval"
 	"github.com/ebmcpu/ebmcpu/internal/atomicfile"
 	"github.com/ebmcpu/ebmcpu/linalg"
+	"github.com/ebmcpu/ebmcpu/plot"
 	"github.com/ebmcpu/ebmcpu/trainer"
-	"github.com/ebmcpu/ebmcpu/trainer/data"
-	"github.com/ebmcpu/ebmcpu/trainer/eval"
 )
 
 // Pairings lists the pairings of the suite, default first: lower bound +
@@ -37,7 +39,7 @@ var Pairings = []string{"sv+gp", "sv+diffusion", "mi+gp", "mi+diffusion", "sv+no
 // The diffusion pairings are ≈ 11× dearer per iteration (5 nodes × 10
 // Langevin steps each), so they run fewer iterations, with the default
 // diffusion settings (not cheaper ones). Per set × seed, with S = 20000
-// (trainer.DefaultConfig().Steps) and S_d = 2000:
+// (ebm.DefaultConfig().Steps) and S_d = 2000:
 //
 //	S·(4.2 + 4.2 + 2.7) ms + 2·S_d·46 ms + 5·2.9 s ≈ 222 + 184 + 15 = 421 s
 //
@@ -311,8 +313,8 @@ func runOne(ctx context.Context, c Config, s Spec) (rec *Record, resumed bool, e
 		return failed(s, dir, 0, err), false, nil
 	}
 	lower, upper, _ := ParsePairing(s.Pairing)
-	cfg := trainer.DefaultConfig()
-	cfg.Dataset, cfg.Lower, cfg.Upper, cfg.Seed = s.Set, lower, upper, s.Seed
+	cfg := ebm.DefaultConfig()
+	cfg.Dataset, cfg.Lower, cfg.Upper, cfg.Seed = s.Set, ebm.LowerBound(lower), ebm.UpperBound(upper), s.Seed
 	cfg.Steps = c.StepsFor(s.Pairing)
 	cfg.PlotEvery, cfg.CheckpointEvery = 0, 0
 	rec = &Record{Set: s.Set, Pairing: s.Pairing, Seed: s.Seed, Steps: cfg.Steps, Dir: dir}
@@ -320,16 +322,16 @@ func runOne(ctx context.Context, c Config, s Spec) (rec *Record, resumed bool, e
 	if err != nil {
 		return failed(s, dir, cfg.Steps, err), false, nil
 	}
-	if err := trainer.PrepareRunDir(dir, cfg); err != nil {
+	if err := ebm.PrepareRunDir(dir, cfg); err != nil {
 		return failed(s, dir, cfg.Steps, err), false, nil
 	}
 	start := time.Now()
-	err = t.Run(ctx, dir, nil)
+	err = t.Run(ctx, dir, nil, trainer.Hooks{})
 	rec.TrainSec = time.Since(start).Seconds()
 	if errors.Is(err, trainer.ErrInterrupted) || ctx.Err() != nil {
 		return nil, false, ctx.Err()
 	}
-	rec.Rollbacks = lastRollbacks(filepath.Join(dir, trainer.MetricsFile))
+	rec.Rollbacks = lastRollbacks(filepath.Join(dir, ebm.MetricsFile))
 	switch {
 	case errors.Is(err, trainer.ErrDiverged):
 		rec.Status, rec.Error = "diverged", err.Error()
@@ -347,7 +349,7 @@ func runOne(ctx context.Context, c Config, s Spec) (rec *Record, resumed bool, e
 	if err != nil {
 		return failed(s, dir, cfg.Steps, err), false, nil
 	}
-	if err := r.WritePanel(filepath.Join(dir, EvalPNG)); err != nil {
+	if err := plot.Panel(r, filepath.Join(dir, EvalPNG)); err != nil {
 		return failed(s, dir, cfg.Steps, err), false, nil
 	}
 	rec.EvalSec = time.Since(start).Seconds()
@@ -429,4 +431,24 @@ func DefaultSets() []string {
 		}
 	}
 	return out
+}
+
+// GridFile is the suite's picture grid.
+const GridFile = "grid.png"
+
+// GridTileWidth is the width in pixels of one tile of the grid: 400 keeps
+// the titles legible and the full grid (5 × 9 tiles) near 2 MB.
+const GridTileWidth = 400
+
+// WriteGrid composes c.Out/grid.png from the eval.png panels of seed 1:
+// one row per set, one column per pairing (plot.Mosaic); a missing panel
+// leaves a grey tile. It is an error if no panel exists at all.
+func WriteGrid(c Config) error {
+	paths := make([][]string, len(c.Sets))
+	for i, set := range c.Sets {
+		for _, pr := range c.Pairings {
+			paths[i] = append(paths[i], filepath.Join(c.Out, "runs", Spec{set, pr, 1}.Name(), EvalPNG))
+		}
+	}
+	return plot.Mosaic(filepath.Join(c.Out, GridFile), paths, GridTileWidth)
 }

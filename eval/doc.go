@@ -2,8 +2,8 @@
 // the EBM and its generator fit the data, and whether the bidirectional
 // bounds bracket the true log-normaliser.
 //
-// Evaluate (or EvaluateModel for a loaded trainer.Model) returns a Report,
-// written as JSON by WriteJSON and drawn by WritePanel; every
+// Evaluate (or EvaluateModel for a loaded ebm.Model) returns a Report,
+// written as JSON by WriteJSON and drawn by plot.Panel; every
 // log-normaliser, NLL, entropy, KL and bound is in nats. It contains:
 //
 //   - 2-D models: the exact log Z = log ∫ exp(−E) by midpoint quadrature on

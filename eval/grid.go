@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/ebmcpu/ebmcpu/trainer/data"
+	"github.com/ebmcpu/ebmcpu/data"
 )
 
 // Grid is a 2-D energy on an N×N midpoint grid over a box, with the log of

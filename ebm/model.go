@@ -1,10 +1,8 @@
-package trainer
+package ebm
 
 import (
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/ebmcpu/ebmcpu/bounds"
@@ -17,12 +15,12 @@ import (
 // size. All methods are safe for concurrent use by many goroutines: the
 // networks are only read, and each call borrows its own workspaces.
 type Model struct {
-	cfg               Config
-	energy, generator *nn.Network[float32]
-	aux               map[string][]float32 // trained auxiliary parameters of an mi bound
-	step              int
-	D, d              int
-	workers           sync.Pool // *modelWorker
+	cfg     Config
+	nets    bounds.Nets[float32]
+	aux     map[string][]float32 // trained auxiliary parameters of an mi bound
+	step    int
+	D, d    int
+	workers sync.Pool // *modelWorker
 
 	logZOnce     sync.Once
 	logZLo       bounds.Estimate
@@ -35,45 +33,34 @@ type Model struct {
 const chunk = 256
 
 type modelWorker struct {
-	e, g *nn.Workspace[float32]
+	e *bounds.ConfinedEnergy[float32]
+	g *nn.Workspace[float32]
 }
 
 // LoadModel loads the model of a checkpoint file or of a run directory
 // (its checkpoint.ckpt). A missing, corrupt or foreign file is an error
 // naming it.
 func LoadModel(path string) (*Model, error) {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		path = filepath.Join(path, CheckpointFile)
-	}
-	c, err := nn.Load(path)
+	ckpt, _ := ResolveRun(path)
+	s, err := ReadCheckpoint(ckpt)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := ConfigOf(c, path)
+	nets, err := s.Nets()
 	if err != nil {
 		return nil, err
 	}
-	dm, err := dimsOf(c, path)
+	m := &Model{cfg: s.Config, nets: nets, D: s.Dims.Data, d: s.Dims.Latent, aux: s.Aux, step: s.Step()}
+	newWorker := func() (*modelWorker, error) {
+		e, err := bounds.NewConfinedEnergy(nets.Energy, nets.Confine, chunk, 0)
+		return &modelWorker{e: e, g: nets.Generator.NewWorkspace(chunk, 0)}, err
+	}
+	w, err := newWorker()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("checkpoint %s: %w", ckpt, err)
 	}
-	D, d := dm.Data, dm.Latent
-	m := &Model{cfg: cfg, D: D, d: d, aux: auxOf(c), step: int(c.Step)}
-	if m.energy, err = buildMLP(cfg.Energy, D, 1, nil); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: energy network: %w", path, err)
-	}
-	if m.generator, err = buildMLP(cfg.Generator, d, D, nil); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: generator network: %w", path, err)
-	}
-	if err := nn.LoadNetwork(c, "energy", m.energy); err != nil {
-		return nil, err
-	}
-	if err := nn.LoadNetwork(c, "generator", m.generator); err != nil {
-		return nil, err
-	}
-	m.workers.New = func() any {
-		return &modelWorker{e: m.energy.NewWorkspace(chunk, 0), g: m.generator.NewWorkspace(chunk, 0)}
-	}
+	m.workers.Put(w)
+	m.workers.New = func() any { w, _ := newWorker(); return w } // the first call checked the settings
 	return m, nil
 }
 
@@ -84,7 +71,7 @@ func (m *Model) Config() Config { return m.cfg }
 func (m *Model) Step() int { return m.step }
 
 // AuxValues returns copies of the trained auxiliary parameters of the mi
-// bound by name (nil for sv), as Trainer.AuxValues does.
+// bound by name (nil for sv).
 func (m *Model) AuxValues() map[string][]float32 {
 	if m.aux == nil {
 		return nil
@@ -125,24 +112,11 @@ func (m *Model) Energy(x []float32, e []float32) error {
 	defer m.workers.Put(w)
 	for s := 0; s < B; s += chunk {
 		n := min(chunk, B-s)
-		xs := x[s*m.D : (s+n)*m.D]
-		copy(e[s:s+n], w.e.Forward(xs, nn.Eval))
-		m.addConfine(xs, e[s:s+n])
+		for i, v := range w.e.Energy(x[s*m.D:(s+n)*m.D], nn.Eval) {
+			e[s+i] = float32(v)
+		}
 	}
 	return nil
-}
-
-func (m *Model) addConfine(x, e []float32) {
-	if m.cfg.Confine == 0 {
-		return
-	}
-	for b := range e {
-		var r2 float64
-		for _, v := range x[b*m.D : (b+1)*m.D] {
-			r2 += float64(v) * float64(v)
-		}
-		e[b] += float32(m.cfg.Confine * r2)
-	}
 }
 
 // Score sets s (B×D) to the score −∇_x E(x) of the B×D batch x.
@@ -158,11 +132,10 @@ func (m *Model) Score(x []float32, s []float32) error {
 	defer m.workers.Put(w)
 	for st := 0; st < B; st += chunk {
 		n := min(chunk, B-st)
-		xs := x[st*m.D : (st+n)*m.D]
-		_, g := w.e.Score(xs, nn.Eval)
+		_, g := w.e.Score(x[st*m.D : (st+n)*m.D])
 		out := s[st*m.D : (st+n)*m.D]
-		for i, v := range g[:n*m.D] {
-			out[i] = -v - float32(2*m.cfg.Confine)*xs[i]
+		for i, v := range g {
+			out[i] = -v
 		}
 	}
 	return nil
@@ -209,7 +182,7 @@ func (m *Model) Langevin(x []float32, steps int, h float64, mala bool, seed uint
 	if steps < 0 || !(h > 0) || math.IsInf(h, 1) {
 		return 0, fmt.Errorf("Langevin: steps = %d, h = %v; want steps ≥ 0 and a finite h > 0", steps, h)
 	}
-	target, err := bounds.NewEnergyTarget(m.energy, m.cfg.Confine, min(B, chunk))
+	target, err := bounds.NewEnergyTarget(m.nets.Energy, m.nets.Confine, min(B, chunk))
 	if err != nil {
 		return 0, err
 	}
@@ -242,19 +215,17 @@ func (m *Model) computeLogZ() {
 	rng := nn.NewRNG(m.cfg.Seed)
 	// Bounds train their own networks; give them copies so that concurrent
 	// users of the model never see a write.
-	nets, err := m.copyNets()
+	nets, err := m.Networks()
 	if err != nil {
 		m.logZErr = err
 		return
 	}
-	cfg := m.cfg
-	cfg.Batch = n
-	t := &Trainer{cfg: cfg, rng: rng, Energy: nets.Energy, Generator: nets.Generator}
-	if err := t.buildBounds(); err != nil {
+	bs, err := NewBounds(m.cfg, nets, n, rng)
+	if err != nil {
 		m.logZErr = err
 		return
 	}
-	if ps := t.lower.AuxParams(); len(ps) > 0 {
+	if ps := bs.Lower.AuxParams(); len(ps) > 0 {
 		if err := SetAux(ps, m.aux); err != nil {
 			m.logZErr = err
 			return
@@ -269,7 +240,7 @@ func (m *Model) computeLogZ() {
 	var lo, hi, loVar, hiVar float64
 	for range batches {
 		nn.Normal(rng.Stream("eval/latents"), z)
-		r, err := br.Evaluate(t.lower, t.upper, z)
+		r, err := br.Evaluate(bs.Lower, bs.Upper, z)
 		if err != nil {
 			m.logZErr = err
 			return
@@ -286,24 +257,6 @@ func (m *Model) computeLogZ() {
 	if m.logZHasUpper {
 		m.logZHi = bounds.Estimate{Value: hi, StdErr: math.Sqrt(hiVar)}
 	}
-}
-
-func (m *Model) copyNets() (bounds.Nets[float32], error) {
-	e, err := buildMLP(m.cfg.Energy, m.D, 1, nil)
-	if err != nil {
-		return bounds.Nets[float32]{}, err
-	}
-	g, err := buildMLP(m.cfg.Generator, m.d, m.D, nil)
-	if err != nil {
-		return bounds.Nets[float32]{}, err
-	}
-	if err := nn.CopyState(e, m.energy); err != nil {
-		return bounds.Nets[float32]{}, err
-	}
-	if err := nn.CopyState(g, m.generator); err != nil {
-		return bounds.Nets[float32]{}, err
-	}
-	return bounds.Nets[float32]{Energy: e, Generator: g, Confine: m.cfg.Confine}, nil
 }
 
 // LogDensityBounds sets lo[b] ≤ log p(x_b) ≤ hi[b] from the bracket of log Z:
@@ -338,4 +291,4 @@ func (m *Model) LogDensityBounds(x []float32, lo, hi []float64) error {
 // with its confining term, for code that needs the networks themselves
 // (the evaluation builds bounds on them): changing the copies does not
 // affect m.
-func (m *Model) Networks() (bounds.Nets[float32], error) { return m.copyNets() }
+func (m *Model) Networks() (bounds.Nets[float32], error) { return CopyNets(m.cfg, m.nets) }

@@ -1,13 +1,12 @@
 package eval
 
 import (
-	"fmt"
 	"math"
 	"strings"
 
 	"github.com/ebmcpu/ebmcpu/bounds"
+	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/nn"
-	"github.com/ebmcpu/ebmcpu/trainer"
 )
 
 // BoundReport is one side of the bracket ⌊log Z⌋ ≤ log Z ≤ ⌈log Z⌉ (SPEC §2),
@@ -80,62 +79,53 @@ func evalDiffusionConfig(c bounds.DiffusionConfig) bounds.DiffusionConfig {
 // networks on opt.Latents latents in batches of opt.BoundBatch, all on
 // the same latents; a bound that cannot be built or evaluated for this
 // model carries its error instead of failing the evaluation.
-func evalBracket(s *Subject, energy, gen *nn.Network[float32], opt Options, notes *[]string) []BoundReport {
+func evalBracket(s *Subject, nets bounds.Nets[float32], opt Options, notes *[]string) []BoundReport {
 	cfg := s.Config
-	nets := bounds.Nets[float32]{Energy: energy, Generator: gen, Confine: cfg.Confine}
-	d, D := gen.In(), gen.Out()
+	d, D := nets.Generator.In(), nets.Generator.Out()
 	B := opt.BoundBatch
 	stream := func(name string) *nn.Stream { return nn.NewStream(opt.Seed, "eval/bracket/"+name) }
 
 	var specs []*bracketSpec
-	own := &bracketSpec{side: "lower", kind: cfg.Lower, trained: true}
-	switch cfg.Lower {
-	case "sv":
-		own.lower, own.err = bounds.NewSVEntropy(nets, cfg.SV, B, stream("sv"))
-	case "mi":
-		var mi *bounds.MIEntropy[float32]
-		mi, own.err = bounds.NewMIEntropy(nets, cfg.MI, B, stream("mi"))
-		if own.err == nil {
-			own.lower = mi
-			own.err = loadAux(mi.AuxParams(), s.Aux, notes)
-		}
-	default:
-		own.err = fmt.Errorf("unknown lower bound %q", cfg.Lower)
+	own := &bracketSpec{side: "lower", kind: string(cfg.Lower), trained: true}
+	own.lower, own.err = ebm.NewLower(cfg, cfg.Lower, nets, B, stream(string(cfg.Lower)))
+	if own.err == nil {
+		own.err = loadAux(own.lower.AuxParams(), s.Aux, notes)
 	}
 	specs = append(specs, own)
 	// The exact singular-value bound: Ĥ = H[q] for an injective G, so
 	// ⌊log Z⌋ + Û is a true upper bound; the base of the upper bounds.
 	base := own
-	ownExact := cfg.Lower == "sv" && cfg.SV.Method == "exact"
+	ownExact := cfg.Lower == ebm.LowerSV && cfg.SV.Method == "exact"
 	if !ownExact && d <= bounds.ExactLogDetMaxDim && d <= D {
-		ex := &bracketSpec{side: "lower", kind: "sv"}
-		ex.lower, ex.err = bounds.NewSVEntropy(nets, bounds.SVConfig{Method: "exact"}, B, stream("sv-exact"))
+		exact := cfg
+		exact.SV = bounds.SVConfig{Method: "exact"}
+		ex := &bracketSpec{side: "lower", kind: string(ebm.LowerSV)}
+		ex.lower, ex.err = ebm.NewLower(exact, ebm.LowerSV, nets, B, stream("sv-exact"))
 		specs = append(specs, ex)
 		base = ex
 	}
 	if base.err != nil && own.err == nil {
 		base = own
 	}
-	gpCfg := cfg.GP
-	gpCfg.FullGradient = true // same expectation as the one-probe estimate, no probe variance
-	dcfg := evalDiffusionConfig(cfg.Diffusion)
+	// The evaluation's settings of the upper bounds: the gp bound without
+	// probe variance (same expectation), the diffusion bound with chains
+	// that mix (evalDiffusionConfig) unless the options say otherwise.
+	ucfg := cfg
+	ucfg.GP.FullGradient = true
+	ucfg.Diffusion = evalDiffusionConfig(cfg.Diffusion)
 	if opt.Diffusion != nil {
-		dcfg = *opt.Diffusion
+		ucfg.Diffusion = *opt.Diffusion
 	}
-	for _, kind := range []string{"gp", "diffusion"} {
-		up := &bracketSpec{side: "upper", kind: kind, trained: cfg.Upper == kind, lower: base.lower, err: base.err}
+	for _, kind := range []ebm.UpperBound{ebm.UpperGP, ebm.UpperDiffusion} {
+		up := &bracketSpec{side: "upper", kind: string(kind), trained: cfg.Upper == kind, lower: base.lower, err: base.err}
 		if up.err == nil {
-			if kind == "gp" {
-				up.upper, up.err = bounds.NewGradientPenalty(nets, gpCfg, B, stream("gp"))
-			} else {
-				up.upper, up.err = bounds.NewDiffusion(nets, dcfg, B, stream("diffusion"))
-			}
+			up.upper, up.err = ebm.NewUpper(ucfg, kind, nets, B, stream(string(kind)))
 		}
 		specs = append(specs, up)
 		// The model's own pairing when its lower bound is not the base
 		// (mi): the approximate bracket it was trained with.
-		if up.trained && base != own && own.err == nil && cfg.Lower == "mi" {
-			pair := &bracketSpec{side: "upper", kind: kind, trained: true, lower: own.lower, upper: up.upper, err: up.err}
+		if up.trained && base != own && own.err == nil && cfg.Lower == ebm.LowerMI {
+			pair := &bracketSpec{side: "upper", kind: string(kind), trained: true, lower: own.lower, upper: up.upper, err: up.err}
 			up.trained = false
 			specs = append(specs, pair)
 		}
@@ -201,7 +191,7 @@ func loadAux(ps []*nn.Param[float32], aux map[string][]float32, notes *[]string)
 			"they are freshly initialised, so the model's own lower bound is valid but loose")
 		return nil
 	}
-	return trainer.SetAux(ps, aux)
+	return ebm.SetAux(ps, aux)
 }
 
 // bracketAcc averages batch results weighted by batch size.
@@ -296,7 +286,7 @@ type Violation struct {
 // checkBracket compares each bound with the reference log Z: the exact
 // grid value (exact = true; lower and upper bounds are checked) or the AIS
 // estimate, a stochastic lower bound (only upper bounds can be shown wrong).
-func checkBracket(cfg trainer.Config, br []BoundReport, ref, refErr float64, exact, onBox bool, refName string) []Violation {
+func checkBracket(cfg ebm.Config, br []BoundReport, ref, refErr float64, exact, onBox bool, refName string) []Violation {
 	var out []Violation
 	for _, b := range br {
 		if b.Error != "" || b.Manifold || (b.Side == "lower" && !exact) {
@@ -325,7 +315,7 @@ func checkBracket(cfg trainer.Config, br []BoundReport, ref, refErr float64, exa
 }
 
 // assumption names what a violation of bound b breaks (SPEC §2–§4).
-func assumption(cfg trainer.Config, b BoundReport, onBox bool) string {
+func assumption(cfg ebm.Config, b BoundReport, onBox bool) string {
 	var s string
 	switch {
 	case math.IsNaN(float64(b.LogZ.Value)):

@@ -1,0 +1,164 @@
+package ebm
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/ebmcpu/ebmcpu/bounds"
+	"github.com/ebmcpu/ebmcpu/nn"
+)
+
+// The checkpoint of a run is an nn.Checkpoint holding, in this order:
+//
+//	tensors  "energy/…", "generator/…"  the networks (nn.AddNetwork)
+//	         "aux/<name>"               the auxiliary parameters of an mi lower bound
+//	blobs    the training state the trainer adds (optimisers, RNG, sampler, guard)
+//	         "dims"                     {"data_dim": D, "latent_dim": d}
+//	         "config"                   the run's Config as JSON
+//
+// The model part (networks, auxiliary parameters, widths, config) is
+// enough to load a Model without the training data; the training state
+// makes a resumed run continue bit for bit.
+const (
+	energyPrefix    = "energy"
+	generatorPrefix = "generator"
+	auxPrefix       = "aux/"
+	dimsBlob        = "dims"
+)
+
+// Dims are the widths of a model: the data width D and the latent width d.
+type Dims struct {
+	Data   int `json:"data_dim"`
+	Latent int `json:"latent_dim"`
+}
+
+// AddNets adds the networks and the auxiliary parameters of the lower bound
+// to c: the tensors of a model checkpoint.
+func AddNets(c *nn.Checkpoint, nets bounds.Nets[float32], aux []*nn.Param[float32]) {
+	nn.AddNetwork(c, energyPrefix, nets.Energy)
+	nn.AddNetwork(c, generatorPrefix, nets.Generator)
+	for _, p := range aux {
+		data := make([]float64, len(p.Value))
+		for i, v := range p.Value {
+			data[i] = float64(v)
+		}
+		c.SetTensor(&nn.Tensor{Name: auxPrefix + p.Name, DType: nn.Float32, Shape: append([]int(nil), p.Shape...), Data: data})
+	}
+}
+
+// AddConfig adds the widths and the configuration to c, after the
+// trainer's own blobs.
+func AddConfig(c *nn.Checkpoint, cfg Config, dims Dims) error {
+	dm, err := json.Marshal(dims)
+	if err != nil {
+		return err
+	}
+	c.SetBlob(dimsBlob, dm)
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	c.SetConfig(b)
+	return nil
+}
+
+// Saved is a checkpoint read from disk with its model part decoded.
+type Saved struct {
+	Path   string
+	Ckpt   *nn.Checkpoint
+	Config Config
+	Dims   Dims
+	// Aux holds the auxiliary parameters of the lower bound by name (nil
+	// for sv).
+	Aux map[string][]float32
+}
+
+// ReadCheckpoint reads the checkpoint file at path and decodes its model
+// part. A missing, corrupt or foreign file is an error naming it.
+func ReadCheckpoint(path string) (*Saved, error) {
+	c, err := nn.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &Saved{Path: path, Ckpt: c}
+	raw := c.Config()
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("checkpoint %s: no run configuration (not an ebmcpu training checkpoint)", path)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s.Config); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: run configuration: %w", path, err)
+	}
+	b, ok := c.Blob(dimsBlob)
+	if !ok {
+		return nil, fmt.Errorf("checkpoint %s: no network widths (not an ebmcpu training checkpoint)", path)
+	}
+	if err := json.Unmarshal(b, &s.Dims); err != nil || s.Dims.Data < 1 || s.Dims.Latent < 1 {
+		return nil, fmt.Errorf("checkpoint %s: bad network widths %q", path, b)
+	}
+	for _, t := range c.Tensors() {
+		if name, ok := strings.CutPrefix(t.Name, auxPrefix); ok {
+			v := make([]float32, len(t.Data))
+			for i, x := range t.Data {
+				v[i] = float32(x)
+			}
+			if s.Aux == nil {
+				s.Aux = map[string][]float32{}
+			}
+			s.Aux[name] = v
+		}
+	}
+	return s, nil
+}
+
+// Step is the number of training iterations behind the checkpoint.
+func (s *Saved) Step() int { return int(s.Ckpt.Step) }
+
+// Nets builds the networks of the checkpoint and loads their values.
+func (s *Saved) Nets() (bounds.Nets[float32], error) {
+	nets, err := NewNets(s.Config, s.Dims.Data, s.Dims.Latent, nil)
+	if err != nil {
+		return nets, fmt.Errorf("checkpoint %s: %w", s.Path, err)
+	}
+	if err := s.LoadNets(nets); err != nil {
+		return nets, err
+	}
+	return nets, nil
+}
+
+// LoadNets loads the checkpoint's network values into nets.
+func (s *Saved) LoadNets(nets bounds.Nets[float32]) error {
+	if err := nn.LoadNetwork(s.Ckpt, energyPrefix, nets.Energy); err != nil {
+		return err
+	}
+	return nn.LoadNetwork(s.Ckpt, generatorPrefix, nets.Generator)
+}
+
+// SetAux copies auxiliary parameter values by name (as checkpoints hold
+// them) into ps, the parameters of an mi bound.
+func SetAux(ps []*nn.Param[float32], aux map[string][]float32) error {
+	for _, p := range ps {
+		v, ok := aux[p.Name]
+		if !ok || len(v) != len(p.Value) {
+			return fmt.Errorf("auxiliary parameter %s of the mi bound is missing or has the wrong size", p.Name)
+		}
+		copy(p.Value, v)
+	}
+	return nil
+}
+
+// AuxValues returns copies of the values of ps by name, as SetAux takes
+// them (nil when there are none).
+func AuxValues(ps []*nn.Param[float32]) map[string][]float32 {
+	if len(ps) == 0 {
+		return nil
+	}
+	m := make(map[string][]float32, len(ps))
+	for _, p := range ps {
+		m[p.Name] = append([]float32(nil), p.Value...)
+	}
+	return m
+}
