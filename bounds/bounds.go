@@ -1,17 +1,41 @@
 package bounds
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/internal/jsonnum"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
-// Estimate is a Monte Carlo estimate and its standard error.
+// Estimate is a Monte Carlo estimate and its standard error, in the units
+// of the quantity. In JSON it is {"value": …, "se": …}, a non-finite
+// number written as null (the SE of a single value is NaN).
 type Estimate struct{ Value, StdErr float64 }
 
 func (e Estimate) String() string { return fmt.Sprintf("%.4f ± %.4f", e.Value, e.StdErr) }
+
+type estimateJSON struct {
+	Value  jsonnum.Float64 `json:"value"`
+	StdErr jsonnum.Float64 `json:"se"`
+}
+
+// MarshalJSON implements json.Marshaler.
+func (e Estimate) MarshalJSON() ([]byte, error) {
+	return json.Marshal(estimateJSON{jsonnum.Float64(e.Value), jsonnum.Float64(e.StdErr)})
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (e *Estimate) UnmarshalJSON(b []byte) error {
+	var j estimateJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*e = Estimate{float64(j.Value), float64(j.StdErr)}
+	return nil
+}
 
 // Nets are the two networks every bound works on: the energy E_θ (D → 1)
 // and the generator G_φ (d → D). The energy the bounds see is
@@ -95,10 +119,10 @@ type NoisyGenerator[T nn.Float] interface {
 	BackwardNoise(gx []T)
 }
 
-// meanSE returns the mean of the finite values of v and its standard error
+// MeanSE returns the mean of the finite values of v and its standard error
 // (sample standard deviation over √n; NaN for fewer than two values), and
 // the number of values left out.
-func meanSE(v []float64) (Estimate, int) {
+func MeanSE(v []float64) (Estimate, int) {
 	var n int
 	var s float64
 	for _, x := range v {

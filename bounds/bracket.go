@@ -99,7 +99,7 @@ func (br *Bracket[T]) Evaluate(lower EntropyLower[T], upper GapUpper[T], z []T) 
 		br.eterm[b] = -e[b]
 	}
 	var r BracketResult
-	r.EnergyTerm, _ = meanSE(br.eterm[:B])
+	r.EnergyTerm, _ = MeanSE(br.eterm[:B])
 	r.Manifold = br.d < D
 	if r.Entropy, err = lower.Entropy(z, 0); err != nil {
 		return r, err
@@ -149,7 +149,7 @@ func addPerSample(acc []float64, bound any) bool {
 // pairedSE returns the standard error of the mean of the per-sample sums,
 // or fallback when too few are finite.
 func pairedSE(v []float64, fallback float64) float64 {
-	est, _ := meanSE(v)
+	est, _ := MeanSE(v)
 	if math.IsNaN(est.StdErr) {
 		return fallback
 	}

@@ -233,7 +233,7 @@ func (g *Diffusion[T]) Gap(z []T, step int, weight float64) (Estimate, float64, 
 			g.vals[b] = dot(gf, gf) / 2
 			u[b] += g.wts[k] * g.vals[b]
 		}
-		est, sk := meanSE(g.vals[:B])
+		est, sk := MeanSE(g.vals[:B])
 		g.stats.Integrand[k], g.stats.IntegrandErr[k] = est.Value, est.StdErr
 		if weight != 0 && sk < B {
 			c := -weight * lam * g.wts[k] / float64(B-sk)
@@ -248,7 +248,7 @@ func (g *Diffusion[T]) Gap(z []T, step int, weight float64) (Estimate, float64, 
 		}
 	}
 	g.stats.Left, g.stats.Right = riemannSums(g.nodes, g.stats.Integrand)
-	bound, sk := meanSE(u)
+	bound, sk := MeanSE(u)
 	g.stats.Skipped = sk
 	if sk == B {
 		return bound, 0, fmt.Errorf("bounds: %s: every chain hit a singular Jacobian", g.Name())

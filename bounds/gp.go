@@ -157,7 +157,7 @@ func (g *GradientPenalty[T]) Gap(z []T, step int, weight float64) (Estimate, flo
 			g.r[b], g.vals[b] = r, r*r/2
 		}
 	}
-	bound, skipped := meanSE(g.vals[:B])
+	bound, skipped := MeanSE(g.vals[:B])
 	if skipped == B {
 		return bound, 0, fmt.Errorf("bounds: %s: every Jacobian of the batch is singular", g.Name())
 	}

@@ -240,7 +240,7 @@ func (e *MIEntropy[T]) Entropy(z []T, weight float64) (Estimate, error) {
 	for i := 0; i < B; i++ {
 		e.hs[i] = e.terms[i] + h0
 	}
-	est, skipped := meanSE(e.hs[:B])
+	est, skipped := MeanSE(e.hs[:B])
 	if skipped > 0 {
 		return est, fmt.Errorf("bounds: %s: %d non-finite terms", e.Name(), skipped)
 	}

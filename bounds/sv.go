@@ -201,7 +201,7 @@ func (e *SVEntropy[T]) Entropy(z []T, weight float64) (Estimate, error) {
 	for b := 0; b < B; b++ {
 		e.hs[b] = h0 + e.val[b]
 	}
-	est, skipped := meanSE(e.hs[:B])
+	est, skipped := MeanSE(e.hs[:B])
 	e.stats.Skipped = skipped
 	if skipped == B {
 		return est, fmt.Errorf("bounds: %s: every Jacobian of the batch is singular", e.Name())

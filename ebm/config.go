@@ -15,40 +15,28 @@ import (
 
 // Config is everything that determines a training run: the same Config and
 // seed give the same bits, whatever the thread count. It is written to the
-// run directory as config.json and stored in every checkpoint.
+// run directory as config.json and stored in every checkpoint, with the
+// values the run resolved (Resolve). Each field's help tag is its one-line
+// documentation: `ebmcpu train -h` prints it with the field's default.
 type Config struct {
-	// Dataset is a built-in 2-D set (see data.Toys), "csv:PATH" (a CSV of
-	// floats) or "mnist:DIR" (MNIST or Fashion-MNIST IDX files, scaled to
-	// [−1, 1]).
-	Dataset string `json:"dataset"`
-	// Stratified draws 8gaussians/25gaussians batches with equal counts per
-	// mode, as the reference code does.
-	Stratified bool   `json:"stratified,omitempty"`
-	Seed       uint64 `json:"seed"`
-	// Steps is the number of training iterations; each runs EnergySteps
-	// energy updates, then GeneratorSteps generator updates.
-	Steps          int `json:"steps"`
-	Batch          int `json:"batch"`
-	EnergySteps    int `json:"energy_steps"`
-	GeneratorSteps int `json:"generator_steps"`
-	// LatentDim is the generator's input width d (0: the data width D).
-	LatentDim int `json:"latent_dim,omitempty"`
+	Dataset    string `json:"dataset" help:"data: a built-in 2-D set (ebmcpu datasets), csv:PATH (one sample per row) or mnist:DIR (IDX files)"`
+	Stratified bool   `json:"stratified,omitempty" help:"draw 8gaussians/25gaussians batches with equal counts per mode, as the reference code does"`
+	Seed       uint64 `json:"seed" help:"seed of every random draw of the run"`
 
-	// Lower is the generator's entropy bound: "sv" (singular values of its
-	// Jacobian) or "mi" (mutual information of a noisy generator).
-	Lower LowerBound `json:"lower"`
-	// Upper is the energy's gap bound: "gp" (gradient penalty), "diffusion",
-	// or "none" — the lower-bound-only minimax game, the unstable baseline.
-	Upper UpperBound `json:"upper"`
-	// ZeroGP is the weight λ of the "0GP" baseline penalty λ‖∇_x E(x_data)‖²
-	// (0: off).
-	ZeroGP float64 `json:"zero_gp,omitempty"`
-	// EntropyWeight is w_H in the generator loss E_q[E] − w_H·Ĥ.
-	EntropyWeight float64 `json:"entropy_weight"`
+	Steps          int `json:"steps" help:"training iterations; each makes energy_steps energy updates, then generator_steps generator updates"`
+	Batch          int `json:"batch" help:"samples per batch, ≥ 2 (data points and generator samples alike)"`
+	EnergySteps    int `json:"energy_steps" help:"energy updates per iteration, ≥ 1"`
+	GeneratorSteps int `json:"generator_steps" help:"generator updates per iteration, ≥ 1"`
+	LatentDim      int `json:"latent_dim,omitempty" help:"generator input width d, 1 ≤ d ≤ D (0: the data width D)"`
+
+	Lower         LowerBound `json:"lower" help:"the generator's entropy lower bound: sv (singular values of its Jacobian) or mi (mutual information)"`
+	Upper         UpperBound `json:"upper" help:"the energy's gap upper bound: gp (gradient penalty), diffusion, or none (the lower-bound-only baseline)"`
+	ZeroGP        float64    `json:"zero_gp,omitempty" help:"weight λ of the 0GP baseline penalty λ‖∇E(x_data)‖², ≥ 0 (0: off)"`
+	EntropyWeight float64    `json:"entropy_weight" help:"weight w_H of the entropy bound in the generator loss E_q[E] − w_H·Ĥ, ≥ 0"`
 
 	Energy    NetConfig              `json:"energy"`
 	Generator NetConfig              `json:"generator"`
-	Confine   float64                `json:"confine,omitempty"` // α of an added α‖x‖² in the energy
+	Confine   float64                `json:"confine,omitempty" help:"α of a confining term α‖x‖² added to the energy, ≥ 0 (0: none)"`
 	OptE      nn.AdamConfig          `json:"opt_energy"`
 	OptG      nn.AdamConfig          `json:"opt_generator"`
 	SV        bounds.SVConfig        `json:"sv"`
@@ -57,24 +45,20 @@ type Config struct {
 	Diffusion bounds.DiffusionConfig `json:"diffusion"`
 	Guard     GuardConfig            `json:"guard"`
 
-	// Bookkeeping: how often to log metrics, write a checkpoint and draw
-	// pictures (in iterations; 0 turns pictures and checkpoints off).
-	LogEvery        int `json:"log_every"`
-	CheckpointEvery int `json:"checkpoint_every"`
-	PlotEvery       int `json:"plot_every"`
-	// EvalEvery runs the evaluation (Trainer.OnEval; `ebmcpu train` writes
-	// eval-<step>.json) every so many iterations (0: only `ebmcpu eval`).
-	EvalEvery int `json:"eval_every,omitempty"`
+	LogEvery        int `json:"log_every" help:"iterations between lines of metrics.jsonl, ≥ 1"`
+	CheckpointEvery int `json:"checkpoint_every" help:"iterations between checkpoints, ≥ 0 (0: only at the end and on interruption)"`
+	PlotEvery       int `json:"plot_every" help:"iterations between pictures of a 2-D run, ≥ 0 (0: none)"`
+	EvalEvery       int `json:"eval_every,omitempty" help:"iterations between evaluations written as eval-<step>.json, ≥ 0 (0: none)"`
 }
 
 // NetConfig describes an MLP by its hidden layers; the input and output
 // widths follow from the data and latent dimensions.
 type NetConfig struct {
-	Hidden       []int  `json:"hidden"`
-	Activation   string `json:"activation"`
-	BatchNorm    bool   `json:"batch_norm,omitempty"`
-	SpectralNorm bool   `json:"spectral_norm,omitempty"`
-	OutputScale  bool   `json:"output_scale,omitempty"`
+	Hidden       []int  `json:"hidden" help:"hidden layer widths, comma-separated, each ≥ 1"`
+	Activation   string `json:"activation" help:"hidden activation: prelu, leakyrelu, relu, silu, softplus, tanh, sigmoid, elu"`
+	BatchNorm    bool   `json:"batch_norm,omitempty" help:"BatchNorm after each hidden activation (run in eval mode for all Jacobian work)"`
+	SpectralNorm bool   `json:"spectral_norm,omitempty" help:"spectral normalisation of every Linear layer"`
+	OutputScale  bool   `json:"output_scale,omitempty" help:"a learnable scalar on the output (the reference energy's scale)"`
 }
 
 // GuardConfig sets the divergence guard: a non-finite loss, gradient or
@@ -82,12 +66,10 @@ type NetConfig struct {
 // to its last good state and multiplies both learning rates by LRFactor;
 // after MaxRollbacks rollbacks the run stops with an error.
 type GuardConfig struct {
-	MaxRollbacks int     `json:"max_rollbacks"`
-	LRFactor     float64 `json:"lr_factor"`
-	EnergyLimit  float64 `json:"energy_limit"`
-	// SnapshotEvery is how often (in iterations) the last good state is
-	// refreshed in memory.
-	SnapshotEvery int `json:"snapshot_every"`
+	MaxRollbacks  int     `json:"max_rollbacks" help:"rollbacks to the last good state before the run stops, ≥ 0"`
+	LRFactor      float64 `json:"lr_factor" help:"factor on both learning rates at each rollback, in (0, 1]"`
+	EnergyLimit   float64 `json:"energy_limit" help:"largest |E(x)| a batch may reach before it counts as a divergence, > 0"`
+	SnapshotEvery int     `json:"snapshot_every" help:"iterations between in-memory copies of the last good state, ≥ 1"`
 }
 
 // DefaultGPWeight is the default training weight λ of the gradient penalty.

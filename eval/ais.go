@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"github.com/ebmcpu/ebmcpu/internal/jsonnum"
 	"math"
 
 	"github.com/ebmcpu/ebmcpu/bounds"
@@ -74,22 +75,22 @@ type AISResult struct {
 	// sd(w)/(√n·mean w)), in nats. Ẑ is unbiased for Z, so by Jensen
 	// E[log Ẑ] ≤ log Z: a stochastic LOWER bound of log Z, and the NLL
 	// computed from it is optimistic (too low).
-	LogZ Estimate `json:"log_z"`
+	LogZ bounds.Estimate `json:"log_z"`
 	// ESS is the effective sample size (Σw)²/Σw² of the chains' weights.
-	ESS Float `json:"ess"`
+	ESS jsonnum.Float64 `json:"ess"`
 	// Acceptance is the mean MALA acceptance rate of the main run.
-	Acceptance Float `json:"acceptance"`
+	Acceptance jsonnum.Float64 `json:"acceptance"`
 	// StepMin and StepMax are the extremes of the step schedule h_k.
-	StepMin Float     `json:"step_min"`
-	StepMax Float     `json:"step_max"`
-	Temps   int       `json:"temps"`
-	Chains  int       `json:"chains"`
-	Steps   int       `json:"steps_per_temp"`
-	BaseStd Float     `json:"base_std"`
-	Power   Float     `json:"schedule_power"`
-	Note    string    `json:"note"`
-	logW    []float64 // per-chain log weights
-	samples []float64 // final chain states, Chains×D
+	StepMin jsonnum.Float64 `json:"step_min"`
+	StepMax jsonnum.Float64 `json:"step_max"`
+	Temps   int             `json:"temps"`
+	Chains  int             `json:"chains"`
+	Steps   int             `json:"steps_per_temp"`
+	BaseStd jsonnum.Float64 `json:"base_std"`
+	Power   jsonnum.Float64 `json:"schedule_power"`
+	Note    string          `json:"note"`
+	logW    []float64       // per-chain log weights
+	samples []float64       // final chain states, Chains×D
 }
 
 // LogWeights returns the per-chain log importance weights.
@@ -192,9 +193,9 @@ func AIS(en BatchEnergy, cfg AISConfig, stream *nn.Stream) (*AISResult, error) {
 		return nil, err
 	}
 	r := run.AISResult
-	r.StepMin, r.StepMax = Float(math.Inf(1)), Float(math.Inf(-1))
+	r.StepMin, r.StepMax = jsonnum.Float64(math.Inf(1)), jsonnum.Float64(math.Inf(-1))
 	for _, h := range hs[1:] {
-		r.StepMin, r.StepMax = min(r.StepMin, Float(h)), max(r.StepMax, Float(h))
+		r.StepMin, r.StepMax = min(r.StepMin, jsonnum.Float64(h)), max(r.StepMax, jsonnum.Float64(h))
 	}
 	return r, nil
 }
@@ -308,10 +309,10 @@ func runAIS(en BatchEnergy, cfg AISConfig, betas, hs []float64, n int, adapt boo
 		}
 		spread[K] = sdFinite(u)
 	}
-	r := &AISResult{Temps: K, Chains: n, Steps: cfg.Steps, BaseStd: Float(cfg.BaseStd), Power: Float(cfg.Power),
-		Note: AISNote, logW: logW, samples: x, Acceptance: Float(math.NaN())}
+	r := &AISResult{Temps: K, Chains: n, Steps: cfg.Steps, BaseStd: jsonnum.Float64(cfg.BaseStd), Power: jsonnum.Float64(cfg.Power),
+		Note: AISNote, logW: logW, samples: x, Acceptance: jsonnum.Float64(math.NaN())}
 	if accN > 0 {
-		r.Acceptance = Float(accSum / float64(accN))
+		r.Acceptance = jsonnum.Float64(accSum / float64(accN))
 	}
 	r.LogZ, r.ESS = logMeanExp(logW)
 	return &pilotAIS{r, spread}, nil
@@ -345,7 +346,7 @@ func sdFinite(v []float64) float64 {
 // error, and the effective sample size of the weights e^{l_i}. Non-finite
 // log weights (a chain where exp(−E) vanished or was undefined) count as
 // zero weight.
-func logMeanExp(l []float64) (Estimate, Float) {
+func logMeanExp(l []float64) (bounds.Estimate, jsonnum.Float64) {
 	m := math.Inf(-1)
 	for _, v := range l {
 		if !math.IsNaN(v) {
@@ -353,7 +354,7 @@ func logMeanExp(l []float64) (Estimate, Float) {
 		}
 	}
 	if math.IsInf(m, 0) {
-		return est(m, math.NaN()), 0
+		return estimate(m, math.NaN()), 0
 	}
 	n := float64(len(l))
 	var s, s2 float64
@@ -368,5 +369,5 @@ func logMeanExp(l []float64) (Estimate, Float) {
 	mean := s / n
 	varW := (s2/n - mean*mean) * n / (n - 1)
 	se := math.Sqrt(math.Max(varW, 0)/n) / mean
-	return est(m+math.Log(mean), se), Float(s * s / s2)
+	return estimate(m+math.Log(mean), se), jsonnum.Float64(s * s / s2)
 }

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"github.com/ebmcpu/ebmcpu/internal/jsonnum"
 	"math"
 	"strings"
 
@@ -20,12 +21,12 @@ type BoundReport struct {
 	Trained bool `json:"trained"`
 	// LogZ is the bound on log Z: ⌊log Z⌋ = E_q[−E] + Ĥ, or ⌈log Z⌉ =
 	// ⌊log Z⌋ + Û with ⌊log Z⌋ from the lower bound named by Base.
-	LogZ Estimate `json:"log_z"`
+	LogZ bounds.Estimate `json:"log_z"`
 	// Term is Ĥ (lower; ≤ H[q]) or Û (upper; ≥ KL(q ‖ p_θ)).
-	Term Estimate `json:"term"`
+	Term bounds.Estimate `json:"term"`
 	// EnergyTerm is E_q[−E] on the generator samples.
-	EnergyTerm Estimate `json:"energy_term"`
-	Base       string   `json:"base,omitempty"`
+	EnergyTerm bounds.Estimate `json:"energy_term"`
+	Base       string          `json:"base,omitempty"`
 	// Approximate: a noisy (mi) lower bound paired with an upper bound
 	// evaluated on the deterministic G (SPEC §4, pairings). Manifold: d < D,
 	// so the bound is on the normaliser of exp(−E) on the generator's image
@@ -42,14 +43,14 @@ type BoundReport struct {
 // DiffusionReport holds the diagnostics of the diffusion bound, averaged
 // over the evaluation batches.
 type DiffusionReport struct {
-	Nodes     []Float `json:"nodes"`     // quadrature nodes s_k
-	Integrand []Float `json:"integrand"` // ½·E_{π_s}‖∇_z f‖² at each node, nats
+	Nodes     []jsonnum.Float64 `json:"nodes"`     // quadrature nodes s_k
+	Integrand []jsonnum.Float64 `json:"integrand"` // ½·E_{π_s}‖∇_z f‖² at each node, nats
 	// Left and Right are the left and right Riemann sums of the integrand
 	// on the nodes: the spread of the quadrature.
-	Left  Float `json:"left"`
-	Right Float `json:"right"`
+	Left  jsonnum.Float64 `json:"left"`
+	Right jsonnum.Float64 `json:"right"`
 	// Acceptance is the mean MALA acceptance over the nodes with steps.
-	Acceptance Float `json:"acceptance"`
+	Acceptance jsonnum.Float64 `json:"acceptance"`
 }
 
 // bracketSpec is one bound to evaluate.
@@ -239,9 +240,9 @@ func (a *bracketAcc) addDiffusion(st bounds.DiffusionStats, n int) {
 	a.right += w * st.Right
 }
 
-func (a *bracketAcc) mean(v [2]float64) Estimate {
+func (a *bracketAcc) mean(v [2]float64) bounds.Estimate {
 	n := float64(a.n)
-	return est(v[0]/n, math.Sqrt(v[1])/n)
+	return estimate(v[0]/n, math.Sqrt(v[1])/n)
 }
 
 func (a *bracketAcc) fill(r *BoundReport) {
@@ -254,13 +255,13 @@ func (a *bracketAcc) fill(r *BoundReport) {
 	r.LogZ, r.Term = a.mean(a.hi), a.mean(a.u)
 	if a.nodes != nil {
 		n := float64(a.n)
-		d := &DiffusionReport{Left: Float(a.left / n), Right: Float(a.right / n), Acceptance: Float(math.NaN())}
+		d := &DiffusionReport{Left: jsonnum.Float64(a.left / n), Right: jsonnum.Float64(a.right / n), Acceptance: jsonnum.Float64(math.NaN())}
 		for k, s := range a.nodes {
-			d.Nodes = append(d.Nodes, Float(s))
-			d.Integrand = append(d.Integrand, Float(a.integ[k]/n))
+			d.Nodes = append(d.Nodes, jsonnum.Float64(s))
+			d.Integrand = append(d.Integrand, jsonnum.Float64(a.integ[k]/n))
 		}
 		if a.acceptN > 0 {
-			d.Acceptance = Float(a.accept / a.acceptN)
+			d.Acceptance = jsonnum.Float64(a.accept / a.acceptN)
 		}
 		r.Diffusion = d
 	}
@@ -271,16 +272,16 @@ func (a *bracketAcc) fill(r *BoundReport) {
 // for the exact 2-D value): a bug or a broken assumption, named in
 // Assumption.
 type Violation struct {
-	Side      string `json:"side"` // "lower", "upper" or "ais"
-	Bound     string `json:"bound"`
-	Value     Float  `json:"value"`     // the bound, nats
-	StdErr    Float  `json:"se"`        // its standard error
-	Reference Float  `json:"reference"` // the log Z it is compared with
-	RefName   string `json:"reference_name"`
+	Side      string          `json:"side"` // "lower", "upper" or "ais"
+	Bound     string          `json:"bound"`
+	Value     jsonnum.Float64 `json:"value"`     // the bound, nats
+	StdErr    jsonnum.Float64 `json:"se"`        // its standard error
+	Reference jsonnum.Float64 `json:"reference"` // the log Z it is compared with
+	RefName   string          `json:"reference_name"`
 	// Excess is how far the bound lies on the wrong side (> Tolerance).
-	Excess     Float  `json:"excess"`
-	Tolerance  Float  `json:"tolerance"`
-	Assumption string `json:"assumption"`
+	Excess     jsonnum.Float64 `json:"excess"`
+	Tolerance  jsonnum.Float64 `json:"tolerance"`
+	Assumption string          `json:"assumption"`
 }
 
 // checkBracket compares each bound with the reference log Z: the exact
@@ -307,8 +308,8 @@ func checkBracket(cfg ebm.Config, br []BoundReport, ref, refErr float64, exact, 
 		if !(excess > tol) && !math.IsNaN(v) {
 			continue
 		}
-		out = append(out, Violation{Side: b.Side, Bound: b.Name, Value: b.LogZ.Value, StdErr: b.LogZ.StdErr,
-			Reference: Float(ref), RefName: refName, Excess: Float(excess), Tolerance: Float(tol),
+		out = append(out, Violation{Side: b.Side, Bound: b.Name, Value: jsonnum.Float64(b.LogZ.Value), StdErr: jsonnum.Float64(b.LogZ.StdErr),
+			Reference: jsonnum.Float64(ref), RefName: refName, Excess: jsonnum.Float64(excess), Tolerance: jsonnum.Float64(tol),
 			Assumption: assumption(cfg, b, onBox)})
 	}
 	return out

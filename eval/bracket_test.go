@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -15,7 +14,7 @@ import (
 func TestCheckBracket(t *testing.T) {
 	cfg := ebm.DefaultConfig()
 	b := func(side, kind string, v, se float64) BoundReport {
-		return BoundReport{Side: side, Kind: kind, Name: kind, LogZ: est(v, se)}
+		return BoundReport{Side: side, Kind: kind, Name: kind, LogZ: estimate(v, se)}
 	}
 	const exact, gridErr = 2.0, 0.01
 	br := []BoundReport{
@@ -60,30 +59,5 @@ func TestCheckBracket(t *testing.T) {
 	v = checkBracket(cfg, []BoundReport{ap}, exact, 0, true, false, "exact")
 	if len(v) != 1 || !strings.Contains(v[0].Assumption, "approximate") {
 		t.Errorf("approximate pairing: %+v", v)
-	}
-}
-
-// TestFloatJSON: non-finite values encode as null and decode as NaN.
-func TestFloatJSON(t *testing.T) {
-	in := Estimate{Float(math.Inf(1)), Float(0.25)}
-	raw, err := json.Marshal(struct {
-		E Estimate
-		N Float
-	}{in, Float(math.NaN())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(raw) != `{"E":{"value":null,"se":0.25},"N":null}` {
-		t.Errorf("encoded %s", raw)
-	}
-	var out struct {
-		E Estimate
-		N Float
-	}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatal(err)
-	}
-	if !math.IsNaN(float64(out.E.Value)) || out.E.StdErr != 0.25 || !math.IsNaN(float64(out.N)) {
-		t.Errorf("decoded %+v", out)
 	}
 }

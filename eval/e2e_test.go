@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ebmcpu/ebmcpu/bounds"
 	"math"
 	"os"
 	"path/filepath"
@@ -50,7 +51,7 @@ func quick() Options {
 		Diffusion: nil}
 }
 
-// finiteFloats reports the path of the first non-finite Float or float64
+// firstNonFinite reports the path of the first non-finite float in v
 // in v (Diffusion acceptance and similar may legitimately be NaN: skip
 // fields named in allowNaN).
 func firstNonFinite(v reflect.Value, path string, allowNaN map[string]bool) string {
@@ -285,7 +286,7 @@ func TestEvaluateErrors(t *testing.T) {
 }
 
 // ownLower returns the log Z of the report's trained lower bound.
-func ownLower(r *Report) *Estimate {
+func ownLower(r *Report) *bounds.Estimate {
 	for i, b := range r.Bracket {
 		if b.Side == "lower" && b.Trained {
 			return &r.Bracket[i].LogZ

@@ -3,6 +3,7 @@ package eval
 import (
 	"errors"
 	"fmt"
+	"github.com/ebmcpu/ebmcpu/internal/jsonnum"
 	"math"
 	"sync"
 	"time"
@@ -93,17 +94,17 @@ type Report struct {
 	LatentDim int    `json:"latent_dim"` // generator input width d
 	// Lower and Upper are the pairing the model was trained with (Upper
 	// "none": the lower-bound-only baseline).
-	Lower   string `json:"lower"`
-	Upper   string `json:"upper"`
-	Seed    uint64 `json:"seed"`    // the evaluation seed
-	Units   string `json:"units"`   // "nats"
-	Seconds Float  `json:"seconds"` // wall time of the evaluation
+	Lower   string          `json:"lower"`
+	Upper   string          `json:"upper"`
+	Seed    uint64          `json:"seed"`    // the evaluation seed
+	Units   string          `json:"units"`   // "nats"
+	Seconds jsonnum.Float64 `json:"seconds"` // wall time of the evaluation
 
 	// LogZ is the log Z behind the NLL: "grid" (2-D; exact on the box, SE
 	// 0) or "ais" (D > 2; a stochastic lower bound, so the NLL is
 	// optimistic).
-	LogZ       Estimate `json:"log_z"`
-	LogZMethod string   `json:"log_z_method"`
+	LogZ       bounds.Estimate `json:"log_z"`
+	LogZMethod string          `json:"log_z_method"`
 	// NormalisedOnBox: the 2-D model is normalised on the grid box, not on
 	// R² (see GridReport.NormalisedOnBox).
 	NormalisedOnBox bool `json:"normalised_on_box"`
@@ -135,7 +136,7 @@ type TestReport struct {
 	N      int    `json:"n"`
 	// NLL = mean over the test points of E(x) + log Z; its SE is that of
 	// the mean energy (log Z counted exact).
-	NLL Estimate `json:"nll"`
+	NLL bounds.Estimate `json:"nll"`
 	// Optimistic: log Z is a stochastic lower bound (AIS), so NLL is too.
 	Optimistic bool `json:"optimistic,omitempty"`
 	// DataEntropy is H(data) of the set's closed-form density (Toy.Entropy);
@@ -144,9 +145,9 @@ type TestReport struct {
 	// log p_data(x) + E(x) + log Z over the same points: its SE is that of
 	// the log-ratio, much smaller than the NLL's once the model is close to
 	// the data.
-	DataEntropy *Float    `json:"data_entropy,omitempty"`
-	KLGap       *Estimate `json:"kl_gap,omitempty"`
-	KLGapPaired *Estimate `json:"kl_gap_paired,omitempty"`
+	DataEntropy *jsonnum.Float64 `json:"data_entropy,omitempty"`
+	KLGap       *bounds.Estimate `json:"kl_gap,omitempty"`
+	KLGapPaired *bounds.Estimate `json:"kl_gap_paired,omitempty"`
 }
 
 // SampleReport measures a set of samples against held-out data.
@@ -154,8 +155,8 @@ type SampleReport struct {
 	N int `json:"n"`
 	// MMD2 is the unbiased MMD² to N held-out points (RBF kernel,
 	// median-heuristic Bandwidth); it can be slightly negative.
-	MMD2      Float           `json:"mmd2"`
-	Bandwidth Float           `json:"bandwidth"`
+	MMD2      jsonnum.Float64 `json:"mmd2"`
+	Bandwidth jsonnum.Float64 `json:"bandwidth"`
 	Modes     *ModeReport     `json:"modes,omitempty"`   // Gaussian mixtures
 	Sampler   *LangevinReport `json:"sampler,omitempty"` // Langevin samples
 }
@@ -314,7 +315,7 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 	var refErr float64
 	switch {
 	case r.Grid != nil:
-		r.LogZ, r.LogZMethod = est(float64(r.Grid.LogZ), 0), "grid"
+		r.LogZ, r.LogZMethod = estimate(float64(r.Grid.LogZ), 0), "grid"
 		r.NormalisedOnBox = r.Grid.NormalisedOnBox
 		refErr = math.Abs(float64(r.Grid.RefineChange))
 		if r.Grid.Note != "" {
@@ -341,7 +342,7 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 			break
 		}
 	}
-	r.Seconds = Float(time.Since(start).Seconds())
+	r.Seconds = jsonnum.Float64(time.Since(start).Seconds())
 	return r, nil
 }
 
@@ -361,8 +362,8 @@ func checkAIS(r *Report) (Violation, bool) {
 		}
 		return Violation{}, false
 	}
-	return Violation{Side: "ais", Bound: "AIS log Ẑ", Value: r.AIS.LogZ.Value, StdErr: r.AIS.LogZ.StdErr, Reference: Float(ref),
-		RefName: "exact log Z (grid)", Excess: Float(v - ref), Tolerance: Float(tol),
+	return Violation{Side: "ais", Bound: "AIS log Ẑ", Value: jsonnum.Float64(r.AIS.LogZ.Value), StdErr: jsonnum.Float64(r.AIS.LogZ.StdErr), Reference: jsonnum.Float64(ref),
+		RefName: "exact log Z (grid)", Excess: jsonnum.Float64(v - ref), Tolerance: jsonnum.Float64(tol),
 		Assumption: "AIS with MALA kernels is a stochastic lower bound of log Z; exceeding the exact value means an under-resolved grid or a bug"}, true
 }
 
@@ -370,14 +371,14 @@ func checkAIS(r *Report) (Violation, bool) {
 func testNLL(r *Report, held *heldOut, e []float64) {
 	logZ := float64(r.LogZ.Value)
 	me := meanSE(e)
-	r.Test.NLL = est(float64(me.Value)+logZ, float64(me.StdErr))
+	r.Test.NLL = estimate(float64(me.Value)+logZ, float64(me.StdErr))
 	if held.toy == nil || !held.toy.HasDensity() {
 		return
 	}
 	h, _ := held.toy.Entropy()
-	hf := Float(h)
+	hf := jsonnum.Float64(h)
 	r.Test.DataEntropy = &hf
-	gap := est(float64(r.Test.NLL.Value)-h, float64(r.Test.NLL.StdErr))
+	gap := estimate(float64(r.Test.NLL.Value)-h, float64(r.Test.NLL.StdErr))
 	r.Test.KLGap = &gap
 	terms := make([]float64, len(e))
 	for i := range terms {
@@ -431,9 +432,9 @@ func evalSamples(r *Report, art *Pictures, nets bounds.Nets[float32], held *held
 		side.rep.N = n
 		mmd, h, err := MMD2(side.x, ref, D, 0)
 		if err != nil {
-			side.rep.MMD2, side.rep.Bandwidth = Float(math.NaN()), Float(math.NaN())
+			side.rep.MMD2, side.rep.Bandwidth = jsonnum.Float64(math.NaN()), jsonnum.Float64(math.NaN())
 		} else {
-			side.rep.MMD2, side.rep.Bandwidth = Float(mmd), Float(h)
+			side.rep.MMD2, side.rep.Bandwidth = jsonnum.Float64(mmd), jsonnum.Float64(h)
 		}
 		if held.toy != nil {
 			if centres, sigma, ok := held.toy.Modes(); ok {
@@ -447,4 +448,18 @@ func evalSamples(r *Report, art *Pictures, nets bounds.Nets[float32], held *held
 	}
 	r.Langevin.Sampler = &lr
 	return nil
+}
+
+// estimate is a bounds.Estimate of a value and its standard error.
+func estimate(v, se float64) bounds.Estimate { return bounds.Estimate{Value: v, StdErr: se} }
+
+// meanSE is the mean of v and its standard error (bounds.MeanSE); a
+// non-finite value makes it NaN rather than being left out, so that a
+// report never averages over fewer points than it says.
+func meanSE(v []float64) bounds.Estimate {
+	e, skipped := bounds.MeanSE(v)
+	if skipped > 0 {
+		return estimate(math.NaN(), math.NaN())
+	}
+	return e
 }

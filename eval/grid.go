@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"github.com/ebmcpu/ebmcpu/internal/jsonnum"
 	"math"
 
 	"github.com/ebmcpu/ebmcpu/data"
@@ -94,25 +95,25 @@ const (
 // GridReport is the exact log Z of a 2-D model by midpoint quadrature with
 // its convergence checks (SPEC §7). Log-normalisers are in nats.
 type GridReport struct {
-	Box  [4]Float `json:"box"` // [x_min, x_max, y_min, y_max] of the base grid
-	N    int      `json:"n"`   // cells per side of the base grid
-	LogZ Float    `json:"log_z"`
+	Box  [4]jsonnum.Float64 `json:"box"` // [x_min, x_max, y_min, y_max] of the base grid
+	N    int                `json:"n"`   // cells per side of the base grid
+	LogZ jsonnum.Float64    `json:"log_z"`
 	// LogZRefined is log Z on the same box with 2N cells per side, and
 	// RefineChange = LogZRefined − LogZ (midpoint error is O(cell²) for a
 	// smooth energy).
-	LogZRefined  Float `json:"log_z_refined"`
-	RefineChange Float `json:"refine_change"`
+	LogZRefined  jsonnum.Float64 `json:"log_z_refined"`
+	RefineChange jsonnum.Float64 `json:"refine_change"`
 	// LogZGrown is log Z on the box grown 1.5× about its centre with the
 	// same cell size (round(1.5N) cells per side), and GrowChange =
 	// LogZGrown − LogZ ≥ 0: the mass the base box misses, up to the grown
 	// box.
-	GrownBox   [4]Float `json:"grown_box"`
-	GrownN     int      `json:"grown_n"`
-	LogZGrown  Float    `json:"log_z_grown"`
-	GrowChange Float    `json:"grow_change"`
+	GrownBox   [4]jsonnum.Float64 `json:"grown_box"`
+	GrownN     int                `json:"grown_n"`
+	LogZGrown  jsonnum.Float64    `json:"log_z_grown"`
+	GrowChange jsonnum.Float64    `json:"grow_change"`
 	// EdgeMass is the fraction of exp(−E) mass of the base grid in its outer
 	// ring of cells.
-	EdgeMass Float `json:"edge_mass"`
+	EdgeMass jsonnum.Float64 `json:"edge_mass"`
 	// Resolved: |RefineChange| ≤ RefineTol.
 	Resolved bool `json:"resolved"`
 	// NormalisedOnBox: EdgeMass > EdgeMassTol or GrowChange > GrowTol. The
@@ -124,8 +125,8 @@ type GridReport struct {
 	Note            string `json:"note,omitempty"`
 }
 
-func boxArray(b data.Box) [4]Float {
-	return [4]Float{Float(b.Min[0]), Float(b.Max[0]), Float(b.Min[1]), Float(b.Max[1])}
+func boxArray(b data.Box) [4]jsonnum.Float64 {
+	return [4]jsonnum.Float64{jsonnum.Float64(b.Min[0]), jsonnum.Float64(b.Max[0]), jsonnum.Float64(b.Min[1]), jsonnum.Float64(b.Max[1])}
 }
 
 // growBox returns box enlarged about its centre to n cells per side of the
@@ -158,10 +159,10 @@ func CheckGrid(en BatchEnergy, box data.Box, n int) (GridReport, *Grid, error) {
 		return GridReport{}, nil, err
 	}
 	r := GridReport{
-		Box: boxArray(box), N: n, LogZ: Float(g.LogZ),
-		LogZRefined: Float(fine.LogZ), RefineChange: Float(fine.LogZ - g.LogZ),
-		GrownBox: boxArray(gbox), GrownN: gn, LogZGrown: Float(grown.LogZ), GrowChange: Float(grown.LogZ - g.LogZ),
-		EdgeMass: Float(g.EdgeMass),
+		Box: boxArray(box), N: n, LogZ: jsonnum.Float64(g.LogZ),
+		LogZRefined: jsonnum.Float64(fine.LogZ), RefineChange: jsonnum.Float64(fine.LogZ - g.LogZ),
+		GrownBox: boxArray(gbox), GrownN: gn, LogZGrown: jsonnum.Float64(grown.LogZ), GrowChange: jsonnum.Float64(grown.LogZ - g.LogZ),
+		EdgeMass: jsonnum.Float64(g.EdgeMass),
 	}
 	r.Resolved = math.Abs(fine.LogZ-g.LogZ) <= RefineTol
 	r.NormalisedOnBox = g.EdgeMass > EdgeMassTol || grown.LogZ-g.LogZ > GrowTol

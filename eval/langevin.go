@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"github.com/ebmcpu/ebmcpu/internal/jsonnum"
 	"math"
 
 	"github.com/ebmcpu/ebmcpu/bounds"
@@ -19,12 +20,12 @@ type LangevinConfig struct {
 
 // LangevinReport describes a MALA run.
 type LangevinReport struct {
-	Init       string `json:"init"` // what the chains started from
-	Chains     int    `json:"chains"`
-	BurnIn     int    `json:"burn_in"`
-	Steps      int    `json:"steps"`
-	StepSize   Float  `json:"step_size"`  // h after burn-in
-	Acceptance Float  `json:"acceptance"` // over the Steps after burn-in
+	Init       string          `json:"init"` // what the chains started from
+	Chains     int             `json:"chains"`
+	BurnIn     int             `json:"burn_in"`
+	Steps      int             `json:"steps"`
+	StepSize   jsonnum.Float64 `json:"step_size"`  // h after burn-in
+	Acceptance jsonnum.Float64 `json:"acceptance"` // over the Steps after burn-in
 }
 
 // SampleEBM runs MALA chains on exp(−E) from the states x (B×D, updated in
@@ -66,9 +67,9 @@ func SampleEBM(en BatchEnergy, x []float64, cfg LangevinConfig, stream *nn.Strea
 	if err != nil {
 		return LangevinReport{}, err
 	}
-	r := LangevinReport{Chains: B, BurnIn: cfg.BurnIn, Steps: cfg.Steps, StepSize: Float(s.StepSize()), Acceptance: Float(math.NaN())}
+	r := LangevinReport{Chains: B, BurnIn: cfg.BurnIn, Steps: cfg.Steps, StepSize: jsonnum.Float64(s.StepSize()), Acceptance: jsonnum.Float64(math.NaN())}
 	if cfg.Steps > 0 {
-		r.Acceptance = Float(s.Run(x, cfg.Steps))
+		r.Acceptance = jsonnum.Float64(s.Run(x, cfg.Steps))
 	}
 	return r, nil
 }

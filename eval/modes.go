@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"github.com/ebmcpu/ebmcpu/internal/jsonnum"
 	"math"
 )
 
@@ -12,18 +13,18 @@ const DefaultCoverFraction = 0.2
 // ModeReport measures sample quality on a Gaussian mixture with K centres
 // of common standard deviation σ.
 type ModeReport struct {
-	K     int   `json:"k"`     // number of modes
-	Sigma Float `json:"sigma"` // σ of each component
+	K     int             `json:"k"`     // number of modes
+	Sigma jsonnum.Float64 `json:"sigma"` // σ of each component
 	// PerMode[k] counts the samples within 3σ of centre k.
 	PerMode []int `json:"per_mode"`
 	// Covered counts the modes with at least MinCount samples within 3σ:
 	// MinCount = ⌈CoverFraction·n/K⌉, a fraction of the fair share n/K.
-	Covered       int   `json:"covered"`
-	CoverFraction Float `json:"cover_fraction"`
-	MinCount      int   `json:"min_count"`
+	Covered       int             `json:"covered"`
+	CoverFraction jsonnum.Float64 `json:"cover_fraction"`
+	MinCount      int             `json:"min_count"`
 	// HighQuality is the fraction of samples within 3σ of some centre; for
 	// the data themselves it is 1 − e^{−4.5} ≈ 0.989 (2-D Gaussians).
-	HighQuality Float `json:"high_quality"`
+	HighQuality jsonnum.Float64 `json:"high_quality"`
 }
 
 // Modes counts, for the n samples x (n×2), the samples within 3σ of each
@@ -38,7 +39,7 @@ func Modes(x []float64, centres [][2]float64, sigma, coverFraction float64) (Mod
 		coverFraction = DefaultCoverFraction
 	}
 	n, K := len(x)/2, len(centres)
-	r := ModeReport{K: K, Sigma: Float(sigma), PerMode: make([]int, K), CoverFraction: Float(coverFraction)}
+	r := ModeReport{K: K, Sigma: jsonnum.Float64(sigma), PerMode: make([]int, K), CoverFraction: jsonnum.Float64(coverFraction)}
 	r.MinCount = int(math.Ceil(coverFraction * float64(n) / float64(K)))
 	r2 := 9 * sigma * sigma
 	good := 0
@@ -61,6 +62,6 @@ func Modes(x []float64, centres [][2]float64, sigma, coverFraction float64) (Mod
 			r.Covered++
 		}
 	}
-	r.HighQuality = Float(float64(good) / float64(n))
+	r.HighQuality = jsonnum.Float64(float64(good) / float64(n))
 	return r, nil
 }

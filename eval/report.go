@@ -81,7 +81,3 @@ func (r *Report) Summary(w io.Writer) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
-
-func (e Estimate) String() string {
-	return fmt.Sprintf("%.4f ± %.4f", float64(e.Value), float64(e.StdErr))
-}

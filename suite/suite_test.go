@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ebmcpu/ebmcpu/bounds"
 	"github.com/ebmcpu/ebmcpu/eval"
 )
 
@@ -63,9 +64,9 @@ func TestValidateAndSteps(t *testing.T) {
 // of 1 nat) and mode coverage.
 func rec(set, pairing string, seed uint64, kl float64, covered int) *Record {
 	r := &eval.Report{}
-	e := eval.Estimate{Value: eval.Float(kl)}
+	e := bounds.Estimate{Value: kl}
 	r.Test.KLGap = &e
-	r.Test.NLL = eval.Estimate{Value: eval.Float(kl + 1)}
+	r.Test.NLL = bounds.Estimate{Value: kl + 1}
 	if covered >= 0 {
 		r.Generator.Modes = &eval.ModeReport{K: 8, Covered: covered}
 	}

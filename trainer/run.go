@@ -14,6 +14,7 @@ import (
 
 	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/internal/atomicfile"
+	"github.com/ebmcpu/ebmcpu/internal/jsonnum"
 )
 
 // Progress receives a report after every iteration; Run calls it from its
@@ -81,7 +82,7 @@ func (t *Trainer) Run(ctx context.Context, dir string, prog Progress, hooks Hook
 			return err
 		}
 		now := time.Now()
-		m.Seconds = now.Sub(last).Seconds()
+		m.Seconds = jsonnum.Float64(now.Sub(last).Seconds())
 		last = now
 		if m.Rollbacks > rollbacks {
 			rollbacks = m.Rollbacks

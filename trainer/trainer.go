@@ -9,6 +9,7 @@ import (
 	"github.com/ebmcpu/ebmcpu/bounds"
 	"github.com/ebmcpu/ebmcpu/data"
 	"github.com/ebmcpu/ebmcpu/ebm"
+	"github.com/ebmcpu/ebmcpu/internal/jsonnum"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
@@ -94,25 +95,26 @@ func (t *Trainer) StepCount() int { return t.step }
 func (t *Trainer) AuxValues() map[string][]float32 { return ebm.AuxValues(t.bounds.Lower.AuxParams()) }
 
 // Metrics describes one iteration. Log Z is the normaliser of exp(−E) (on
-// the generator's image manifold when d < D); NLL = E_data[E] + log Z.
+// the generator's image manifold when d < D); NLL = E_data[E] + log Z. A
+// value that is not finite (the SE of a single value) is written as null.
 type Metrics struct {
-	Step       int     `json:"step"`
-	LossE      float64 `json:"loss_energy"`
-	LossG      float64 `json:"loss_generator"`
-	EnergyData float64 `json:"energy_data"` // mean E over the data batch
-	EnergyFake float64 `json:"energy_fake"` // mean E over generator samples
-	Entropy    float64 `json:"entropy"`     // Ĥ ≤ H[q]
-	EntropySE  float64 `json:"entropy_se"`
-	Gap        float64 `json:"gap"` // Û ≥ KL(q‖p), λ = 1 (0 without an upper bound)
-	GapSE      float64 `json:"gap_se"`
-	Penalty    float64 `json:"penalty"` // the energy's training penalty
-	LowerLogZ  float64 `json:"lower_log_z"`
-	UpperLogZ  float64 `json:"upper_log_z,omitempty"`
-	LowerNLL   float64 `json:"lower_nll"`
-	UpperNLL   float64 `json:"upper_nll,omitempty"`
-	LRScale    float64 `json:"lr_scale"`
-	Rollbacks  int     `json:"rollbacks"`
-	Seconds    float64 `json:"seconds_per_step"`
+	Step       int             `json:"step"`
+	LossE      jsonnum.Float64 `json:"loss_energy"`
+	LossG      jsonnum.Float64 `json:"loss_generator"`
+	EnergyData jsonnum.Float64 `json:"energy_data"` // mean E over the data batch
+	EnergyFake jsonnum.Float64 `json:"energy_fake"` // mean E over generator samples
+	Entropy    jsonnum.Float64 `json:"entropy"`     // Ĥ ≤ H[q]
+	EntropySE  jsonnum.Float64 `json:"entropy_se"`
+	Gap        jsonnum.Float64 `json:"gap"` // Û ≥ KL(q‖p), λ = 1 (0 without an upper bound)
+	GapSE      jsonnum.Float64 `json:"gap_se"`
+	Penalty    jsonnum.Float64 `json:"penalty"` // the energy's training penalty
+	LowerLogZ  jsonnum.Float64 `json:"lower_log_z"`
+	UpperLogZ  jsonnum.Float64 `json:"upper_log_z,omitempty"`
+	LowerNLL   jsonnum.Float64 `json:"lower_nll"`
+	UpperNLL   jsonnum.Float64 `json:"upper_nll,omitempty"`
+	LRScale    jsonnum.Float64 `json:"lr_scale"`
+	Rollbacks  int             `json:"rollbacks"`
+	Seconds    jsonnum.Float64 `json:"seconds_per_step"`
 }
 
 // ErrDiverged is returned when the guard has used up its rollbacks.
@@ -142,7 +144,7 @@ func (t *Trainer) Step() (Metrics, error) {
 		m.UpperLogZ = m.LowerLogZ + m.Gap
 		m.UpperNLL = m.EnergyData + m.UpperLogZ
 	}
-	m.LRScale, m.Rollbacks = t.guard.lrScale, t.guard.rollbacks
+	m.LRScale, m.Rollbacks = jsonnum.Float64(t.guard.lrScale), t.guard.rollbacks
 	if t.step%t.cfg.Guard.SnapshotEvery == 0 {
 		t.guard.snapshot(t)
 	}
@@ -171,7 +173,7 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		m.Gap, m.GapSE, m.Penalty = gap.Value, gap.StdErr, pen
+		m.Gap, m.GapSE, m.Penalty = jsonnum.Float64(gap.Value), jsonnum.Float64(gap.StdErr), jsonnum.Float64(pen)
 		loss += pen
 	}
 	if t.bounds.ZeroGP != nil {
@@ -179,14 +181,14 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		m.Penalty += pen
+		m.Penalty += jsonnum.Float64(pen)
 		loss += pen
 	}
 	if !finite(loss) || !gradsFinite(t.Nets.Energy.Params()) {
 		return false, nil
 	}
 	t.optE.Step()
-	m.LossE, m.EnergyData = loss, eData
+	m.LossE, m.EnergyData = jsonnum.Float64(loss), jsonnum.Float64(eData)
 	return true, nil
 }
 
@@ -235,7 +237,8 @@ func (t *Trainer) generatorStep(m *Metrics) (bool, error) {
 	if t.optAux != nil {
 		t.optAux.Step()
 	}
-	m.LossG, m.EnergyFake, m.Entropy, m.EntropySE = loss, eFake, h.Value, h.StdErr
+	m.LossG, m.EnergyFake = jsonnum.Float64(loss), jsonnum.Float64(eFake)
+	m.Entropy, m.EntropySE = jsonnum.Float64(h.Value), jsonnum.Float64(h.StdErr)
 	return true, nil
 }
 
@@ -250,7 +253,7 @@ func (t *Trainer) rollback(m Metrics, err error) (Metrics, error) {
 			ErrDiverged, m.Step, t.guard.rollbacks, t.guard.goodStep)
 	}
 	m.Step = t.step
-	m.LRScale, m.Rollbacks = t.guard.lrScale, t.guard.rollbacks
+	m.LRScale, m.Rollbacks = jsonnum.Float64(t.guard.lrScale), t.guard.rollbacks
 	return m, nil
 }
 

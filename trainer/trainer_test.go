@@ -110,7 +110,7 @@ func TestGuardRollsBackAndGivesUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Rollbacks != 1 || m.LRScale != cfg.Guard.LRFactor || tr.StepCount() != 10 {
+	if m.Rollbacks != 1 || float64(m.LRScale) != cfg.Guard.LRFactor || tr.StepCount() != 10 {
 		t.Fatalf("after a NaN: rollbacks %d, lr scale %v, step %d; want 1, %v, 10", m.Rollbacks, m.LRScale, tr.StepCount(), cfg.Guard.LRFactor)
 	}
 	for i, b := range paramBits(tr) {

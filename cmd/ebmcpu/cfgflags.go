@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"reflect"
 	"strconv"
 	"strings"
@@ -17,6 +18,13 @@ type configFlags struct {
 	set   []string          // names in the order given
 	value map[string]string // name → text
 	field map[string][]int  // name → reflect field index path
+	help  []settingHelp     // one line per setting, in struct order
+}
+
+// settingHelp is what `ebmcpu train -h` prints of a setting: its flag
+// name, the kind of value it takes, its help tag and its default.
+type settingHelp struct {
+	name, kind, help, def string
 }
 
 // register adds a flag for each leaf of def's type to fs, with def's values
@@ -41,7 +49,9 @@ func registerConfigFlags(fs *flag.FlagSet, def any) *configFlags {
 				continue
 			}
 			cf.field[name] = idx
-			usage := fmt.Sprintf("%s (default %s)", f.Type, formatValue(v.Field(i)))
+			def := formatValue(v.Field(i))
+			cf.help = append(cf.help, settingHelp{name: name, kind: kindName(f.Type), help: f.Tag.Get("help"), def: def})
+			usage := fmt.Sprintf("%s (default %s)", f.Tag.Get("help"), def)
 			record := func(s string) error {
 				if _, ok := cf.value[name]; !ok {
 					cf.set = append(cf.set, name)
@@ -58,6 +68,32 @@ func registerConfigFlags(fs *flag.FlagSet, def any) *configFlags {
 	}
 	walk(reflect.ValueOf(def), "", nil)
 	return cf
+}
+
+// kindName names the kind of value a setting takes, for the help.
+func kindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Slice:
+		return "ints"
+	case reflect.Float64:
+		return "number"
+	case reflect.Uint64:
+		return "uint"
+	}
+	return t.Kind().String()
+}
+
+// printHelp writes one line per setting: the flag, the kind of value, what
+// it does with its range, and its default.
+func (cf *configFlags) printHelp(w io.Writer) {
+	width := 0
+	for _, h := range cf.help {
+		width = max(width, len(h.name)+len(h.kind)+4)
+	}
+	for _, h := range cf.help {
+		flag := fmt.Sprintf("--%s %s", h.name, h.kind)
+		fmt.Fprintf(w, "  %-*s  %s (default %s)\n", width, flag, h.help, h.def)
+	}
 }
 
 // jsonName is the field's JSON name, or its Go name in snake_case.

@@ -29,8 +29,13 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	cf := registerConfigFlags(fs, ebm.DefaultConfig())
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ebmcpu train [--config FILE] [--out DIR] [--resume DIR] [--threads N] [--<setting>=VALUE ...]")
-		fmt.Fprintln(stderr, "\nWith no flags: the built-in default run (8gaussians, sv + gp). Settings:")
-		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\nWith no flags: the built-in default run (8gaussians, sv + gp).\n\nCommand flags:")
+		for _, name := range []string{"config", "out", "resume", "threads"} {
+			f := fs.Lookup(name)
+			fmt.Fprintf(stderr, "  --%-10s %s\n", f.Name, f.Usage)
+		}
+		fmt.Fprintln(stderr, "\nSettings (also the fields of a --config JSON file, by their dotted paths):")
+		cf.printHelp(stderr)
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
