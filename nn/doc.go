@@ -4,9 +4,10 @@
 //
 // # Networks and workspaces
 //
-// A Network (NewSequential, or BuildMLP from an MLPSpec) owns the parameters
-// (Param: values and accumulated gradients) and buffers (BatchNorm running
-// statistics, spectral-norm vectors). Activations and caches live in a
+// A Network (NewSequential, BuildMLP from an MLPSpec, or BuildConvEnergy and
+// BuildConvGenerator from a ConvSpec) owns the parameters (Param: values and
+// accumulated gradients) and buffers (BatchNorm running statistics,
+// spectral-norm vectors). Activations and caches live in a
 // Workspace made by Network.NewWorkspace for a maximum batch size and tangent
 // count, so several passes can be in flight (the energy on real and on fake
 // data in one loss) and Eval passes can run concurrently, one workspace per
@@ -50,10 +51,15 @@
 // slope, SiLU, Softplus, Tanh, Sigmoid, ELU; each with σ, σ' and σ″),
 // BatchNorm (torch BatchNorm1d: eps 1e-5, momentum 0.1, unbiased running
 // variance), Scale (a learnable scalar, bias-free Linear(1,1)) and
-// HalfSquaredNorm (y = ½‖h‖² + c, the quadratic-energy head). Parameter
-// and buffer names follow torch's Sequential state_dict ("0.weight",
-// "2.running_var", "0.weight_u"); testdata/torch_ref.json is a PyTorch run
-// that the float64 network reproduces.
+// HalfSquaredNorm (y = ½‖h‖² + c, the quadratic-energy head). For images,
+// flattened NCHW per sample: Conv2D and ConvTranspose2D (torch layouts and
+// init; im2col/col2im around one GEMM per group of stacked rows, so tangent
+// rows cost what primal rows do) and BatchNorm2D (per-channel statistics
+// over batch and pixels); ConvSpec builds DCGAN-like energies and
+// generators from them. Parameter and buffer names follow torch's
+// Sequential state_dict ("0.weight", "2.running_var", "0.weight_u");
+// testdata/torch_ref.json is a PyTorch run that the float64 network
+// reproduces.
 //
 // # Training utilities
 //

@@ -68,7 +68,8 @@ func gradCases() []netCase {
 				NewLinear[float64](10, 9, true, s).WithSpectralNorm(s), NewActivation[float64](SiLU, 9), NewLinear[float64](9, 2, true, s))
 		}},
 	)
-	return append(cs, hsnCases()...) // the HalfSquaredNorm head of the bounds' quadratic energy
+	cs = append(cs, hsnCases()...)    // the HalfSquaredNorm head of the bounds' quadratic energy
+	return append(cs, convCases()...) // convolutions, conv_test.go
 }
 
 const (
