@@ -5,15 +5,16 @@ RACE_PKGS ?= ./linalg/... ./nn ./trainer
 BENCH ?= .
 BENCHCOUNT ?= 5
 
-.PHONY: all build test test-asm test-noasm test-race lint bench bench-iteration bench-mlp bench-gemm asm-check toy-suite toy-suite-short
+.PHONY: all build test test-asm test-noasm test-race test-fuzz lint bench bench-iteration bench-mlp bench-gemm asm-check toy-suite toy-suite-short
 
 all: lint build test
 
 build:
 	$(GO) build ./...
 
-# The full test suite: assembly tiers, the pure-Go build, and the race detector.
-test: test-asm test-noasm test-race
+# The full test suite: assembly tiers, the pure-Go build, the race detector,
+# and a short run of every fuzz target (their seed corpora also run in test-asm).
+test: test-asm test-noasm test-race test-fuzz
 
 test-asm:
 	$(GO) test -count=1 ./...
@@ -23,6 +24,18 @@ test-noasm:
 
 test-race:
 	$(GO) test -count=1 -race $(RACE_PKGS)
+
+# Short fuzz runs (FUZZTIME each): the flag → config path, config files,
+# checkpoint metadata, the Model API, the data loaders, the checkpoint
+# decoder and the inference server's request body.
+FUZZTIME ?= 5s
+FUZZ_TARGETS = ./cmd/ebmcpu:FuzzTrainFlags ./ebm:FuzzConfigJSON ./ebm:FuzzCheckpointMeta ./ebm:FuzzModel \
+	./data:FuzzParseCSV ./data:FuzzParseIDX ./nn:FuzzLoad ./serve:FuzzInfer ./serve:FuzzParseData
+test-fuzz:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null || \
+		{ echo "fuzz $$fn in $$pkg failed; rerun: go test -run '^$$' -fuzz '^$$fn\$$' $$pkg"; exit 1; }; \
+		echo "ok  fuzz $$pkg $$fn ($(FUZZTIME))"; done
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -59,13 +72,12 @@ bench-gemm:
 	$(OPENBLAS_ENV) $(GO) run -tags openblas ./cmd/ebmcpu bench gemm -threads 2
 	$(OPENBLAS_ENV) $(GO) run -tags openblas ./cmd/ebmcpu bench gemm -threads 1 -tiers -shapes sq256,sq512,sq1024,mlpNN_256x512x512
 
-# Regenerate the generated assembly and fail if it differs from the committed files.
+# Regenerate asm's generated files (assembly, stubs, kernel tables; asm/_gen)
+# in memory and fail, with a diff, if asm/ differs: a changed or missing
+# generated file, a stale one the generator no longer writes, or one git
+# does not track. go generate ./asm writes them.
 asm-check:
-	python3 asm/_gen/vector.py avx512 > asm/vector_avx512_amd64.s
-	python3 asm/_gen/vector.py avx2 > asm/vector_avx2_amd64.s
-	python3 asm/_gen/lincomb.py
-	python3 asm/_gen/pack.py
-	git diff --exit-code -- asm/
+	$(GO) run -C asm/_gen . -check
 
 # The toy suite of issue 7: 9 sets × 5 pairings × 3 seeds, two runs at a
 # time, about two hours on 2 cores; writes $(SUITE_OUT)/RESULTS.md and

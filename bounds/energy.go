@@ -69,8 +69,14 @@ func (ce *ConfinedEnergy[T]) Energy(x []T, mode nn.Mode) []float64 {
 
 func (ce *ConfinedEnergy[T]) confine(x, y []T, B int) []float64 {
 	for b := 0; b < B; b++ {
-		xb := x[b*ce.D : (b+1)*ce.D]
-		ce.e[b] = float64(y[b]) + ce.Confine*dot(xb, xb)
+		ce.e[b] = float64(y[b])
+		if ce.Confine != 0 { // skipped at 0: 0·‖x‖² would be NaN when ‖x‖² overflows
+			var r2 float64 // in float64: ‖x‖² overflows float32 for |x| ≳ 1.8e19
+			for _, v := range x[b*ce.D : (b+1)*ce.D] {
+				r2 += float64(v) * float64(v)
+			}
+			ce.e[b] += ce.Confine * r2
+		}
 	}
 	return ce.e[:B]
 }

@@ -30,6 +30,9 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s: %s", e.File, e.Msg)
 }
 
+// MaxColumns is the widest row a CSV file may have.
+const MaxColumns = 1 << 20
+
 // LoadCSV reads a CSV file of floats, one row per sample; see ParseCSV.
 func LoadCSV(path string) (*Dataset, error) {
 	f, err := os.Open(path)
@@ -41,13 +44,13 @@ func LoadCSV(path string) (*Dataset, error) {
 }
 
 // ParseCSV reads comma-separated floats from r, one row per sample, any
-// number of columns; name labels the errors. The rules:
+// number of columns up to MaxColumns; name labels the errors. The rules:
 //   - The first row is a header if none of its fields is a number; a first
 //     row that mixes numbers and non-numbers is an error. The header is kept
 //     in Dataset.Columns.
 //   - Every row has the same number of fields; every field is a finite
 //     float64 (strconv.ParseFloat syntax, surrounding spaces ignored, CSV
-//     quoting allowed). NaN, ±Inf and values beyond the float64 range are
+//     quoting allowed). NaN, ±Inf and values beyond the float32 range are
 //     errors.
 //   - Blank lines, lines starting with '#', CRLF line ends, a UTF-8 byte
 //     order mark and a missing or extra final newline are tolerated.
@@ -86,6 +89,9 @@ func ParseCSV(name string, r io.Reader) (*Dataset, error) {
 		}
 		if firstLine == 0 {
 			firstLine = line
+			if len(rec) > MaxColumns {
+				return nil, fail(line, 0, "%d columns, more than the %d a data set may have", len(rec), MaxColumns)
+			}
 			d.D = len(rec)
 			hdr, err := headerRow(rec)
 			if err != nil {
@@ -165,6 +171,8 @@ func parseField(f string) (v float64, msg string) {
 		return 0, fmt.Sprintf("cannot parse %q as a number", s)
 	case math.IsNaN(v) || math.IsInf(v, 0):
 		return 0, fmt.Sprintf("value %q is not finite", s)
+	case math.Abs(v) > math.MaxFloat32:
+		return 0, fmt.Sprintf("value %q is outside the float32 range the networks compute in", s)
 	}
 	return v, "" // an underflow to zero or a subnormal is accepted
 }

@@ -1,9 +1,9 @@
 package ebm
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/ebmcpu/ebmcpu/bounds"
@@ -87,17 +87,34 @@ func ReadCheckpoint(path string) (*Saved, error) {
 	if len(raw) == 0 {
 		return nil, fmt.Errorf("checkpoint %s: no run configuration (not an ebmcpu training checkpoint)", path)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s.Config); err != nil {
+	if err := DecodeStrict(raw, &s.Config); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: run configuration: %w", path, err)
 	}
 	b, ok := c.Blob(dimsBlob)
 	if !ok {
 		return nil, fmt.Errorf("checkpoint %s: no network widths (not an ebmcpu training checkpoint)", path)
 	}
-	if err := json.Unmarshal(b, &s.Dims); err != nil || s.Dims.Data < 1 || s.Dims.Latent < 1 {
-		return nil, fmt.Errorf("checkpoint %s: bad network widths %q", path, b)
+	if err := json.Unmarshal(b, &s.Dims); err != nil || s.Dims.Data < 1 || s.Dims.Latent < 1 ||
+		s.Dims.Data > MaxDataWidth || s.Dims.Latent > MaxWidth || s.Config.latent(s.Dims.Data) != s.Dims.Latent {
+		return nil, fmt.Errorf("checkpoint %s: bad network widths %q for latent_dim %d", path, b, s.Config.LatentDim)
+	}
+	// The stored settings must make sense before anything is built from
+	// them (a checksum only proves the bytes are the ones written).
+	if err := s.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	if err := s.Config.ValidateDims(s.Dims.Data); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	if c.Step < 0 || c.Step > MaxSteps {
+		return nil, fmt.Errorf("checkpoint %s: step %d out of range", path, c.Step)
+	}
+	for _, t := range c.Tensors() {
+		for _, v := range t.Data {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("checkpoint %s: tensor %s holds a non-finite value", path, t.Name)
+			}
+		}
 	}
 	for _, t := range c.Tensors() {
 		if name, ok := strings.CutPrefix(t.Name, auxPrefix); ok {

@@ -5,11 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"strings"
 
 	"github.com/ebmcpu/ebmcpu/bounds"
-	"github.com/ebmcpu/ebmcpu/data"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
@@ -49,6 +48,8 @@ type Config struct {
 	CheckpointEvery int `json:"checkpoint_every" help:"iterations between checkpoints, ≥ 0 (0: only at the end and on interruption)"`
 	PlotEvery       int `json:"plot_every" help:"iterations between pictures of a 2-D run, ≥ 0 (0: none)"`
 	EvalEvery       int `json:"eval_every,omitempty" help:"iterations between evaluations written as eval-<step>.json, ≥ 0 (0: none)"`
+
+	MemoryLimit uint64 `json:"memory_limit,omitempty" help:"bytes a run may plan to use; larger settings are refused before anything is allocated (0: half the physical memory)"`
 }
 
 // NetConfig describes an MLP by its hidden layers; the input and output
@@ -118,82 +119,34 @@ func DefaultConfig() Config {
 }
 
 // LoadConfig reads a JSON config file over the defaults: fields the file
-// omits keep their default values. Unknown fields are an error.
+// omits keep their default values. The file must hold exactly one JSON
+// object (not null, nothing after it); unknown fields are an error.
 func LoadConfig(path string) (Config, error) {
 	cfg := DefaultConfig()
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return cfg, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&cfg); err != nil {
+	if err := DecodeStrict(raw, &cfg); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
 	return cfg, nil
 }
 
-// Validate reports the first setting that cannot work, naming it.
-func (c Config) Validate() error {
-	var errs []string
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
-	if _, err := data.ParseSpec(c.Dataset); err != nil {
-		bad("%v", err)
+// DecodeStrict decodes exactly one JSON object from raw into v: null,
+// another kind of value, trailing data and unknown fields are errors.
+func DecodeStrict(raw []byte, v any) error {
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return errors.New("want one JSON object")
 	}
-	if c.Steps < 0 {
-		bad("steps = %d, want ≥ 0", c.Steps)
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
 	}
-	if c.Batch < 2 {
-		bad("batch = %d, want ≥ 2 (BatchNorm needs two samples)", c.Batch)
-	}
-	if c.EnergySteps < 1 || c.GeneratorSteps < 1 {
-		bad("energy_steps and generator_steps must be ≥ 1, got %d and %d", c.EnergySteps, c.GeneratorSteps)
-	}
-	if c.LatentDim < 0 {
-		bad("latent_dim = %d, want ≥ 0", c.LatentDim)
-	}
-	if err := c.Lower.Valid(); err != nil {
-		bad("%v", err)
-	}
-	if err := c.Upper.Valid(); err != nil {
-		bad("%v", err)
-	}
-	if !(c.ZeroGP >= 0) || !(c.EntropyWeight >= 0) || !(c.Confine >= 0) {
-		bad("zero_gp, entropy_weight and confine must be ≥ 0")
-	}
-	for _, opt := range []struct {
-		name string
-		o    nn.AdamConfig
-	}{{"opt_energy", c.OptE}, {"opt_generator", c.OptG}} {
-		name, o := opt.name, opt.o
-		if !(o.LR > 0) || !(o.Beta1 >= 0 && o.Beta1 < 1) || !(o.Beta2 >= 0 && o.Beta2 < 1) || !(o.Eps > 0) || !(o.WeightDecay >= 0) {
-			bad("%s: want lr > 0, 0 ≤ beta1, beta2 < 1, eps > 0, weight_decay ≥ 0; got %+v", name, o)
-		}
-	}
-	for _, net := range []struct {
-		name string
-		n    NetConfig
-	}{{"energy", c.Energy}, {"generator", c.Generator}} {
-		name, n := net.name, net.n
-		if _, err := nn.ParseActivation(n.Activation); err != nil {
-			bad("%s.activation: %v", name, err)
-		}
-		for _, w := range n.Hidden {
-			if w < 1 {
-				bad("%s.hidden: widths must be ≥ 1, got %v", name, n.Hidden)
-				break
-			}
-		}
-	}
-	g := c.Guard
-	if g.MaxRollbacks < 0 || !(g.LRFactor > 0 && g.LRFactor <= 1) || !(g.EnergyLimit > 0) || g.SnapshotEvery < 1 {
-		bad("guard: want max_rollbacks ≥ 0, 0 < lr_factor ≤ 1, energy_limit > 0, snapshot_every ≥ 1; got %+v", g)
-	}
-	if c.LogEvery < 1 || c.CheckpointEvery < 0 || c.PlotEvery < 0 || c.EvalEvery < 0 {
-		bad("log_every must be ≥ 1 and checkpoint_every, plot_every, eval_every ≥ 0")
-	}
-	if len(errs) > 0 {
-		return errors.New("invalid config: " + strings.Join(errs, "; "))
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("trailing data after the JSON object")
 	}
 	return nil
 }

@@ -113,6 +113,9 @@ func (m *Model) Energy(x []float32, e []float32) error {
 	for s := 0; s < B; s += chunk {
 		n := min(chunk, B-s)
 		for i, v := range w.e.Energy(x[s*m.D:(s+n)*m.D], nn.Eval) {
+			if math.IsNaN(v) {
+				return fmt.Errorf("Energy: row %d is beyond the range the network can evaluate in float32", s+i)
+			}
 			e[s+i] = float32(v)
 		}
 	}
@@ -135,6 +138,9 @@ func (m *Model) Score(x []float32, s []float32) error {
 		_, g := w.e.Score(x[st*m.D : (st+n)*m.D])
 		out := s[st*m.D : (st+n)*m.D]
 		for i, v := range g {
+			if v != v { // NaN
+				return fmt.Errorf("Score: row %d is beyond the range the network can evaluate in float32", st+i/m.D)
+			}
 			out[i] = -v
 		}
 	}
@@ -162,12 +168,19 @@ func (m *Model) Generate(z []float32, x []float32) error {
 // Sample writes n generator samples G(z), z ∼ N(0, I) drawn from seed, to
 // x (n×D).
 func (m *Model) Sample(n int, seed uint64, x []float32) error {
-	if n < 0 || len(x) < n*m.D {
-		return fmt.Errorf("Sample: output holds %d values, want %d", len(x), n*m.D)
+	if n < 0 || n > len(x)/m.D {
+		return fmt.Errorf("Sample: %d samples of width %d do not fit an output of %d values", n, m.D, len(x))
 	}
-	z := make([]float32, n*m.d)
-	nn.Normal(nn.NewStream(seed, "sample/latents"), z)
-	return m.Generate(z, x[:n*m.D])
+	w := m.workers.Get().(*modelWorker)
+	defer m.workers.Put(w)
+	z := make([]float32, min(n, chunk)*m.d)
+	stream := nn.NewStream(seed, "sample/latents")
+	for s := 0; s < n; s += chunk {
+		k := min(chunk, n-s)
+		nn.Normal(stream, z[:k*m.d])
+		copy(x[s*m.D:(s+k)*m.D], w.g.Forward(z[:k*m.d], nn.Eval))
+	}
+	return nil
 }
 
 // Langevin refines the B×D samples x in place by steps of overdamped
@@ -193,6 +206,11 @@ func (m *Model) Langevin(x []float32, steps int, h float64, mala bool, seed uint
 	for s := 0; s < B; s += chunk {
 		n := min(chunk, B-s)
 		l.Run(x[s*m.D:(s+n)*m.D], steps)
+	}
+	for _, v := range x {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return 0, fmt.Errorf("Langevin: the chains left the finite numbers with step size %g; use a smaller one (or MALA)", h)
+		}
 	}
 	acc, prop := l.Acceptance()
 	if !mala || prop == 0 {

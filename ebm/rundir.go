@@ -2,7 +2,9 @@ package ebm
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -26,24 +28,76 @@ func ResolveRun(path string) (checkpoint, dir string) {
 	return path, filepath.Dir(path)
 }
 
-// PrepareRunDir creates dir for a new run and writes the resolved config
-// into it. A directory that already holds a run is an error, so that
-// nothing is overwritten by accident (resume it instead).
-func PrepareRunDir(dir string, cfg Config) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("run directory %s: %w", dir, err)
-	}
-	for _, f := range []string{ConfigFile, MetricsFile, CheckpointFile} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			return fmt.Errorf("run directory %s already holds a run (%s); resume it with --resume or choose another --out", dir, f)
-		}
-	}
+// CreateRunDir makes the directory of a new run and writes cfg into it as
+// config.json, and returns the directory. With unique, dir is a stem: the
+// first of dir, dir-2, dir-3, … that does not exist yet is created
+// exclusively, so that two runs started at once never share one.
+// Otherwise dir may exist only while empty (a directory that holds a run
+// is an error: resume it instead). On failure it removes what it created.
+func CreateRunDir(dir string, cfg Config, unique bool) (string, error) {
 	b, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("run directory %s: config: %w", dir, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return "", fmt.Errorf("run directory %s: %w", dir, err)
+	}
+	created := dir
+	for n := 2; ; n++ {
+		err = os.Mkdir(created, 0o755)
+		if err == nil || !errors.Is(err, fs.ErrExist) {
+			break
+		}
+		if !unique {
+			entries, rerr := os.ReadDir(dir)
+			if rerr != nil || len(entries) > 0 {
+				return "", fmt.Errorf("run directory %s already holds a run (it is not empty); resume it with --resume or choose another --out", dir)
+			}
+			created, err = "", nil // use the empty directory, create nothing
+			break
+		}
+		created = fmt.Sprintf("%s-%d", dir, n)
+	}
+	if err != nil {
+		return "", fmt.Errorf("run directory %s: %w", dir, err)
+	}
+	use := created
+	if use == "" {
+		use = dir
+	}
+	if err := atomicfile.WriteFile(filepath.Join(use, ConfigFile), append(b, '\n'), 0o644); err != nil {
+		if created != "" {
+			os.RemoveAll(created)
+		}
+		return "", fmt.Errorf("run directory %s: %w", use, err)
+	}
+	return use, nil
+}
+
+// CheckResumeDir checks that the checkpoint read as s belongs to the run
+// in dir: the run's config.json, if there is one, holds the same settings
+// as the checkpoint (the number of iterations aside). A checkpoint of
+// another run copied into a run directory is an error, so that two runs
+// never mix in one metrics.jsonl. It also removes the temporary files a
+// crash during an atomic write may have left.
+func CheckResumeDir(dir string, s *Saved) error {
+	atomicfile.RemoveStale(dir)
+	raw, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.WriteFile(filepath.Join(dir, ConfigFile), append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("run directory %s: %w", dir, err)
+	var cfg Config
+	if err := DecodeStrict(raw, &cfg); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(dir, ConfigFile), err)
+	}
+	cfg.Steps, cfg.MemoryLimit = s.Config.Steps, s.Config.MemoryLimit
+	a, _ := json.Marshal(cfg)
+	b, _ := json.Marshal(s.Config)
+	if string(a) != string(b) {
+		return fmt.Errorf("checkpoint %s is not of the run in %s: its settings differ from %s", s.Path, dir, ConfigFile)
 	}
 	return nil
 }

@@ -60,6 +60,20 @@ type Options struct {
 	CoverFraction float64
 }
 
+// Limits of the options: a grid of MaxGrid² cells (checked at 2·MaxGrid)
+// and MaxPoints samples or latents stay within a few hundred megabytes.
+const (
+	MaxGrid   = 2048
+	MaxPoints = 1 << 20
+)
+
+// Validate reports the first option out of range (after defaults), naming
+// it as the command line does.
+func (o Options) Validate() error {
+	_, err := o.withDefaults()
+	return err
+}
+
 func (o Options) withDefaults() (Options, error) {
 	def := func(v *int, d int) {
 		if *v == 0 {
@@ -71,13 +85,14 @@ func (o Options) withDefaults() (Options, error) {
 	def(&o.TestPoints, 20000)
 	def(&o.Latents, 1000)
 	def(&o.BoundBatch, 200)
+	points := func(n int) bool { return n >= 2 && n <= MaxPoints }
 	switch {
-	case o.Grid < 3:
-		return o, fmt.Errorf("grid = %d cells per side, want ≥ 3", o.Grid)
-	case o.Samples < 2 || o.TestPoints < 2:
-		return o, fmt.Errorf("samples = %d and test points = %d, want ≥ 2", o.Samples, o.TestPoints)
-	case o.Latents < 2 || o.BoundBatch < 2:
-		return o, fmt.Errorf("latents = %d and bound batch = %d, want ≥ 2", o.Latents, o.BoundBatch)
+	case o.Grid < 3 || o.Grid > MaxGrid:
+		return o, fmt.Errorf("grid = %d cells per side, want 3 to %d", o.Grid, MaxGrid)
+	case !points(o.Samples) || !points(o.TestPoints):
+		return o, fmt.Errorf("samples = %d and test points = %d, want 2 to %d", o.Samples, o.TestPoints, MaxPoints)
+	case !points(o.Latents) || !points(o.BoundBatch):
+		return o, fmt.Errorf("latents = %d and bound batch = %d, want 2 to %d", o.Latents, o.BoundBatch, MaxPoints)
 	case !(o.Box >= 0) || math.IsInf(o.Box, 0):
 		return o, fmt.Errorf("box = %v, want a finite B > 0 (or 0 for the data set's box)", o.Box)
 	}

@@ -63,6 +63,24 @@ func vaxpy[T Float](alpha T, x, y []T) {
 }
 
 // vdot returns Σ x∘y.
+// vmaxabs returns max |x_i| (NaN if some x_i is NaN).
+func vmaxabs[T Float](x []T) T {
+	if xs, ok := f32(x); ok {
+		return T(asm.Smaxabs(xs))
+	}
+	return T(asm.Dmaxabs(any(x).([]float64)))
+}
+
+// allFinite reports whether every value of every slice is finite.
+func allFinite[T Float](xs ...[]T) bool {
+	for _, x := range xs {
+		if m := float64(vmaxabs(x)); math.IsNaN(m) || math.IsInf(m, 0) {
+			return false
+		}
+	}
+	return true
+}
+
 func vdot[T Float](x, y []T) T {
 	if d, ok := f32(x); ok {
 		return T(asm.Sdot(d, any(y).([]float32)))

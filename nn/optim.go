@@ -18,6 +18,10 @@ type Optimizer interface {
 	Step()
 	// Steps returns the number of updates applied so far.
 	Steps() int64
+	// Finite reports whether every parameter and every value of the
+	// optimizer's state is finite: a divergence guard checks it after each
+	// update, so that a non-finite state is never kept.
+	Finite() bool
 	MarshalBinary() ([]byte, error)
 	UnmarshalBinary([]byte) error
 }
@@ -280,6 +284,16 @@ func readSlots[T Float](r *reader, what string, params []*Param[T], slots ...[][
 	return nil
 }
 
+// Finite implements Optimizer.
+func (a *Adam[T]) Finite() bool {
+	for i, p := range a.params {
+		if !allFinite(p.Value, a.m[i], a.v[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // MarshalBinary encodes the configuration, step count and moments.
 func (a *Adam[T]) MarshalBinary() ([]byte, error) {
 	c := a.Config
@@ -313,6 +327,16 @@ func (a *Adam[T]) UnmarshalBinary(data []byte) error {
 		copy(a.v[i], tmp.v[i])
 	}
 	return nil
+}
+
+// Finite implements Optimizer.
+func (s *SGD[T]) Finite() bool {
+	for i, p := range s.params {
+		if !allFinite(p.Value) || (s.buf[i] != nil && !allFinite(s.buf[i])) {
+			return false
+		}
+	}
+	return true
 }
 
 // MarshalBinary encodes the configuration, step count and momentum buffers.

@@ -322,7 +322,7 @@ func runOne(ctx context.Context, c Config, s Spec) (rec *Record, resumed bool, e
 	if err != nil {
 		return failed(s, dir, cfg.Steps, err), false, nil
 	}
-	if err := ebm.PrepareRunDir(dir, cfg); err != nil {
+	if _, err := ebm.CreateRunDir(dir, cfg, false); err != nil {
 		return failed(s, dir, cfg.Steps, err), false, nil
 	}
 	start := time.Now()

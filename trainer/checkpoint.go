@@ -74,23 +74,36 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 }
 
 // Resume rebuilds the trainer saved at path, ready to continue where it
-// stopped. steps, if positive, replaces the configured number of iterations
-// (to extend a finished run).
+// stopped; see FromCheckpoint for steps.
 func Resume(path string, steps int) (*Trainer, error) {
 	s, err := ebm.ReadCheckpoint(path)
 	if err != nil {
 		return nil, err
 	}
+	return FromCheckpoint(s, steps)
+}
+
+// FromCheckpoint rebuilds the trainer of a checkpoint read by
+// ebm.ReadCheckpoint. steps, if positive, replaces the configured number of
+// iterations (to extend a finished run); it may not be below the
+// checkpoint's iteration.
+func FromCheckpoint(s *ebm.Saved, steps int) (*Trainer, error) {
 	cfg := s.Config
-	if steps > 0 {
+	switch {
+	case steps < 0:
+		return nil, fmt.Errorf("steps = %d, want ≥ 0", steps)
+	case steps > 0 && steps < s.Step():
+		return nil, fmt.Errorf("checkpoint %s is at iteration %d: steps = %d would go back (give the total number of iterations, ≥ %d)",
+			s.Path, s.Step(), steps, s.Step())
+	case steps > 0:
 		cfg.Steps = steps
 	}
 	t, err := New(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+		return nil, fmt.Errorf("checkpoint %s: %w", s.Path, err)
 	}
 	if err := t.restore(s); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+		return nil, fmt.Errorf("checkpoint %s: %w", s.Path, err)
 	}
 	return t, nil
 }
@@ -125,6 +138,14 @@ func (t *Trainer) restore(s *ebm.Saved) error {
 	if b, ok := c.Blob("guard"); ok {
 		if err := json.Unmarshal(b, &g); err != nil {
 			return fmt.Errorf("guard state: %w", err)
+		}
+	}
+	if !(g.LRScale > 0 && g.LRScale <= 1) || g.Rollbacks < 0 || g.Rollbacks > ebm.MaxRollbacks {
+		return fmt.Errorf("guard state: learning-rate scale %v and %d rollbacks are out of range", g.LRScale, g.Rollbacks)
+	}
+	for _, o := range t.optimizers() {
+		if !o.Finite() {
+			return fmt.Errorf("optimizer state %s holds a non-finite value", o.name)
 		}
 	}
 	t.guard.lrScale, t.guard.rollbacks = g.LRScale, g.Rollbacks

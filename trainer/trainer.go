@@ -59,6 +59,9 @@ func New(cfg ebm.Config) (*Trainer, error) {
 	if t.d == 0 {
 		t.d = t.D
 	}
+	if err := cfg.ValidateDims(t.D); err != nil {
+		return nil, err
+	}
 	if t.Nets, err = ebm.NewNets(cfg, t.D, t.d, t.rng); err != nil {
 		return nil, err
 	}
@@ -188,6 +191,9 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 		return false, nil
 	}
 	t.optE.Step()
+	if !t.optE.Finite() { // an update that overflows is a divergence too
+		return false, nil
+	}
 	m.LossE, m.EnergyData = jsonnum.Float64(loss), jsonnum.Float64(eData)
 	return true, nil
 }
@@ -236,6 +242,9 @@ func (t *Trainer) generatorStep(m *Metrics) (bool, error) {
 	t.optG.Step()
 	if t.optAux != nil {
 		t.optAux.Step()
+	}
+	if !t.optG.Finite() || (t.optAux != nil && !t.optAux.Finite()) {
+		return false, nil
 	}
 	m.LossG, m.EnergyFake = jsonnum.Float64(loss), jsonnum.Float64(eFake)
 	m.Entropy, m.EntropySE = jsonnum.Float64(h.Value), jsonnum.Float64(h.StdErr)

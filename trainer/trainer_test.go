@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ebmcpu/ebmcpu/ebm"
+	"github.com/stretchr/testify/require"
 )
 
 // smallConfig is a fast run of the default pairing on tiny networks.
@@ -198,5 +199,28 @@ func TestModelLoadsWithoutTheData(t *testing.T) {
 	}
 	if m.Dim() != 3 || m.LatentDim() != 2 || m.Step() != 5 {
 		t.Fatalf("dims %d/%d, step %d; want 3/2, 5", m.Dim(), m.LatentDim(), m.Step())
+	}
+}
+
+// TestOverflowingUpdateIsRolledBack: an update that makes a parameter or
+// an optimizer moment non-finite is a divergence like a NaN loss: the guard
+// rolls back, and no checkpoint ever holds the non-finite state.
+func TestOverflowingUpdateIsRolledBack(t *testing.T) {
+	tr, err := New(smallConfig())
+	require.NoError(t, err)
+	runSteps(t, tr, 10)
+	good := paramBits(tr)
+	tr.optE.Config.LR = 1e39 // beyond float32: the update is ±Inf
+	m, err := tr.Step()
+	require.NoError(t, err)
+	require.Equal(t, 1, m.Rollbacks)
+	require.Equal(t, good, paramBits(tr), "the state was not rolled back")
+	require.True(t, tr.optE.Finite() && tr.optG.Finite())
+	c, err := tr.Checkpoint()
+	require.NoError(t, err)
+	for _, tn := range c.Tensors() {
+		for _, v := range tn.Data {
+			require.False(t, math.IsNaN(v) || math.IsInf(v, 0), "tensor %s holds %v", tn.Name, v)
+		}
 	}
 }

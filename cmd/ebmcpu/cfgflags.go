@@ -7,66 +7,41 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/ebmcpu/ebmcpu/ebm"
 )
 
-// configFlags exposes every leaf field of a config struct as a flag named
-// by its dotted JSON path (--steps, --energy.hidden, --gp.weight). Parsed
-// values are kept as text and applied to a config afterwards, so explicit
-// flags override a --config file whatever the order on the command line.
+// configFlags exposes every setting of a Config (ebm.Settings) as a flag
+// named by its dotted JSON path (--steps, --energy.hidden, --gp.weight).
+// Parsed values are kept as text and applied to a config afterwards, so
+// explicit flags override a --config file whatever the order on the
+// command line.
 type configFlags struct {
 	set   []string          // names in the order given
 	value map[string]string // name → text
-	field map[string][]int  // name → reflect field index path
-	help  []settingHelp     // one line per setting, in struct order
+	help  []ebm.Setting     // the settings with their defaults, in struct order
 }
 
-// settingHelp is what `ebmcpu train -h` prints of a setting: its flag
-// name, the kind of value it takes, its help tag and its default.
-type settingHelp struct {
-	name, kind, help, def string
-}
-
-// register adds a flag for each leaf of def's type to fs, with def's values
-// as the documented defaults.
-func registerConfigFlags(fs *flag.FlagSet, def any) *configFlags {
-	cf := &configFlags{value: map[string]string{}, field: map[string][]int{}}
-	var walk func(v reflect.Value, prefix string, index []int)
-	walk = func(v reflect.Value, prefix string, index []int) {
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
+// registerConfigFlags adds a flag for each setting to fs, with def's
+// values as the documented defaults.
+func registerConfigFlags(fs *flag.FlagSet, def ebm.Config) *configFlags {
+	cf := &configFlags{value: map[string]string{}, help: ebm.Settings(&def)}
+	for _, s := range cf.help {
+		name := s.Name
+		record := func(v string) error {
+			if _, ok := cf.value[name]; !ok {
+				cf.set = append(cf.set, name)
 			}
-			name := prefix + jsonName(f)
-			idx := append(append([]int(nil), index...), i)
-			if f.Type.Kind() == reflect.Struct {
-				walk(v.Field(i), name+".", idx)
-				continue
-			}
-			if !leafKind(f.Type) {
-				continue
-			}
-			cf.field[name] = idx
-			def := formatValue(v.Field(i))
-			cf.help = append(cf.help, settingHelp{name: name, kind: kindName(f.Type), help: f.Tag.Get("help"), def: def})
-			usage := fmt.Sprintf("%s (default %s)", f.Tag.Get("help"), def)
-			record := func(s string) error {
-				if _, ok := cf.value[name]; !ok {
-					cf.set = append(cf.set, name)
-				}
-				cf.value[name] = s
-				return nil
-			}
-			if f.Type.Kind() == reflect.Bool {
-				fs.BoolFunc(name, usage, record)
-			} else {
-				fs.Func(name, usage, record)
-			}
+			cf.value[name] = v
+			return nil
+		}
+		usage := fmt.Sprintf("%s (default %s)", s.Help, formatValue(s.Value))
+		if s.Value.Kind() == reflect.Bool {
+			fs.BoolFunc(name, usage, record)
+		} else {
+			fs.Func(name, usage, record)
 		}
 	}
-	walk(reflect.ValueOf(def), "", nil)
 	return cf
 }
 
@@ -87,52 +62,24 @@ func kindName(t reflect.Type) string {
 // it does with its range, and its default.
 func (cf *configFlags) printHelp(w io.Writer) {
 	width := 0
-	for _, h := range cf.help {
-		width = max(width, len(h.name)+len(h.kind)+4)
+	for _, s := range cf.help {
+		width = max(width, len(s.Name)+len(kindName(s.Value.Type()))+3)
 	}
-	for _, h := range cf.help {
-		flag := fmt.Sprintf("--%s %s", h.name, h.kind)
-		fmt.Fprintf(w, "  %-*s  %s (default %s)\n", width, flag, h.help, h.def)
+	for _, s := range cf.help {
+		flag := fmt.Sprintf("--%s %s", s.Name, kindName(s.Value.Type()))
+		fmt.Fprintf(w, "  %-*s  %s (default %s)\n", width, flag, s.Help, formatValue(s.Value))
 	}
-}
-
-// jsonName is the field's JSON name, or its Go name in snake_case.
-func jsonName(f reflect.StructField) string {
-	if tag, _, _ := strings.Cut(f.Tag.Get("json"), ","); tag != "" && tag != "-" {
-		return tag
-	}
-	var b strings.Builder
-	for i, r := range f.Name {
-		if unicode.IsUpper(r) {
-			if i > 0 && !unicode.IsUpper(rune(f.Name[i-1])) {
-				b.WriteByte('_')
-			}
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func leafKind(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.String, reflect.Bool, reflect.Int, reflect.Uint64, reflect.Float64:
-		return true
-	case reflect.Slice:
-		return t.Elem().Kind() == reflect.Int
-	}
-	return false
 }
 
 func formatValue(v reflect.Value) string {
-	if v.Kind() == reflect.Slice {
+	switch v.Kind() {
+	case reflect.Slice:
 		parts := make([]string, v.Len())
 		for i := range parts {
 			parts[i] = strconv.FormatInt(v.Index(i).Int(), 10)
 		}
 		return strings.Join(parts, ",")
-	}
-	if v.Kind() == reflect.String {
+	case reflect.String:
 		return strconv.Quote(v.String())
 	}
 	return fmt.Sprint(v.Interface())
@@ -141,11 +88,14 @@ func formatValue(v reflect.Value) string {
 // given reports whether any config flag was set.
 func (cf *configFlags) given() bool { return len(cf.set) > 0 }
 
-// apply writes the flags that were set into cfg (a pointer to the struct).
-func (cf *configFlags) apply(cfg any) error {
-	root := reflect.ValueOf(cfg).Elem()
+// apply writes the flags that were set into cfg.
+func (cf *configFlags) apply(cfg *ebm.Config) error {
+	fields := map[string]reflect.Value{}
+	for _, s := range ebm.Settings(cfg) {
+		fields[s.Name] = s.Value
+	}
 	for _, name := range cf.set {
-		f := root.FieldByIndex(cf.field[name])
+		f := fields[name]
 		s := cf.value[name]
 		bad := func(want string) error { return usageError("--%s=%q: want %s", name, s, want) }
 		switch f.Kind() {
@@ -176,7 +126,7 @@ func (cf *configFlags) apply(cfg any) error {
 			}
 			f.SetFloat(x)
 		case reflect.Slice:
-			var ints []int
+			ints := []int{}
 			for _, part := range strings.Split(s, ",") {
 				if part = strings.TrimSpace(part); part == "" {
 					continue
@@ -188,6 +138,8 @@ func (cf *configFlags) apply(cfg any) error {
 				ints = append(ints, n)
 			}
 			f.Set(reflect.ValueOf(ints))
+		default:
+			return fmt.Errorf("--%s: setting of kind %v cannot be parsed", name, f.Kind())
 		}
 	}
 	return nil

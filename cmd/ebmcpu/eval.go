@@ -29,17 +29,12 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	switch {
-	case *model == "":
+	if *model == "" {
 		return usageError("--model is required (a run directory or checkpoint file)")
-	case *grid < 3:
-		return usageError("--grid=%d: want ≥ 3 cells per side", *grid)
-	case *samples < 2:
-		return usageError("--samples=%d: want ≥ 2", *samples)
-	case !(*box >= 0):
-		return usageError("--box=%v: want ≥ 0", *box)
-	case *latents < 2:
-		return usageError("--latents=%d: want ≥ 2", *latents)
+	}
+	opts := eval.Options{Grid: *grid, Samples: *samples, Seed: *seed, Box: *box, Latents: *latents}
+	if err := opts.Validate(); err != nil {
+		return usageError("%v", err)
 	}
 	_, runDir := ebm.ResolveRun(*model)
 	jsonPath := *out
@@ -51,10 +46,15 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	for _, p := range []string{jsonPath, pngPath} {
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return usageError("--out %s: %s is a directory", jsonPath, p)
+		}
+	}
 	if err := checkWritable(filepath.Dir(jsonPath)); err != nil {
 		return usageError("--out %s: %v", jsonPath, err)
 	}
-	r, err := eval.Evaluate(s, eval.Options{Grid: *grid, Samples: *samples, Seed: *seed, Box: *box, Latents: *latents})
+	r, err := eval.Evaluate(s, opts)
 	if err != nil {
 		if errors.Is(err, eval.ErrData) {
 			return usageError("%v", err)

@@ -83,9 +83,9 @@ func TestEvalBadInput(t *testing.T) {
 	}{
 		{"no model", []string{"eval"}, "--model"},
 		{"unknown flag", []string{"eval", "--model", good, "--frob"}, "frob"},
-		{"bad grid", []string{"eval", "--model", good, "--grid", "2"}, "--grid"},
-		{"bad samples", []string{"eval", "--model", good, "--samples", "1"}, "--samples"},
-		{"bad box", []string{"eval", "--model", good, "--box", "-1"}, "--box"},
+		{"bad grid", []string{"eval", "--model", good, "--grid", "2"}, "grid"},
+		{"bad samples", []string{"eval", "--model", good, "--samples", "1"}, "samples"},
+		{"bad box", []string{"eval", "--model", good, "--box", "-1"}, "box"},
 		{"bad seed", []string{"eval", "--model", good, "--seed", "x"}, "-seed"},
 		{"missing checkpoint", []string{"eval", "--model", "/no/such/run"}, "/no/such/run"},
 		{"corrupt checkpoint", []string{"eval", "--model", corrupt}, "bad.ckpt"},

@@ -14,7 +14,15 @@
 //	train       train an EBM with bidirectional bounds (no flags: a built-in default run)
 //	version     version and SIMD tier
 //
-// Every command exits with status 2 and a one-line message on bad input.
+// Exit status (retry policies can key on it):
+//
+//	0   done
+//	1   failure at run time; what was written is consistent and resumable
+//	2   bad input or configuration; nothing was written (do not retry)
+//	75  interrupted (SIGINT, SIGTERM, SIGHUP, SIGUSR1) after a checkpoint;
+//	    run the same command again, or train --resume, to continue
+//
+// Every error is one line on standard error naming the input.
 package main
 
 import (
@@ -27,6 +35,7 @@ import (
 	"strings"
 
 	"github.com/ebmcpu/ebmcpu/asm"
+	"github.com/ebmcpu/ebmcpu/trainer"
 )
 
 // A command is one ebmcpu subcommand.
@@ -45,7 +54,17 @@ var commands = map[string]command{
 	"version":  {"print the version and SIMD tier", runVersion},
 }
 
-// errUsage marks errors caused by the user's input (exit status 2).
+// Exit statuses.
+const (
+	exitOK          = 0
+	exitFailure     = 1
+	exitBadInput    = 2
+	exitInterrupted = 75 // sysexits' EX_TEMPFAIL: retry later
+)
+
+// errUsage marks errors caused by the user's input (exit status 2); a
+// command stopped by a signal after it saved its work returns an error
+// wrapping trainer.ErrInterrupted (exit status 75).
 var errUsage = errors.New("usage")
 
 func main() {
@@ -55,31 +74,33 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	if err := asm.EnvError(); err != nil {
 		fmt.Fprintln(stderr, "ebmcpu:", err)
-		return 2
+		return exitBadInput
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {
-			return 2
+			return exitBadInput
 		}
-		return 0
+		return exitOK
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "ebmcpu: unknown command %q (want one of: %s)\n", args[0], strings.Join(commandNames(), ", "))
-		return 2
+		return exitBadInput
 	}
-	if err := cmd.run(args[1:], stdout, stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintln(stderr, "ebmcpu "+args[0]+":", strings.TrimPrefix(err.Error(), "usage: "))
-		if errors.Is(err, errUsage) {
-			return 2
-		}
-		return 1
+	err := cmd.run(args[1:], stdout, stderr)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return exitOK
 	}
-	return 0
+	fmt.Fprintln(stderr, "ebmcpu "+args[0]+":", strings.TrimPrefix(err.Error(), "usage: "))
+	switch {
+	case errors.Is(err, errUsage):
+		return exitBadInput
+	case errors.Is(err, trainer.ErrInterrupted):
+		return exitInterrupted
+	}
+	return exitFailure
 }
 
 func commandNames() []string {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/ebmcpu/ebmcpu/ebm"
@@ -27,13 +28,16 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return usageError("--model is required (a run directory or checkpoint file)")
 	case *n < 1:
 		return usageError("--n=%d: want ≥ 1", *n)
-	case *steps < 0:
-		return usageError("--langevin=%d: want ≥ 0", *steps)
-	case !(*h > 0):
-		return usageError("--step-size=%v: want > 0", *h)
+	case *steps < 0 || *steps > ebm.MaxCount:
+		return usageError("--langevin=%d: want 0 to %d", *steps, ebm.MaxCount)
+	case !(*h > 0) || math.IsInf(*h, 0):
+		return usageError("--step-size=%v: want a finite value > 0", *h)
 	}
 	m, err := ebm.LoadModel(*model)
 	if err != nil {
+		return usageError("%v", err)
+	}
+	if err := ebm.CheckBuffer("--n", *n, m.Dim(), 4+24, 0); err != nil { // float32 values and their text
 		return usageError("%v", err)
 	}
 	x := make([]float32, *n*m.Dim())
@@ -43,7 +47,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if *steps > 0 {
 		acc, err := m.Langevin(x, *steps, *h, *mala, *seed)
 		if err != nil {
-			return err
+			return usageError("%v", err) // the step size given does not suit this model
 		}
 		if *mala {
 			fmt.Fprintf(stderr, "MALA acceptance rate %.3f\n", acc)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ebmcpu/ebmcpu/suite"
+	"github.com/ebmcpu/ebmcpu/trainer"
 )
 
 func runSuite(args []string, stdout, stderr io.Writer) error {
@@ -79,13 +80,13 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 	n := len(cfg.Specs())
 	fmt.Fprintf(stderr, "suite %s: %d runs (%d sets × %d pairings × %d seeds), %d at a time\n",
 		cfg.Out, n, len(cfg.Sets), len(cfg.Pairings), cfg.Seeds, cfg.Parallel)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1)
 	defer stop()
 	start := time.Now()
 	recs, err := suite.Run(ctx, cfg, stderr)
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted; the finished runs are kept: run the same command again to resume")
+			return fmt.Errorf("%w; the finished runs are kept: run the same command again to resume", trainer.ErrInterrupted)
 		}
 		return err
 	}

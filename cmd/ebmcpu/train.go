@@ -40,8 +40,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *threads < 1 {
-		return usageError("--threads=%d: want ≥ 1", *threads)
+	if *threads < 1 || *threads > 1024 {
+		return usageError("--threads=%d: want 1 to 1024", *threads)
 	}
 	linalg.SetWorkers(*threads)
 
@@ -52,7 +52,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	)
 	if *resume != "" {
 		if *configPath != "" || (cf.given() && !(len(cf.set) == 1 && cf.set[0] == "steps")) {
-			return usageError("--resume takes the run's own config; only --steps (to extend it) and --threads may be given")
+			return usageError("--resume takes the run's own config; only --steps (the new total of iterations) and --threads may be given")
 		}
 		steps := 0
 		if cf.given() {
@@ -60,22 +60,26 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 			if err := cf.apply(&c); err != nil {
 				return err
 			}
-			steps = c.Steps
+			if steps = c.Steps; steps < 1 {
+				return usageError("--steps=%d with --resume: want the new total number of iterations, ≥ 1", steps)
+			}
 		}
 		var ckpt string
 		ckpt, dir = ebm.ResolveRun(*resume)
-		if t, err = trainer.Resume(ckpt, steps); err != nil {
+		s, err := ebm.ReadCheckpoint(ckpt)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		if err := ebm.CheckResumeDir(dir, s); err != nil {
+			return usageError("%v", err)
+		}
+		if t, err = trainer.FromCheckpoint(s, steps); err != nil {
 			return usageError("%v", err)
 		}
 		fmt.Fprintf(stderr, "resuming %s at iteration %d of %d\n", dir, t.StepCount(), t.Config().Steps)
 	} else {
-		cfg := ebm.DefaultConfig()
-		if *configPath != "" {
-			if cfg, err = ebm.LoadConfig(*configPath); err != nil {
-				return usageError("%v", err)
-			}
-		}
-		if err := cf.apply(&cfg); err != nil {
+		cfg, err := runConfig(*configPath, cf)
+		if err != nil {
 			return err
 		}
 		if t, err = trainer.New(cfg); err != nil { // checks the config and loads the data before anything is written
@@ -85,7 +89,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		if dir == "" {
 			dir = filepath.Join("runs", fmt.Sprintf("%s-%s+%s-%s", sanitize(cfg.Dataset), cfg.Lower, cfg.Upper, time.Now().Format("20060102-150405")))
 		}
-		if err := ebm.PrepareRunDir(dir, cfg); err != nil {
+		if dir, err = ebm.CreateRunDir(dir, t.Config(), *out == ""); err != nil {
 			return usageError("%v", err)
 		}
 		fmt.Fprintf(stderr, "run directory %s: %s, %s + %s, %d iterations, batch %d, seed %d\n",
@@ -93,27 +97,42 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 
 	var pictures []string // the files the last Plot hook wrote
-	hooks := trainer.Hooks{
-		Eval: func(t *trainer.Trainer) error { return evalDuringTraining(t, dir, stderr) },
-		Plot: func(t *trainer.Trainer) (err error) {
+	hooks := trainer.Hooks{Eval: func(t *trainer.Trainer) error { return evalDuringTraining(t, dir, stderr) }}
+	if t.Config().PlotEvery > 0 {
+		hooks.Plot = func(t *trainer.Trainer) (err error) {
 			cfg := t.Config()
 			title := fmt.Sprintf("%s, %s+%s, step %d", cfg.Dataset, cfg.Lower, cfg.Upper, t.StepCount())
 			pictures, err = plot.Training(dir, t.Nets, t.Data, title, cfg.Seed)
 			return err
-		},
+		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1)
 	defer stop()
 	err = t.Run(ctx, dir, newProgress(stderr), hooks)
 	if errors.Is(err, trainer.ErrInterrupted) {
-		fmt.Fprintf(stderr, "%v; continue with: ebmcpu train --resume %s\n", err, dir)
-		return nil
+		return fmt.Errorf("%w; continue with: ebmcpu train --resume %s", err, dir)
 	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "done: %s (%s)\n", dir, strings.Join(append([]string{ebm.MetricsFile, ebm.CheckpointFile}, pictures...), ", "))
 	return nil
+}
+
+// runConfig is the configuration of a new run: the defaults, then the
+// --config file, then the explicit flags.
+func runConfig(configPath string, cf *configFlags) (ebm.Config, error) {
+	cfg := ebm.DefaultConfig()
+	if configPath != "" {
+		var err error
+		if cfg, err = ebm.LoadConfig(configPath); err != nil {
+			return cfg, usageError("%v", err)
+		}
+	}
+	if err := cf.apply(&cfg); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
 }
 
 // evalDuringTraining evaluates the live networks (on copies) and writes

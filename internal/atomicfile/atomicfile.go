@@ -9,8 +9,27 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
+
+// tmpInfix marks the temporary files of Write: "."+base+tmpInfix+random.
+const tmpInfix = ".tmp-"
+
+// RemoveStale removes the temporary files that Write leaves in dir when
+// the process is killed mid-write (nothing else creates such names). Call
+// it when a directory is opened again, not while writes may be under way.
+func RemoveStale(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if n := e.Name(); !e.IsDir() && strings.HasPrefix(n, ".") && strings.Contains(n, tmpInfix) {
+			os.Remove(filepath.Join(dir, n))
+		}
+	}
+}
 
 // WriteFile atomically replaces path with data.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
@@ -27,7 +46,7 @@ func Write(path string, perm os.FileMode, fill func(w io.Writer) error) (err err
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := os.CreateTemp(dir, "."+base+tmpInfix+"*")
 	if err != nil {
 		return err
 	}

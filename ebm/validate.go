@@ -1,0 +1,271 @@
+package ebm
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"reflect"
+	"strings"
+
+	"github.com/ebmcpu/ebmcpu/data"
+	"github.com/ebmcpu/ebmcpu/internal/sysmem"
+	"github.com/ebmcpu/ebmcpu/nn"
+)
+
+// Limits on sizes, checked before anything is allocated. They are far
+// beyond what runs on one machine, and catch typos and overflows: memory
+// itself is bounded by Config.MemoryLimit.
+const (
+	MaxSteps     = 1 << 40 // iterations and the intervals between events
+	MaxBatch     = 1 << 16 // samples per batch
+	MaxWidth     = 1 << 16 // a hidden or latent width
+	MaxDataWidth = 1 << 20 // the data width D
+	MaxDepth     = 64      // hidden layers of a network
+	MaxUpdates   = 1000    // energy_steps, generator_steps
+	MaxCount     = 1 << 20 // any other count: nodes, Langevin steps, solver iterations, features
+	MaxRollbacks = 1000
+)
+
+// intLimits are the largest values of the integer settings that have a
+// limit of their own; every other count is bounded by MaxCount.
+var intLimits = map[string]int64{
+	"steps": MaxSteps, "log_every": MaxSteps, "checkpoint_every": MaxSteps, "plot_every": MaxSteps,
+	"eval_every": MaxSteps, "guard.snapshot_every": MaxSteps, "batch": MaxBatch, "latent_dim": MaxWidth,
+	"energy_steps": MaxUpdates, "generator_steps": MaxUpdates, "guard.max_rollbacks": MaxRollbacks,
+}
+
+// Validate reports every setting that cannot work, naming each, without
+// looking at the data (ValidateDims does, once the data width is known).
+func (c Config) Validate() error {
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+
+	// Every number finite, every count in range, before anything uses them.
+	for _, s := range Settings(&c) {
+		switch v := s.Value; v.Kind() {
+		case reflect.Float64:
+			if x := v.Float(); math.IsNaN(x) || math.IsInf(x, 0) {
+				bad("%s = %v, want a finite number", s.Name, x)
+			}
+		case reflect.Int:
+			limit, ok := intLimits[s.Name]
+			if !ok {
+				limit = MaxCount
+			}
+			if n := v.Int(); n < -1 || n > limit {
+				bad("%s = %d, want at most %d", s.Name, n, limit)
+			}
+		case reflect.Slice:
+			for i := 0; i < v.Len(); i++ {
+				if w := v.Index(i).Int(); w < 1 || w > MaxWidth {
+					bad("%s: width %d, want 1 to %d", s.Name, w, MaxWidth)
+					break
+				}
+			}
+			if v.Len() > MaxDepth {
+				bad("%s: %d layers, want at most %d", s.Name, v.Len(), MaxDepth)
+			}
+		}
+	}
+	if len(errs) > 0 { // the checks below assume finite numbers and sane counts
+		return errors.New("invalid config: " + strings.Join(errs, "; "))
+	}
+	if _, err := data.ParseSpec(c.Dataset); err != nil {
+		bad("%v", err)
+	}
+	if c.Steps < 0 {
+		bad("steps = %d, want ≥ 0", c.Steps)
+	}
+	if c.Batch < 2 || c.Batch > MaxBatch {
+		bad("batch = %d, want 2 to %d (BatchNorm needs two samples)", c.Batch, MaxBatch)
+	}
+	if c.EnergySteps < 1 || c.EnergySteps > MaxUpdates || c.GeneratorSteps < 1 || c.GeneratorSteps > MaxUpdates {
+		bad("energy_steps and generator_steps must be 1 to %d, got %d and %d", MaxUpdates, c.EnergySteps, c.GeneratorSteps)
+	}
+	if c.LatentDim < 0 || c.LatentDim > MaxWidth {
+		bad("latent_dim = %d, want 0 (the data width) to %d", c.LatentDim, MaxWidth)
+	}
+	if err := c.Lower.Valid(); err != nil {
+		bad("%v", err)
+	}
+	if err := c.Upper.Valid(); err != nil {
+		bad("%v", err)
+	}
+	if !(c.ZeroGP >= 0) || !(c.EntropyWeight >= 0) || !(c.Confine >= 0) {
+		bad("zero_gp, entropy_weight and confine must be ≥ 0")
+	}
+	for _, opt := range []struct {
+		name string
+		o    nn.AdamConfig
+	}{{"opt_energy", c.OptE}, {"opt_generator", c.OptG}} {
+		name, o := opt.name, opt.o
+		switch {
+		case !(o.LR > 0 && o.LR <= 1):
+			bad("%s.lr = %g, want 0 < lr ≤ 1", name, o.LR)
+		case !(o.Beta1 >= 0 && o.Beta1 < 1) || !(o.Beta2 >= 0 && o.Beta2 < 1):
+			bad("%s: beta1 = %g and beta2 = %g, want each in [0, 1)", name, o.Beta1, o.Beta2)
+		case !(o.Eps > 0) || !(o.WeightDecay >= 0):
+			bad("%s: eps = %g and weight_decay = %g, want eps > 0 and weight_decay ≥ 0", name, o.Eps, o.WeightDecay)
+		}
+	}
+	for _, net := range []struct {
+		name string
+		n    NetConfig
+	}{{"energy", c.Energy}, {"generator", c.Generator}} {
+		if _, err := nn.ParseActivation(net.n.Activation); err != nil {
+			bad("%s.activation: %v", net.name, err)
+		}
+	}
+	if len(c.Energy.Hidden) == 0 && c.Confine == 0 {
+		bad("energy.hidden is empty: a linear energy has no normaliser (give hidden widths, or confine > 0)")
+	}
+	g := c.Guard
+	if g.MaxRollbacks < 0 || g.MaxRollbacks > MaxRollbacks || !(g.LRFactor > 0 && g.LRFactor <= 1) || !(g.EnergyLimit > 0) || g.SnapshotEvery < 1 {
+		bad("guard: want 0 ≤ max_rollbacks ≤ %d, 0 < lr_factor ≤ 1, energy_limit > 0, snapshot_every ≥ 1; got %+v", MaxRollbacks, g)
+	}
+	if c.LogEvery < 1 || c.CheckpointEvery < 0 || c.PlotEvery < 0 || c.EvalEvery < 0 {
+		bad("log_every must be ≥ 1 and checkpoint_every, plot_every, eval_every ≥ 0")
+	}
+	if len(errs) > 0 {
+		return errors.New("invalid config: " + strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// ValidateDims checks c against the data width D: the latent width, the
+// injectivity the bounds need, and the estimated memory of a run against
+// the limit (Config.MemoryLimit, or half the physical memory).
+func (c Config) ValidateDims(D int) error {
+	if D < 1 || D > MaxDataWidth {
+		return fmt.Errorf("the data have %d columns, want 1 to %d", D, MaxDataWidth)
+	}
+	d := c.latent(D)
+	needsInjective := c.Lower == LowerSV || c.Upper == UpperGP || c.Upper == UpperDiffusion
+	if needsInjective && d > D {
+		return fmt.Errorf("latent_dim = %d exceeds the data width %d: the generator cannot be injective, as the %s+%s bounds need", d, D, c.Lower, c.Upper)
+	}
+	if needsInjective {
+		for _, w := range c.Generator.Hidden {
+			if w < d {
+				return fmt.Errorf("generator.hidden has a layer of width %d below the latent width %d: the generator cannot be injective, "+
+					"as the %s+%s bounds need (set --latent_dim ≤ %d or widen the layers)", w, d, c.Lower, c.Upper, w)
+			}
+		}
+	}
+	need, limit := c.Footprint(D), c.memoryLimit()
+	if need > limit {
+		return fmt.Errorf("the run would need about %s of memory, more than the limit memory_limit = %s (batch %d, widths %v and %v, data width %d)",
+			bytesString(need), bytesString(limit), c.Batch, c.Energy.Hidden, c.Generator.Hidden, D)
+	}
+	return nil
+}
+
+// CheckBuffer refuses a buffer of rows×width values of elem bytes each
+// that would exceed limit bytes (0: half the physical memory), naming the
+// setting that asks for it; the product cannot overflow.
+func CheckBuffer(setting string, rows, width, elem int, limit uint64) error {
+	if limit == 0 {
+		limit = sysmem.Physical() / 2
+	}
+	if rows < 0 || width < 0 || elem < 0 {
+		return fmt.Errorf("%s: negative size", setting)
+	}
+	if need := mul(mul(uint64(rows), uint64(width)), uint64(elem)); need > limit {
+		return fmt.Errorf("%s = %d needs %s of memory for %d×%d values, more than the limit %s", setting, rows, bytesString(need), rows, width, bytesString(limit))
+	}
+	return nil
+}
+
+// latent is the generator's input width for data of width D.
+func (c Config) latent(D int) int {
+	if c.LatentDim == 0 {
+		return D
+	}
+	return c.LatentDim
+}
+
+// memoryLimit is MemoryLimit, or half the physical memory.
+func (c Config) memoryLimit() uint64 {
+	if c.MemoryLimit > 0 {
+		return c.MemoryLimit
+	}
+	return sysmem.Physical() / 2
+}
+
+// Footprint estimates the bytes a training run of c on data of width D
+// allocates: every parameter with its gradient, Adam moments, the guard's
+// copy and the checkpoint's encoding (28 bytes), and the workspaces, eight
+// of them, each holding four float32 buffers of every layer's width for
+// the batch and its tangent directions. It saturates instead of
+// overflowing; it is an estimate to refuse absurd settings before
+// allocating, not an accounting.
+func (c Config) Footprint(D int) uint64 {
+	d := c.latent(D)
+	params := add(mlpParams(D, c.Energy.Hidden, 1), mlpParams(d, c.Generator.Hidden, D))
+	if c.Lower == LowerMI {
+		hidden := c.MI.Hidden
+		if hidden == nil {
+			hidden = []int{100, 100}
+		}
+		params = add(params, mlpParams(D, hidden, 2*d))
+	}
+	tangents := 2 // the s_min surrogate: v_min and a probe
+	if c.SV.Method == "exact" || d <= 16 {
+		tangents = d
+	}
+	widths := add(add(uint64(D), sum(c.Energy.Hidden)), add(add(uint64(d), sum(c.Generator.Hidden)), uint64(D)+1))
+	rows := mul(uint64(c.Batch), uint64(1+tangents))
+	workspaces := mul(mul(rows, widths), 8*4*4)
+	return add(mul(params, 28), workspaces)
+}
+
+// mlpParams is the number of parameters of an MLP in → hidden… → out.
+func mlpParams(in int, hidden []int, out int) uint64 {
+	var n uint64
+	prev := uint64(in)
+	for _, w := range append(append([]int(nil), hidden...), out) {
+		n = add(n, mul(prev+1, uint64(w)))
+		prev = uint64(w)
+	}
+	return n
+}
+
+func sum(ws []int) uint64 {
+	var s uint64
+	for _, w := range ws {
+		s = add(s, uint64(max(w, 0)))
+	}
+	return s
+}
+
+// mul and add saturate at the largest uint64 instead of wrapping.
+func mul(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	if hi != 0 {
+		return math.MaxUint64
+	}
+	return lo
+}
+
+func add(a, b uint64) uint64 {
+	s, carry := bits.Add64(a, b, 0)
+	if carry != 0 {
+		return math.MaxUint64
+	}
+	return s
+}
+
+// bytesString prints a byte count with a binary unit.
+func bytesString(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := uint64(unit), 0
+	for m := n / unit; m >= unit && exp < 5; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
