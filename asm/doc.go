@@ -17,10 +17,42 @@
 // carry the lengths: a kernel works on len(x) elements and panics if another
 // operand is shorter (a programming error, like an index out of range).
 //
-// Files: kernels_generic.go holds the twins; stubs_amd64.go declares the
-// assembly; dispatch_amd64.go fills the tier tables; *_avx512_amd64.s and
-// *_avx2_amd64.s hold the assembly, one file per tier and kernel family, so a
-// test can check that a tier's files use only the features the tier requires.
-// Instructions the Go assembler cannot spell (BF16, FP16, AMX) would be
-// encoded with github.com/minio/asm2plan9s next to an Intel-syntax source.
+// # The recipe
+//
+// The kernels come in families (vector, lincomb, activation, pack, gemm,
+// adam, fused, rows, peak), and every family is made the same way:
+//
+//	<family>.go              the public wrappers, with their doc, and the
+//	                         pure-Go twins (activation and gemm keep their
+//	                         twins in <family>_generic.go)
+//	<family>_avx2_amd64.s    the assembly, one file per tier, so a test can
+//	<family>_avx512_amd64.s  check that a tier uses only the features it
+//	                         requires; generated
+//	<family>_stubs_amd64.go  the Go declarations of the assembly; generated
+//	kernels_gen.go           the kernel table, one field per kernel, and the
+//	                         generic tier's table of twins; generated
+//	kernels_gen_amd64.go     the tables of the assembly tiers; generated
+//
+// and, for gemm and pack only, a hand-written <family>_amd64.go with the Go
+// adapters that sit between the table and the assembly (a GemmKernel checks
+// its slices and passes pointers; the avx2 packing kernels leave the last
+// groups of a sliver to the twin).
+//
+// A wrapper checks its operands and calls the active tier's table; the
+// generic tier's table holds the twins, and each assembly tier's table
+// starts as a copy of the next weaker tier's and replaces what the tier
+// implements. Every test runs each tier the CPU has against the twins.
+//
+// The generated files come from asm/_gen, a Go program with its own module
+// that writes the assembly with github.com/mmcloughlin/avo: one Go file per
+// family holds the family's kernel list (table field, signature, doc) and
+// the code of each kernel for each tier. Adding a kernel touches that file
+// and the family's Go file (wrapper and twin); go generate ./asm writes the
+// rest, and make asm-check fails when the files here differ from a fresh
+// generation. Instructions the Go assembler cannot spell (AVX-512 BF16 or
+// VNNI, AMX) are written in Intel syntax in the generator and encoded to
+// bytes when it runs, with github.com/minio/asm2plan9s and GNU as.
+// asm/_gen/README.md has the details.
 package asm
+
+//go:generate go run -C _gen .

@@ -98,8 +98,8 @@ func TestTablesHoldNoStrongerKernels(t *testing.T) {
 		v := reflect.ValueOf(tab).Elem()
 		for i := 0; i < v.NumField(); i++ {
 			f := v.Field(i)
-			if f.Kind() == reflect.Struct { // GemmKernel
-				f = f.FieldByName("Fn")
+			if f.Kind() == reflect.Struct { // GemmKernel, peakLoop: their function
+				f = funcField(f)
 			}
 			if f.IsNil() {
 				t.Errorf("tier %s: kernel %s is missing", SIMDTier(tier), v.Type().Field(i).Name)
@@ -110,6 +110,16 @@ func TestTablesHoldNoStrongerKernels(t *testing.T) {
 			}
 		}
 	}
+}
+
+// funcField is the (first) function-valued field of struct value v.
+func funcField(v reflect.Value) reflect.Value {
+	for i := 0; i < v.NumField(); i++ {
+		if v.Field(i).Kind() == reflect.Func {
+			return v.Field(i)
+		}
+	}
+	panic(v.Type().String() + " has no function field")
 }
 
 var (
@@ -169,20 +179,25 @@ func instructionFeatures(line string) []cpuid.FeatureID {
 	return need
 }
 
+// fileTier reads the tier of an assembly file from its name.
+func fileTier(name string) (SIMDTier, bool) {
+	for t := Generic + 1; t < numTiers; t++ {
+		if strings.HasSuffix(name, "_"+t.String()+"_amd64.s") {
+			return t, true
+		}
+	}
+	return Generic, false
+}
+
 func TestAssemblyUsesOnlyTierFeatures(t *testing.T) {
 	files, err := filepath.Glob("*_amd64.s")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no assembly files found (%v)", err)
 	}
 	for _, name := range files {
-		var tier SIMDTier
-		switch {
-		case strings.HasSuffix(name, "_avx512_amd64.s"):
-			tier = AVX512
-		case strings.HasSuffix(name, "_avx2_amd64.s"):
-			tier = AVX2
-		default:
-			t.Errorf("%s: assembly files must be named *_avx512_amd64.s or *_avx2_amd64.s", name)
+		tier, ok := fileTier(name)
+		if !ok {
+			t.Errorf("%s: assembly files must be named *_<tier>_amd64.s", name)
 			continue
 		}
 		allowed := map[cpuid.FeatureID]bool{}
@@ -203,6 +218,58 @@ func TestAssemblyUsesOnlyTierFeatures(t *testing.T) {
 			}
 		}
 		f.Close()
+	}
+}
+
+// amd64Baseline are the extensions of avo's "// Requires:" lines that every
+// amd64 CPU has (the GOAMD64=v1 level; avo calls the prefetches "MMX+").
+var amd64Baseline = map[string]bool{"CMOV": true, "MMX": true, "MMX+": true, "SSE": true, "SSE2": true}
+
+// TestAssemblyRequirementsAreTierFeatures checks the assembly with a second
+// opinion: asm/_gen writes above every function the extensions its
+// instructions need, after avo's instruction database (and the extensions
+// Asm.Intel is given for instructions it writes as bytes, which the
+// classifier above cannot read). Each must be one the tier requires.
+func TestAssemblyRequirementsAreTierFeatures(t *testing.T) {
+	files, err := filepath.Glob("*_amd64.s")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no assembly files found (%v)", err)
+	}
+	for _, name := range files {
+		tier, ok := fileTier(name)
+		if !ok {
+			t.Errorf("%s: assembly files must be named *_<tier>_amd64.s", name)
+			continue
+		}
+		allowed := map[cpuid.FeatureID]bool{}
+		for _, id := range tierRequires[tier] {
+			allowed[id] = true
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(src), "\n")
+		for i, line := range lines {
+			if !strings.HasPrefix(line, "TEXT ") {
+				continue
+			}
+			req, ok := strings.CutPrefix(lines[max(i-1, 0)], "// Requires: ")
+			if !ok {
+				t.Errorf("%s:%d: no // Requires: line above %q (asm/_gen writes one)", name, i+1, line)
+				continue
+			}
+			for _, ext := range strings.Split(req, ", ") {
+				id := cpuid.ParseFeature(ext)
+				switch {
+				case amd64Baseline[ext]:
+				case id == cpuid.UNKNOWN:
+					t.Errorf("%s:%d: unknown extension %q: add it to amd64Baseline or name it as cpuid does", name, i+1, ext)
+				case !allowed[id]:
+					t.Errorf("%s:%d: %q needs %s, which tier %s does not require", name, i+1, line, ext, tier)
+				}
+			}
+		}
 	}
 }
 

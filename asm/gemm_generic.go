@@ -57,3 +57,18 @@ func gemm4x2Generic[T Float](kk int, a, b, c []T, ldc int) {
 	c2[0], c2[1] = c2[0]+s20, c2[1]+s21
 	c3[0], c3[1] = c3[0]+s30, c3[1]+s31
 }
+
+// gemmKernelGeneric is the micro-kernel contract of GemmKernel written as
+// plain loops, for any tile shape.
+func gemmKernelGeneric[T Float](mr, nr, kk int, a, b, c []T, ldc int) {
+	for i := 0; i < mr; i++ {
+		ci := c[i*ldc : i*ldc+nr]
+		for p := 0; p < kk; p++ {
+			aip := a[p*mr+i]
+			bp := b[p*nr : p*nr+nr]
+			for j := range ci {
+				ci[j] += aip * bp[j]
+			}
+		}
+	}
+}

@@ -6,20 +6,12 @@ package asm
 // fraction of the peak measured in the same run, which is far more stable
 // than absolute GFLOP/s on a shared, frequency-scaled virtual machine.
 
-// A peakLoop is one tier's probe: run executes iters iterations, each doing
-// flops floating-point operations (an FMA counts 2 per lane).
+// A peakLoop is one tier's probe (its kernel table holds one per element
+// type): run executes iters iterations, each doing flops floating-point
+// operations (an FMA counts 2 per lane).
 type peakLoop struct {
 	run   func(iters int)
 	flops int64
-}
-
-// peakLoops is the probe per tier: [tier][0] float32, [tier][1] float64.
-// The generic loops are plain Go; the assembly tiers come from asmPeakLoops.
-func peakLoops(t SIMDTier) [2]peakLoop {
-	if p := asmPeakLoops[t]; p[0].run != nil {
-		return p
-	}
-	return [2]peakLoop{{peakF32Generic, 48}, {peakF64Generic, 48}}
 }
 
 // PeakLoopF32 runs iters iterations of the active tier's float32 FMA loop
@@ -31,11 +23,11 @@ func peakLoops(t SIMDTier) [2]peakLoop {
 //	generic 12 independent scalar multiply-adds, unrolled twice: 48 flops
 //
 // It does nothing and returns 0 if iters ≤ 0.
-func PeakLoopF32(iters int) int64 { return runPeak(peakLoops(active)[0], iters) }
+func PeakLoopF32(iters int) int64 { return runPeak(k.peakF32, iters) }
 
 // PeakLoopF64 is PeakLoopF32 for float64: per iteration 384 flops (avx512),
 // 192 (avx2) or 48 (generic).
-func PeakLoopF64(iters int) int64 { return runPeak(peakLoops(active)[1], iters) }
+func PeakLoopF64(iters int) int64 { return runPeak(k.peakF64, iters) }
 
 func runPeak(p peakLoop, iters int) int64 {
 	if iters <= 0 {

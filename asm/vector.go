@@ -1,7 +1,7 @@
 package asm
 
-// This file is the public face of the vector kernels: length checks, then a
-// call through the active tier's table.
+// The vector kernels: the public wrappers (length checks, then a call
+// through the active tier's table) and, at the end, the pure-Go twins.
 
 func checkLen(name string, n int, lens ...int) {
 	for _, l := range lens {
@@ -131,3 +131,86 @@ func DaxpyInc(n int, alpha float64, x []float64, incX int, y []float64, incY int
 		y[iy] += alpha * x[ix]
 	}
 }
+
+// The twins, written once over both element types.
+
+func dotGeneric[T Float](x, y []T) T {
+	var s T
+	for i, v := range x {
+		s += v * y[i]
+	}
+	return s
+}
+
+func axpyGeneric[T Float](alpha T, x, y []T) {
+	for i, v := range x {
+		y[i] += alpha * v
+	}
+}
+
+func scalGeneric[T Float](alpha T, x []T) {
+	for i := range x {
+		x[i] *= alpha
+	}
+}
+
+func addGeneric[T Float](dst, a, b []T) {
+	for i := range dst {
+		dst[i] = a[i] + b[i]
+	}
+}
+
+func subGeneric[T Float](dst, a, b []T) {
+	for i := range dst {
+		dst[i] = a[i] - b[i]
+	}
+}
+
+func mulGeneric[T Float](dst, a, b []T) {
+	for i := range dst {
+		dst[i] = a[i] * b[i]
+	}
+}
+
+func sumGeneric[T Float](x []T) T {
+	var s T
+	for _, v := range x {
+		s += v
+	}
+	return s
+}
+
+func maxabsGeneric[T Float](x []T) T {
+	var m T
+	for _, v := range x {
+		if v != v {
+			return v
+		}
+		if v < 0 {
+			v = -v
+		}
+		if v > m {
+			m = v
+		}
+	}
+	return m
+}
+
+var (
+	sdotGeneric    = dotGeneric[float32]
+	ddotGeneric    = dotGeneric[float64]
+	saxpyGeneric   = axpyGeneric[float32]
+	daxpyGeneric   = axpyGeneric[float64]
+	sscalGeneric   = scalGeneric[float32]
+	dscalGeneric   = scalGeneric[float64]
+	saddGeneric    = addGeneric[float32]
+	daddGeneric    = addGeneric[float64]
+	ssubGeneric    = subGeneric[float32]
+	dsubGeneric    = subGeneric[float64]
+	smulGeneric    = mulGeneric[float32]
+	dmulGeneric    = mulGeneric[float64]
+	ssumGeneric    = sumGeneric[float32]
+	dsumGeneric    = sumGeneric[float64]
+	smaxabsGeneric = maxabsGeneric[float32]
+	dmaxabsGeneric = maxabsGeneric[float64]
+)
