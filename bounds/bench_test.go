@@ -52,6 +52,13 @@ func benchCases(t testing.TB) []benchCase {
 			}
 		}}
 	}
+	iw := func(cfgName string, b *ImportanceWeighted[float32]) benchCase {
+		return benchCase{"iw/" + cfgName, func(z []float32) {
+			if _, err := b.LogZ(z); err != nil {
+				t.Fatal(err)
+			}
+		}}
+	}
 	zgp := must(NewZeroGP(nets, 0, benchB))
 	xData := make([]float32, benchB*2)
 	nn.Normal(s, xData)
@@ -67,6 +74,9 @@ func benchCases(t testing.TB) []benchCase {
 		gap("gp-smin", must(NewGradientPenalty(nets, GPConfig{LogDet: "smin"}, benchB, s))),
 		gap("diffusion-5x10-ula", must(NewDiffusion(nets, DiffusionConfig{}, benchB, s))),
 		gap("diffusion-5x10-mala", must(NewDiffusion(nets, DiffusionConfig{MALA: true}, benchB, s))),
+		gap("diffusion-gl8x20-mala", must(NewDiffusion(nets, DiffusionConfig{Nodes: 8, Rule: "gauss-legendre", StepsPerNode: 20, MALA: true}, benchB, s))),
+		iw("exact-k100", must(NewImportanceWeighted(nets, IWConfig{}, benchB, s))),
+		iw("smin-k100", must(NewImportanceWeighted(nets, IWConfig{LogDet: "smin"}, benchB, s))),
 		{"0gp", func([]float32) {
 			if _, err := zgp.Penalty(xData, 1); err != nil {
 				t.Fatal(err)

@@ -47,6 +47,8 @@ type Langevin[T nn.Float] struct {
 	plogp    []float64
 
 	accepted, proposed int64
+	alpha              float64 // Σ_b min(1, A_b) of the last MALA step
+	proposedLast       int     // chains of the last step
 }
 
 // NewLangevin returns a sampler for target with step size h > 0, for at
@@ -71,6 +73,28 @@ func NewLangevin[T nn.Float](target Target[T], maxBatch int, h float64, mala boo
 
 // StepSize returns h.
 func (l *Langevin[T]) StepSize() float64 { return l.h }
+
+// SetStepSize sets the step size h > 0 of the following steps (the state
+// stays evaluated: the target does not depend on h).
+func (l *Langevin[T]) SetStepSize(h float64) error {
+	if !(h > 0) || math.IsInf(h, 1) {
+		return fmt.Errorf("bounds: Langevin step size %v, want a finite value > 0", h)
+	}
+	l.h = h
+	return nil
+}
+
+// AcceptProb returns the mean over the chains of the Metropolis acceptance
+// probability min(1, A_b) of the last MALA step (0 for a proposal where π
+// vanishes): the Rao–Blackwellised acceptance rate, a smoother signal for
+// step-size adaptation than the accepted count. NaN without MALA or before
+// the first step.
+func (l *Langevin[T]) AcceptProb() float64 {
+	if !l.mala || l.proposedLast == 0 {
+		return math.NaN()
+	}
+	return l.alpha / float64(l.proposedLast)
+}
 
 // MALA reports whether the Metropolis correction is on.
 func (l *Langevin[T]) MALA() bool { return l.mala }
@@ -124,6 +148,7 @@ func (l *Langevin[T]) Step(z []T) int {
 	l.target.Eval(prop, l.plogp[:B], l.pgrad[:m])
 	n, h := l.n, l.h
 	acc := 0
+	l.alpha, l.proposedLast = 0, B
 	for b := 0; b < B; b++ {
 		u := l.stream.Float64() // one draw per chain, accepted or not
 		lp := l.plogp[b]
@@ -140,6 +165,9 @@ func (l *Langevin[T]) Step(z []T) int {
 		}
 		xb := xi[b*n : (b+1)*n]
 		logA := lp - l.logp[b] - rev/(4*h) + dot(xb, xb)/2
+		if a := math.Exp(math.Min(logA, 0)); a >= 0 { // NaN-safe
+			l.alpha += a
+		}
 		if !(math.Log(u) < logA) {
 			continue
 		}

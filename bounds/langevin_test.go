@@ -145,3 +145,47 @@ func TestLangevinAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestLangevinAcceptProb: the mean acceptance probability of the MALA
+// steps estimates the same rate as the accepted count, with less noise;
+// SetStepSize changes the rate and rejects bad steps.
+func TestLangevinAcceptProb(t *testing.T) {
+	gc := gaussCase{D: 2, A: eye(2), L: mat.NewDense(2, 2, []float64{1.2, 0.3, -0.4, 0.8}),
+		b: []float64{0, 0}, mu: []float64{1.5, -0.7}}
+	const B, steps = 2000, 40
+	rng := nn.NewRNG(42)
+	target := must(NewEnergyTarget(gc.nets(t).Energy, 0, B))
+	l := must(NewLangevin[float64](target, B, 0.3, true, rng.Stream("langevin")))
+	if !math.IsNaN(l.AcceptProb()) {
+		t.Errorf("AcceptProb before a step = %v, want NaN", l.AcceptProb())
+	}
+	z := normals(rng.Stream("start"), B*2)
+	l.Run(z, 50) // burn in
+	rate := func(h float64) (prob, acc float64) {
+		if err := l.SetStepSize(h); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < steps; i++ {
+			acc += float64(l.Step(z)) / (B * steps)
+			prob += l.AcceptProb() / steps
+		}
+		return prob, acc
+	}
+	p1, a1 := rate(0.3)
+	p2, a2 := rate(1.5)
+	t.Logf("h = 0.3: mean probability %.4f, accepted %.4f; h = 1.5: %.4f, %.4f", p1, a1, p2, a2)
+	// The accepted fraction has a binomial standard error of about 0.002.
+	if math.Abs(p1-a1) > 0.01 || math.Abs(p2-a2) > 0.01 || !(p2 < p1-0.1) || !(p1 <= 1) {
+		t.Errorf("acceptance probabilities %v, %v vs rates %v, %v", p1, p2, a1, a2)
+	}
+	for _, h := range []float64{0, -1, math.Inf(1), math.NaN()} {
+		if l.SetStepSize(h) == nil {
+			t.Errorf("SetStepSize(%v) accepted", h)
+		}
+	}
+	ula := must(NewLangevin[float64](target, B, 0.1, false, rng.Stream("ula")))
+	ula.Run(z, 1)
+	if !math.IsNaN(ula.AcceptProb()) {
+		t.Errorf("ULA AcceptProb = %v, want NaN", ula.AcceptProb())
+	}
+}

@@ -189,6 +189,41 @@ func (le *latentEval[T]) eval(z []T) {
 	}
 }
 
+// evalValue computes x, e, ld and f at the B×d latents z without ∇_z f
+// (f only: one tangent pass with the exact log-det, a LOBPCG solve and a
+// forward pass with the surrogate). A non-finite f is kept as it is (−Inf
+// for a singular Jacobian); bad and sing are not set.
+func (le *latentEval[T]) evalValue(z []T) {
+	d, D := le.d, le.D
+	B := len(z) / d
+	le.B, le.z = B, z
+	if le.exact {
+		y, yd := le.gen.JacobianPass(z, nn.Eval)
+		copy(le.x, y)
+		le.cols = yd
+		le.gen.HalfLogDetBackward(nil, nil, le.ldT[:B], 0)
+		for b := 0; b < B; b++ {
+			le.ld[b] = float64(le.ldT[b])
+		}
+	} else {
+		le.op.SetPoint(z, nn.Eval)
+		le.lob.Seed = le.stream.Uint64()
+		if err := le.lob.Solve(le.op, nil, &le.sres); err != nil {
+			panic("bounds: " + err.Error()) // settings were validated
+		}
+		copy(le.x, le.gen.Forward(z, nn.Eval))
+		le.cols = nil
+		for b := 0; b < B; b++ {
+			le.ld[b] = float64(d) * math.Log(le.sres.Values[b])
+		}
+	}
+	e := le.en.Energy(le.x[:B*D], nn.Eval)
+	for b := 0; b < B; b++ {
+		zb := z[b*d : (b+1)*d]
+		le.f[b] = -e[b] + dot(zb, zb)/2 + float64(d)*halfLog2Pi + le.ld[b]
+	}
+}
+
 // jprod sets out (B×D) to J(z_b)·w_b for the latents of the last eval and
 // the B×d directions w. With the exact log-det it combines the Jacobian
 // columns; with the surrogate it runs a JVP on a separate workspace.
