@@ -48,13 +48,26 @@ func ParseSpec(s string) (Spec, error) {
 }
 
 // A Source is an opened data set: exactly one of Toy, Table and Images is
-// set.
+// set. Finite data are split once into training and held-out parts
+// (HeldOut): a CSV file by a fixed seeded split (TestFraction of its rows),
+// an IDX directory by its train and t10k files. Training sees only the
+// training part.
 type Source struct {
 	Spec   Spec
 	Toy    *Toy     // a built-in set: i.i.d. samples without end
-	Table  *Dataset // the rows of a CSV file
+	Table  *Dataset // the training rows of a CSV file
 	Images *Images  // the training images of an IDX directory
+
+	testTable *Dataset // the held-out rows of a CSV file
 }
+
+// TestFraction is the share of a CSV file's rows held out from training.
+const TestFraction = 0.2
+
+// splitSeed fixes the train/test split of a CSV file: a file always splits
+// the same way, whatever the run's seed, so that training and evaluation
+// agree on which rows are held out.
+const splitSeed = 0x6562_6d63_7075_0001
 
 // Open opens the data set named by spec (see ParseSpec); stratified asks
 // for the reference code's stratified batches of 8gaussians and
@@ -69,9 +82,7 @@ func Open(spec string, stratified bool) (*Source, error) {
 	case KindToy:
 		src.Toy, err = NewToy(sp.Name, Stratified(stratified))
 	case KindCSV:
-		if src.Table, err = LoadCSV(sp.Path); err == nil && src.Table.Len() < 2 {
-			err = fmt.Errorf("dataset %s: %d rows, want at least 2", sp.Path, src.Table.Len())
-		}
+		err = src.openCSV(sp.Path)
 	case KindMNIST:
 		src.Images, err = LoadMNISTDir(sp.Path, false)
 	}
@@ -79,6 +90,24 @@ func Open(spec string, stratified bool) (*Source, error) {
 		return nil, err
 	}
 	return src, nil
+}
+
+// openCSV loads a CSV file and splits it into training and held-out rows.
+func (s *Source) openCSV(path string) error {
+	all, err := LoadCSV(path)
+	if err != nil {
+		return err
+	}
+	if all.Len() < 2 {
+		return fmt.Errorf("dataset %s: %d rows, want at least 2 (one to train on, one held out)", path, all.Len())
+	}
+	train, test, err := SplitIndices(all.Len(), TestFraction, rand.New(rand.NewPCG(splitSeed, splitSeed)))
+	if err != nil {
+		return fmt.Errorf("dataset %s: %w", path, err)
+	}
+	s.Table, s.testTable = all.Take(train), all.Take(test)
+	s.Table.Columns, s.testTable.Columns = all.Columns, all.Columns
+	return nil
 }
 
 // Dim is the width D of one point.

@@ -225,9 +225,9 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 		return nil, fmt.Errorf("%w: dataset %s has %d columns but the model takes %d", ErrData, cfg.Dataset, held.D, D)
 	}
 	r := &Report{Model: s.Name, Step: s.Step, Dataset: cfg.Dataset, Dim: D, LatentDim: d, Lower: string(cfg.Lower), Upper: string(cfg.Upper),
-		Seed: opt.Seed, Units: "nats", Notes: append([]string{}, held.notes...), Violations: []Violation{},
-		Test: TestReport{Source: held.source, N: held.n()}}
-	art := &Pictures{Test: held.test, Toy: held.toy, Image: held.image, Title: fmt.Sprintf("%s, %s+%s", cfg.Dataset, cfg.Lower, cfg.Upper)}
+		Seed: opt.Seed, Units: "nats", Notes: append([]string{}, held.Notes...), Violations: []Violation{},
+		Test: TestReport{Source: held.Source, N: held.N()}}
+	art := &Pictures{Test: held.X, Toy: held.Toy, Image: held.Image, Title: fmt.Sprintf("%s, %s+%s", cfg.Dataset, cfg.Lower, cfg.Upper)}
 	if s.Step >= 0 {
 		art.Title += fmt.Sprintf(", step %d", s.Step)
 	}
@@ -267,12 +267,12 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 		if err != nil {
 			return err
 		}
-		testE = make([]float64, held.n())
-		ne.Energy(held.test, testE)
+		testE = make([]float64, held.N())
+		ne.Energy(held.X, testE)
 		if D != 2 {
 			return nil
 		}
-		box := held.box.Square()
+		box := held.Box.Square()
 		if opt.Box > 0 {
 			box = data.Box{Min: [2]float64{-opt.Box, -opt.Box}, Max: [2]float64{opt.Box, opt.Box}}
 		}
@@ -292,7 +292,7 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 			}
 			ac := opt.AIS
 			if ac.BaseStd == 0 {
-				ac.BaseStd = rms(held.test)
+				ac.BaseStd = rms(held.X)
 			}
 			res, err := AIS(ne, ac, nn.NewStream(opt.Seed, "eval/ais"))
 			if err != nil {
@@ -383,21 +383,21 @@ func checkAIS(r *Report) (Violation, bool) {
 }
 
 // testNLL fills the test likelihood from the test energies.
-func testNLL(r *Report, held *heldOut, e []float64) {
+func testNLL(r *Report, held *data.HeldOut, e []float64) {
 	logZ := float64(r.LogZ.Value)
 	me := meanSE(e)
 	r.Test.NLL = estimate(float64(me.Value)+logZ, float64(me.StdErr))
-	if held.toy == nil || !held.toy.HasDensity() {
+	if held.Toy == nil || !held.Toy.HasDensity() {
 		return
 	}
-	h, _ := held.toy.Entropy()
+	h, _ := held.Toy.Entropy()
 	hf := jsonnum.Float64(h)
 	r.Test.DataEntropy = &hf
 	gap := estimate(float64(r.Test.NLL.Value)-h, float64(r.Test.NLL.StdErr))
 	r.Test.KLGap = &gap
 	terms := make([]float64, len(e))
 	for i := range terms {
-		lp, _ := held.toy.LogDensity(held.test[2*i], held.test[2*i+1])
+		lp, _ := held.Toy.LogDensity(held.X[2*i], held.X[2*i+1])
 		terms[i] = lp + e[i] + logZ
 	}
 	paired := meanSE(terms)
@@ -415,7 +415,7 @@ func rms(x []float64) float64 {
 
 // evalSamples draws generator samples, refines copies of them by MALA on
 // the EBM, and measures both against held-out points.
-func evalSamples(r *Report, art *Pictures, nets bounds.Nets[float32], held *heldOut, opt Options) error {
+func evalSamples(r *Report, art *Pictures, nets bounds.Nets[float32], held *data.HeldOut, opt Options) error {
 	gen := nets.Generator
 	n, D, d := opt.Samples, gen.Out(), gen.In()
 	z := make([]float32, n*d)
@@ -439,7 +439,7 @@ func evalSamples(r *Report, art *Pictures, nets bounds.Nets[float32], held *held
 	}
 	lr.Init = "the generator samples"
 	art.Generator, art.Langevin = xg, xl
-	ref := held.test[:min(len(held.test), n*D)]
+	ref := held.X[:min(len(held.X), n*D)]
 	for _, side := range []struct {
 		rep *SampleReport
 		x   []float64
@@ -451,8 +451,8 @@ func evalSamples(r *Report, art *Pictures, nets bounds.Nets[float32], held *held
 		} else {
 			side.rep.MMD2, side.rep.Bandwidth = jsonnum.Float64(mmd), jsonnum.Float64(h)
 		}
-		if held.toy != nil {
-			if centres, sigma, ok := held.toy.Modes(); ok {
+		if held.Toy != nil {
+			if centres, sigma, ok := held.Toy.Modes(); ok {
 				mr, err := Modes(side.x, centres, sigma, opt.CoverFraction)
 				if err != nil {
 					return err
