@@ -43,6 +43,7 @@ type Config struct {
 	GP        bounds.GPConfig        `json:"gp"`
 	Diffusion bounds.DiffusionConfig `json:"diffusion"`
 	Guard     GuardConfig            `json:"guard"`
+	Negatives NegativesConfig        `json:"negatives,omitzero"`
 
 	LogEvery        int `json:"log_every" help:"iterations between lines of metrics.jsonl, ≥ 1"`
 	CheckpointEvery int `json:"checkpoint_every" help:"iterations between checkpoints, ≥ 0 (0: only at the end and on interruption)"`
@@ -60,6 +61,18 @@ type NetConfig struct {
 	BatchNorm    bool   `json:"batch_norm,omitempty" help:"BatchNorm after each hidden activation (run in eval mode for all Jacobian work)"`
 	SpectralNorm bool   `json:"spectral_norm,omitempty" help:"spectral normalisation of every Linear layer"`
 	OutputScale  bool   `json:"output_scale,omitempty" help:"a learnable scalar on the output (the reference energy's scale)"`
+}
+
+// NegativesConfig refines the negative samples of the energy step: instead
+// of the generator samples x = G(z) themselves, the energy is pushed up on
+// x after Steps Langevin steps on exp(−E) started there. The generator then
+// only has to land near the model's modes; the chains correct the rest
+// (docs/SPEC.md §5 names it as this project's departure from the reference
+// code).
+type NegativesConfig struct {
+	Steps    int     `json:"steps,omitempty" help:"Langevin steps on exp(−E) refining the energy step's negatives from the generator samples, ≥ 0 (0: the generator samples)"`
+	StepSize float64 `json:"step_size,omitempty" help:"step size h of those steps, > 0 when steps > 0"`
+	MALA     bool    `json:"mala,omitempty" help:"Metropolis-adjusted steps (removes the O(h) bias of the chains)"`
 }
 
 // GuardConfig sets the divergence guard: a non-finite loss, gradient or

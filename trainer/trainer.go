@@ -26,6 +26,7 @@ type Trainer struct {
 	optE, optG *nn.Adam[float32]
 	optAux     *nn.Adam[float32] // auxiliary networks of the mi bound, or nil
 	noisy      bounds.NoisyGenerator[float32]
+	negatives  *bounds.Langevin[float32] // refines the energy step's negatives, or nil
 
 	rng     *nn.RNG
 	latents *nn.Stream
@@ -79,6 +80,15 @@ func New(cfg ebm.Config) (*Trainer, error) {
 		return nil, err
 	}
 	t.eFake, _ = bounds.NewConfinedEnergy(t.Nets.Energy, cfg.Confine, B, 0)
+	if n := cfg.Negatives; n.Steps > 0 {
+		target, err := bounds.NewEnergyTarget(t.Nets.Energy, cfg.Confine, B)
+		if err != nil {
+			return nil, err
+		}
+		if t.negatives, err = bounds.NewLangevin[float32](target, B, n.StepSize, n.MALA, t.rng.Stream("negatives")); err != nil {
+			return nil, err
+		}
+	}
 	t.gen = t.Nets.Generator.NewWorkspace(B, 0)
 	t.xData, t.z, t.xFake = make([]float32, B*t.D), make([]float32, B*t.d), make([]float32, B*t.D)
 	t.latents = t.rng.Stream("latents")
@@ -111,13 +121,16 @@ type Metrics struct {
 	Gap        jsonnum.Float64 `json:"gap"` // Û ≥ KL(q‖p), λ = 1 (0 without an upper bound)
 	GapSE      jsonnum.Float64 `json:"gap_se"`
 	Penalty    jsonnum.Float64 `json:"penalty"` // the energy's training penalty
-	LowerLogZ  jsonnum.Float64 `json:"lower_log_z"`
-	UpperLogZ  jsonnum.Float64 `json:"upper_log_z,omitempty"`
-	LowerNLL   jsonnum.Float64 `json:"lower_nll"`
-	UpperNLL   jsonnum.Float64 `json:"upper_nll,omitempty"`
-	LRScale    jsonnum.Float64 `json:"lr_scale"`
-	Rollbacks  int             `json:"rollbacks"`
-	Seconds    jsonnum.Float64 `json:"seconds_per_step"`
+	// NegativesAcceptance is the MALA acceptance of the chains that refine
+	// the negatives (1 for unadjusted steps; absent without them).
+	NegativesAcceptance jsonnum.Float64 `json:"negatives_acceptance,omitempty"`
+	LowerLogZ           jsonnum.Float64 `json:"lower_log_z"`
+	UpperLogZ           jsonnum.Float64 `json:"upper_log_z,omitempty"`
+	LowerNLL            jsonnum.Float64 `json:"lower_nll"`
+	UpperNLL            jsonnum.Float64 `json:"upper_nll,omitempty"`
+	LRScale             jsonnum.Float64 `json:"lr_scale"`
+	Rollbacks           int             `json:"rollbacks"`
+	Seconds             jsonnum.Float64 `json:"seconds_per_step"`
 }
 
 // ErrDiverged is returned when the guard has used up its rollbacks.
@@ -163,6 +176,9 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 	copy(t.xFake, t.gen.Forward(t.z, nn.Train))
 	if t.noisy != nil {
 		t.noisy.Perturb(t.xFake)
+	}
+	if t.negatives != nil {
+		m.NegativesAcceptance = jsonnum.Float64(t.negatives.Run(t.xFake, t.cfg.Negatives.Steps))
 	}
 	t.Nets.Energy.ZeroGrad()
 	eData, ok1 := t.meanEnergyBackward(t.eData, t.xData, 1/float32(B))
