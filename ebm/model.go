@@ -305,6 +305,10 @@ func (m *Model) LogDensityBounds(x []float32, lo, hi []float64) error {
 	return nil
 }
 
+// Certification says which sides of the model's bracket of log Z (and so
+// of LogDensityBounds) are certified bounds, and why.
+func (m *Model) Certification() Certification { return Certify(m.cfg, m.nets.Generator) }
+
 // Networks returns copies of the model's energy and generator networks
 // with its confining term, for code that needs the networks themselves
 // (the evaluation builds bounds on them): changing the copies does not

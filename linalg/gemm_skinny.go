@@ -5,10 +5,15 @@ package linalg
 const skinnyMaxK = 8
 
 // skinny handles products with a tiny dimension, where packing costs more
-// than it saves: an inner dimension k ≤ skinnyMaxK (the 2-D input layer), a
-// few columns of C (n ≤ skinnyMaxK: a layer with one output, the weight
-// gradient of a 2-D input layer) or a single row. It reports whether it did
-// the work.
+// than it saves: an inner dimension k ≤ skinnyMaxK (the 2-D input layer) or
+// a few columns of C (n ≤ skinnyMaxK: a layer with one output, the weight
+// gradient of a 2-D input layer). It reports whether it did the work.
+//
+// Both paths compute each row of C by the same arithmetic whatever m is,
+// and so does the blocked path: a row of C has the same bits alone and in
+// a batch, which lets a server batch requests without changing answers.
+// (A single row is therefore not special-cased: a dot-product path for it
+// would sum in another order than the micro-kernel.)
 func skinny[T Float](g *gemmArgs[T]) bool {
 	switch {
 	case g.k <= skinnyMaxK:
@@ -17,8 +22,6 @@ func skinny[T Float](g *gemmArgs[T]) bool {
 		for j := 0; j < g.n; j++ {
 			column(g, j)
 		}
-	case g.m == 1:
-		singleRow(g)
 	default:
 		return false
 	}
@@ -85,21 +88,6 @@ func column[T Float](g *gemmArgs[T], j int) {
 	simdLinComb(buf.packA, 0, coef, g.a, g.lda)
 	for i, s := range buf.packA {
 		c[i*g.ldc] = combine(s, g.beta, c[i*g.ldc])
-	}
-}
-
-// singleRow: C is 1×n, C = alpha·a·op(B) + beta·C with a = op(A)[0, :].
-func singleRow[T Float](g *gemmArgs[T]) {
-	buf := getBuffers[T]()
-	defer putBuffers(buf)
-	a := gatherVector(&buf.tile, g.a, g.k, g.lda, g.transA)
-	if !g.transB { // C = Σ_p alpha·a[p]·B[p, :]
-		simdLinComb(g.c[:g.n], g.beta, scaledCopy(&buf.packB, a, g.alpha), g.b, g.ldb)
-		return
-	}
-	for j := 0; j < g.n; j++ { // C[j] = alpha·a·B[j, :]
-		s := g.alpha * simdDot(a, g.b[j*g.ldb:j*g.ldb+g.k])
-		g.c[j] = combine(s, g.beta, g.c[j])
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/eval"
 	"github.com/ebmcpu/ebmcpu/internal/atomicfile"
+	"github.com/ebmcpu/ebmcpu/internal/shard"
 	"github.com/ebmcpu/ebmcpu/linalg"
 	"github.com/ebmcpu/ebmcpu/plot"
 	"github.com/ebmcpu/ebmcpu/trainer"
@@ -70,7 +71,24 @@ type Config struct {
 	// Note is an extra line for RESULTS.md (e.g. that this is the short
 	// variant).
 	Note string
+	// Shard selects the runs of this process when the suite is split over
+	// the array tasks of a batch engine: run i of Specs belongs to shard
+	// i mod Count. The zero value runs everything.
+	Shard shard.Shard
+	// Clock measures the wall times RESULTS.md reports (nil: time.Now); a
+	// test sets a fixed one to compare tables byte for byte.
+	Clock func() time.Time
 }
+
+func (c Config) now() time.Time {
+	if c.Clock != nil {
+		return c.Clock()
+	}
+	return time.Now()
+}
+
+// owns reports whether run i of Specs is this process's to run.
+func (c Config) owns(i int) bool { return c.Shard.Count <= 1 || c.Shard.Owns(i) }
 
 // DefaultConfig is the full suite: the nine sets, every pairing, 3 seeds.
 func DefaultConfig() Config {
@@ -203,11 +221,12 @@ const (
 	RecordJSON = "run.json"
 )
 
-// Run trains and evaluates every run of the suite, Parallel at a time,
-// skipping the runs already done, and returns their records in Specs
-// order. log receives one line per run. A cancelled ctx stops the runs in
-// flight (they leave no eval.json, so they are redone on resume) and
-// returns ctx's error. Runs that fail are recorded, not fatal.
+// Run trains and evaluates every run of the suite that belongs to its
+// shard, Parallel at a time, skipping the runs already done, and returns
+// the records in Specs order (nil for other shards' runs). log receives one
+// line per run. A cancelled ctx stops the runs in flight — they checkpoint
+// and leave no eval.json, so the next call resumes them — and returns ctx's
+// error. Runs that fail are recorded, not fatal.
 func Run(ctx context.Context, c Config, log io.Writer) ([]*Record, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -242,6 +261,9 @@ func Run(ctx context.Context, c Config, log io.Writer) ([]*Record, error) {
 				mu.Unlock()
 				if i >= len(specs) || ctx.Err() != nil {
 					return
+				}
+				if !c.owns(i) {
+					continue
 				}
 				rec, resumed, err := runOne(ctx, c, specs[i])
 				if err != nil { // cancelled
@@ -308,26 +330,25 @@ func runOne(ctx context.Context, c Config, s Spec) (rec *Record, resumed bool, e
 		}
 		return rec, true, nil
 	}
-	// A run without its eval.json was interrupted: start it again.
-	if err := os.RemoveAll(dir); err != nil {
-		return failed(s, dir, 0, err), false, nil
-	}
-	lower, upper, _ := ParsePairing(s.Pairing)
-	cfg := ebm.DefaultConfig()
-	cfg.Dataset, cfg.Lower, cfg.Upper, cfg.Seed = s.Set, ebm.LowerBound(lower), ebm.UpperBound(upper), s.Seed
-	cfg.Steps = c.StepsFor(s.Pairing)
-	cfg.PlotEvery, cfg.CheckpointEvery = 0, 0
+	cfg := s.Config(c.StepsFor(s.Pairing))
 	rec = &Record{Set: s.Set, Pairing: s.Pairing, Seed: s.Seed, Steps: cfg.Steps, Dir: dir}
-	t, err := trainer.New(cfg)
+	// A run without its eval.json was interrupted: resume its checkpoint,
+	// or start it again if it has none.
+	t, err := resumeRun(dir, cfg)
 	if err != nil {
-		return failed(s, dir, cfg.Steps, err), false, nil
+		if err := os.RemoveAll(dir); err != nil {
+			return failed(s, dir, 0, err), false, nil
+		}
+		if t, err = trainer.New(cfg); err != nil {
+			return failed(s, dir, cfg.Steps, err), false, nil
+		}
+		if _, err := ebm.CreateRunDir(dir, cfg, false); err != nil {
+			return failed(s, dir, cfg.Steps, err), false, nil
+		}
 	}
-	if _, err := ebm.CreateRunDir(dir, cfg, false); err != nil {
-		return failed(s, dir, cfg.Steps, err), false, nil
-	}
-	start := time.Now()
+	start := c.now()
 	err = t.Run(ctx, dir, nil, trainer.Hooks{})
-	rec.TrainSec = time.Since(start).Seconds()
+	rec.TrainSec = c.now().Sub(start).Seconds()
 	if errors.Is(err, trainer.ErrInterrupted) || ctx.Err() != nil {
 		return nil, false, ctx.Err()
 	}
@@ -340,7 +361,7 @@ func runOne(ctx context.Context, c Config, s Spec) (rec *Record, resumed bool, e
 	case err != nil:
 		return failed(s, dir, cfg.Steps, err), false, nil
 	}
-	start = time.Now()
+	start = c.now()
 	sub, err := eval.Load(dir)
 	if err != nil {
 		return failed(s, dir, cfg.Steps, err), false, nil
@@ -352,7 +373,7 @@ func runOne(ctx context.Context, c Config, s Spec) (rec *Record, resumed bool, e
 	if err := plot.Panel(r, filepath.Join(dir, EvalPNG)); err != nil {
 		return failed(s, dir, cfg.Steps, err), false, nil
 	}
-	rec.EvalSec = time.Since(start).Seconds()
+	rec.EvalSec = c.now().Sub(start).Seconds()
 	rec.Status, rec.Report = "ok", r
 	// eval.json last: its presence means the run is complete.
 	if err := writeRecord(dir, rec); err != nil {
@@ -362,6 +383,36 @@ func runOne(ctx context.Context, c Config, s Spec) (rec *Record, resumed bool, e
 		return failed(s, dir, cfg.Steps, err), false, nil
 	}
 	return rec, false, nil
+}
+
+// Config is the training configuration of the run: the defaults with the
+// set, the pairing and the seed, steps iterations, no pictures and no
+// periodic checkpoints (only one on interruption).
+func (s Spec) Config(steps int) ebm.Config {
+	lower, upper, _ := ParsePairing(s.Pairing)
+	cfg := ebm.DefaultConfig()
+	cfg.Dataset, cfg.Lower, cfg.Upper, cfg.Seed = s.Set, ebm.LowerBound(lower), ebm.UpperBound(upper), s.Seed
+	cfg.Steps = steps
+	cfg.PlotEvery, cfg.CheckpointEvery = 0, 0
+	return cfg
+}
+
+// resumeRun continues the interrupted run in dir when its checkpoint is of
+// cfg; otherwise it returns an error and the run starts again.
+func resumeRun(dir string, cfg ebm.Config) (*trainer.Trainer, error) {
+	s, err := ebm.ReadCheckpoint(filepath.Join(dir, ebm.CheckpointFile))
+	if err != nil {
+		return nil, err
+	}
+	if err := ebm.CheckResumeDir(dir, s); err != nil {
+		return nil, err
+	}
+	a, _ := json.Marshal(s.Config)
+	b, _ := json.Marshal(cfg)
+	if string(a) != string(b) {
+		return nil, errors.New("the checkpoint is of other settings")
+	}
+	return trainer.FromCheckpoint(s, 0)
 }
 
 func failed(s Spec, dir string, steps int, err error) *Record {

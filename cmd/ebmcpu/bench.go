@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/ebmcpu/ebmcpu/cmd/internal/cli"
 	"io"
 	"strings"
 	"time"
@@ -13,20 +14,20 @@ import (
 
 func runBench(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "gemm" {
-		return usageError("want a benchmark name: ebmcpu bench gemm [flags]")
+		return cli.Usage("want a benchmark name: ebmcpu bench gemm [flags]")
 	}
-	fs := newFlags("bench gemm", stderr)
+	fs := cli.NewFlags("ebmcpu bench gemm", stderr)
 	threads := fs.Int("threads", 1, "worker threads for every implementation")
 	reps := fs.Int("reps", 5, "samples per measurement (the median is reported)")
 	minDur := fs.Duration("mindur", 200*time.Millisecond, "minimum duration of one sample")
 	f64 := fs.Bool("f64", false, "float64 (DGEMM) instead of float32")
 	shapes := fs.String("shapes", "", "comma-separated shape names (default: all)")
 	tiers := fs.Bool("tiers", false, "also time ours at every weaker SIMD tier, in the same run")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := cli.ParseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	if *threads < 1 || *reps < 1 || *minDur <= 0 {
-		return usageError("-threads, -reps and -mindur must be positive")
+		return cli.Usage("-threads, -reps and -mindur must be positive")
 	}
 	sel, err := selectShapes(*shapes)
 	if err != nil {
@@ -73,7 +74,7 @@ func selectShapes(names string) ([]bench.GemmShape, error) {
 			for _, s := range bench.GemmShapes {
 				all = append(all, s.Name)
 			}
-			return nil, usageError("unknown shape %q (want one of %s)", n, strings.Join(all, ", "))
+			return nil, cli.Usage("unknown shape %q (want one of %s)", n, strings.Join(all, ", "))
 		}
 	}
 	return out, nil

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/ebmcpu/ebmcpu/cmd/internal/cli"
 	"io"
 	"reflect"
 	"strconv"
@@ -97,7 +98,7 @@ func (cf *configFlags) apply(cfg *ebm.Config) error {
 	for _, name := range cf.set {
 		f := fields[name]
 		s := cf.value[name]
-		bad := func(want string) error { return usageError("--%s=%q: want %s", name, s, want) }
+		bad := func(want string) error { return cli.Usage("--%s=%q: want %s", name, s, want) }
 		switch f.Kind() {
 		case reflect.String:
 			f.SetString(s)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/ebmcpu/ebmcpu/cmd/internal/cli"
 	"io"
 	"text/tabwriter"
 
@@ -9,7 +10,7 @@ import (
 )
 
 func runDatasets(args []string, stdout, stderr io.Writer) error {
-	if err := parseFlags(newFlags("datasets", stderr), args); err != nil {
+	if err := cli.ParseFlags(cli.NewFlags("ebmcpu datasets", stderr), args); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)

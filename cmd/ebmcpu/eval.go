@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/ebmcpu/ebmcpu/cmd/internal/cli"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,7 +15,7 @@ import (
 )
 
 func runEval(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", stderr)
+	fs := cli.NewFlags("ebmcpu eval", stderr)
 	model := fs.String("model", "", "run directory or checkpoint file (required)")
 	out := fs.String("out", "", "JSON report to write (default: eval.json next to the checkpoint); the PNG panel goes next to it")
 	grid := fs.Int("grid", 200, "cells per side of the 2-D quadrature grid")
@@ -26,15 +27,15 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "usage: ebmcpu eval --model DIR|FILE [--out report.json] [--grid 200] [--samples 2000] [--seed 1]")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if *model == "" {
-		return usageError("--model is required (a run directory or checkpoint file)")
+		return cli.Usage("--model is required (a run directory or checkpoint file)")
 	}
 	opts := eval.Options{Grid: *grid, Samples: *samples, Seed: *seed, Box: *box, Latents: *latents}
 	if err := opts.Validate(); err != nil {
-		return usageError("%v", err)
+		return cli.Usage("%v", err)
 	}
 	_, runDir := ebm.ResolveRun(*model)
 	jsonPath := *out
@@ -44,20 +45,20 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	pngPath := strings.TrimSuffix(jsonPath, filepath.Ext(jsonPath)) + ".png"
 	s, err := eval.Load(*model)
 	if err != nil {
-		return usageError("%v", err)
+		return cli.Usage("%v", err)
 	}
 	for _, p := range []string{jsonPath, pngPath} {
 		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return usageError("--out %s: %s is a directory", jsonPath, p)
+			return cli.Usage("--out %s: %s is a directory", jsonPath, p)
 		}
 	}
 	if err := checkWritable(filepath.Dir(jsonPath)); err != nil {
-		return usageError("--out %s: %v", jsonPath, err)
+		return cli.Usage("--out %s: %v", jsonPath, err)
 	}
 	r, err := eval.Evaluate(s, opts)
 	if err != nil {
 		if errors.Is(err, eval.ErrData) {
-			return usageError("%v", err)
+			return cli.Usage("%v", err)
 		}
 		return err
 	}

@@ -13,10 +13,10 @@ import (
 // stdout, a JSON report that decodes and a PNG panel next to it.
 func TestEvalCommand(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
-	if code, _, errOut := cli(tinyTrain(dir)...); code != 0 {
+	if code, _, errOut := ebmcpu(tinyTrain(dir)...); code != 0 {
 		t.Fatalf("train: exit %d: %s", code, errOut)
 	}
-	code, out, errOut := cli("eval", "--model", dir, "--grid", "30", "--samples", "100", "--latents", "50")
+	code, out, errOut := ebmcpu("eval", "--model", dir, "--grid", "30", "--samples", "100", "--latents", "50")
 	if code != 0 {
 		t.Fatalf("eval: exit %d: %s", code, errOut)
 	}
@@ -52,7 +52,7 @@ func TestEvalCommand(t *testing.T) {
 	}
 	// --out elsewhere: the panel follows the report.
 	other := filepath.Join(t.TempDir(), "r.json")
-	if code, _, errOut := cli("eval", "--model", filepath.Join(dir, "checkpoint.ckpt"), "--out", other, "--grid", "20",
+	if code, _, errOut := ebmcpu("eval", "--model", filepath.Join(dir, "checkpoint.ckpt"), "--out", other, "--grid", "20",
 		"--samples", "50", "--latents", "20"); code != 0 {
 		t.Fatalf("eval --out: exit %d: %s", code, errOut)
 	}
@@ -66,12 +66,12 @@ func TestEvalCommand(t *testing.T) {
 func TestEvalBadInput(t *testing.T) {
 	csv := writeFile(t, "d.csv", "1,2\n3,4\n5,6.5\n2,1\n")
 	moved := filepath.Join(t.TempDir(), "run")
-	if code, _, errOut := cli(tinyTrain(moved, "--dataset", "csv:"+csv)...); code != 0 {
+	if code, _, errOut := ebmcpu(tinyTrain(moved, "--dataset", "csv:"+csv)...); code != 0 {
 		t.Fatalf("train: exit %d: %s", code, errOut)
 	}
 	os.Remove(csv)
 	good := filepath.Join(t.TempDir(), "run")
-	if code, _, errOut := cli(tinyTrain(good)...); code != 0 {
+	if code, _, errOut := ebmcpu(tinyTrain(good)...); code != 0 {
 		t.Fatalf("train: exit %d: %s", code, errOut)
 	}
 	corrupt := writeFile(t, "bad.ckpt", "EBMCPUCK not really a checkpoint")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/ebmcpu/ebmcpu/cmd/internal/cli"
 	"io"
 	"strings"
 	"testing"
@@ -21,9 +22,9 @@ func FuzzTrainFlags(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		fs := newFlags("train", io.Discard)
+		fs := cli.NewFlags("ebmcpu train", io.Discard)
 		cf := registerConfigFlags(fs, ebm.DefaultConfig())
-		if parseFlags(fs, strings.Split(line, "\n")) != nil {
+		if cli.ParseFlags(fs, strings.Split(line, "\n")) != nil {
 			return
 		}
 		cfg, err := runConfig("", cf)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"github.com/ebmcpu/ebmcpu/cmd/internal/cli"
 	"math"
 	"os"
 	"os/exec"
@@ -23,7 +24,7 @@ import (
 func trained(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "run")
-	code, _, errOut := cli(tinyTrain(dir)...)
+	code, _, errOut := ebmcpu(tinyTrain(dir)...)
 	require.Equal(t, 0, code, errOut)
 	return dir
 }
@@ -147,7 +148,7 @@ func idxImages(t *testing.T, dir string, h, w, n int) {
 func TestResumeChecksTheRun(t *testing.T) {
 	a := trained(t)
 	b := filepath.Join(t.TempDir(), "other")
-	code, _, errOut := cli(tinyTrain(b, "--seed", "9")...)
+	code, _, errOut := ebmcpu(tinyTrain(b, "--seed", "9")...)
 	require.Equal(t, 0, code, errOut)
 	foreign, err := os.ReadFile(filepath.Join(b, ebm.CheckpointFile))
 	require.NoError(t, err)
@@ -156,7 +157,7 @@ func TestResumeChecksTheRun(t *testing.T) {
 
 	stale := filepath.Join(b, ".checkpoint.ckpt.tmp-123456")
 	require.NoError(t, os.WriteFile(stale, []byte("half"), 0o644))
-	code, _, errOut = cli("train", "--resume", b, "--steps", "40")
+	code, _, errOut = ebmcpu("train", "--resume", b, "--steps", "40")
 	require.Equal(t, 0, code, errOut)
 	_, err = os.Stat(stale)
 	require.True(t, os.IsNotExist(err), "the stale temporary file is still there")
@@ -189,7 +190,7 @@ func TestRunDirectoriesNeverCollide(t *testing.T) {
 // draws nothing, and the done line names only the files written.
 func TestPicturesFollowTheSettings(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
-	code, out, errOut := cli(tinyTrain(dir)...) // --plot_every 0
+	code, out, errOut := ebmcpu(tinyTrain(dir)...) // --plot_every 0
 	require.Equal(t, 0, code, errOut)
 	require.NotContains(t, out, ".png")
 	matches, _ := filepath.Glob(filepath.Join(dir, "*.png"))
@@ -200,12 +201,12 @@ func TestPicturesFollowTheSettings(t *testing.T) {
 		fmt.Fprintf(&rows, "%g,%g,%g\n", math.Sin(float64(i)), math.Cos(float64(i)), float64(i%5)/5)
 	}
 	dir3 := filepath.Join(t.TempDir(), "run3")
-	code, out, errOut = cli(tinyTrain(dir3, "--dataset", "csv:"+writeFile(t, "p3.csv", rows.String()), "--plot_every", "10")...)
+	code, out, errOut = ebmcpu(tinyTrain(dir3, "--dataset", "csv:"+writeFile(t, "p3.csv", rows.String()), "--plot_every", "10")...)
 	require.Equal(t, 0, code, errOut)
 	require.NotContains(t, out, ".png")
 
 	dir2 := filepath.Join(t.TempDir(), "run2")
-	code, out, errOut = cli(tinyTrain(dir2, "--plot_every", "15")...)
+	code, out, errOut = ebmcpu(tinyTrain(dir2, "--plot_every", "15")...)
 	require.Equal(t, 0, code, errOut)
 	for _, f := range []string{"density.png", "energy.png", "samples.png"} {
 		require.Contains(t, out, f)
@@ -221,9 +222,9 @@ func TestEvalOneColumn(t *testing.T) {
 		fmt.Fprintf(&rows, "%g\n", math.Sin(float64(i)))
 	}
 	dir := filepath.Join(t.TempDir(), "run")
-	code, _, errOut := cli(tinyTrain(dir, "--dataset", "csv:"+writeFile(t, "one.csv", rows.String()))...)
+	code, _, errOut := ebmcpu(tinyTrain(dir, "--dataset", "csv:"+writeFile(t, "one.csv", rows.String()))...)
 	require.Equal(t, 0, code, errOut)
-	code, _, errOut = cli("eval", "--model", dir, "--grid", "20", "--samples", "50", "--latents", "20")
+	code, _, errOut = ebmcpu("eval", "--model", dir, "--grid", "20", "--samples", "50", "--latents", "20")
 	require.Equal(t, 0, code, errOut)
 	require.FileExists(t, filepath.Join(dir, "eval.png"))
 }
@@ -259,7 +260,7 @@ func TestInterruptedExit75(t *testing.T) {
 	err := cmd.Wait()
 	ee, ok := err.(*exec.ExitError)
 	require.True(t, ok, "want a non-zero exit, got %v; stderr %s", err, stderr.String())
-	require.Equal(t, exitInterrupted, ee.ExitCode(), stderr.String())
+	require.Equal(t, cli.ExitInterrupted, ee.ExitCode(), stderr.String())
 	require.Contains(t, stderr.String(), "--resume")
 	s, err := ebm.ReadCheckpoint(filepath.Join(dir, ebm.CheckpointFile))
 	require.NoError(t, err)

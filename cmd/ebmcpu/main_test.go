@@ -13,8 +13,8 @@ import (
 	"github.com/ebmcpu/ebmcpu/ebm"
 )
 
-// cli runs the command in-process and returns its exit status and output.
-func cli(args ...string) (int, string, string) {
+// ebmcpu runs the command in-process and returns its exit status and output.
+func ebmcpu(args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := run(args, &out, &errOut)
 	return code, out.String(), errOut.String()
@@ -24,7 +24,7 @@ func cli(args ...string) (int, string, string) {
 // nothing on stdout, and exactly one line on stderr that names want.
 func expectBadInput(t *testing.T, args []string, want string) {
 	t.Helper()
-	code, stdout, stderr := cli(args...)
+	code, stdout, stderr := ebmcpu(args...)
 	msg := strings.TrimSpace(stderr)
 	switch {
 	case code != 2:
@@ -128,7 +128,7 @@ func TestBadInputIsOneLineExit2(t *testing.T) {
 // extends it; an existing run directory is refused.
 func TestTrainSampleResume(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
-	if code, _, errOut := cli(tinyTrain(dir)...); code != 0 {
+	if code, _, errOut := ebmcpu(tinyTrain(dir)...); code != 0 {
 		t.Fatalf("train: exit %d: %s", code, errOut)
 	}
 	for _, f := range []string{"config.json", "metrics.jsonl", "checkpoint.ckpt"} {
@@ -140,24 +140,24 @@ func TestTrainSampleResume(t *testing.T) {
 	if n := bytes.Count(metrics, []byte("\n")); n != 3 {
 		t.Fatalf("metrics.jsonl has %d lines, want 3 (every 10 of 30 steps)", n)
 	}
-	if code, _, errOut := cli(tinyTrain(dir)...); code != 2 || !strings.Contains(errOut, "already holds a run") {
+	if code, _, errOut := ebmcpu(tinyTrain(dir)...); code != 2 || !strings.Contains(errOut, "already holds a run") {
 		t.Fatalf("second train into the same directory: exit %d, %q", code, errOut)
 	}
-	code, out, errOut := cli("sample", "--model", dir, "-n", "7", "--langevin", "3")
+	code, out, errOut := ebmcpu("sample", "--model", dir, "-n", "7", "--langevin", "3")
 	if code != 0 {
 		t.Fatalf("sample: exit %d: %s", code, errOut)
 	}
 	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 8 || lines[0] != "x0,x1" {
 		t.Fatalf("sample output: %q", out)
 	}
-	if code, _, errOut := cli("train", "--resume", dir, "--steps", "50"); code != 0 {
+	if code, _, errOut := ebmcpu("train", "--resume", dir, "--steps", "50"); code != 0 {
 		t.Fatalf("resume: exit %d: %s", code, errOut)
 	}
 	metrics, _ = os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
 	if n := bytes.Count(metrics, []byte("\n")); n != 5 {
 		t.Fatalf("after resuming to 50 steps metrics.jsonl has %d lines, want 5", n)
 	}
-	if code, _, _ := cli("train", "--resume", dir, "--batch", "8"); code != 2 {
+	if code, _, _ := ebmcpu("train", "--resume", dir, "--batch", "8"); code != 2 {
 		t.Fatalf("--resume with a config flag: exit %d, want 2", code)
 	}
 }
@@ -168,10 +168,10 @@ func TestTrainSampleResume(t *testing.T) {
 // random streams).
 func TestEvalEveryLeavesTrainingUnchanged(t *testing.T) {
 	plain, evald := filepath.Join(t.TempDir(), "plain"), filepath.Join(t.TempDir(), "evald")
-	if code, _, errOut := cli(tinyTrain(plain)...); code != 0 {
+	if code, _, errOut := ebmcpu(tinyTrain(plain)...); code != 0 {
 		t.Fatalf("train: exit %d: %s", code, errOut)
 	}
-	if code, _, errOut := cli(tinyTrain(evald, "--eval_every", "15")...); code != 0 {
+	if code, _, errOut := ebmcpu(tinyTrain(evald, "--eval_every", "15")...); code != 0 {
 		t.Fatalf("train with evaluations: exit %d: %s", code, errOut)
 	}
 	for _, f := range []string{"eval-000015.json", "eval-000030.json"} {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"github.com/ebmcpu/ebmcpu/cmd/internal/cli"
 	"io"
 	"math"
 	"strconv"
@@ -12,7 +13,7 @@ import (
 )
 
 func runSample(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("sample", stderr)
+	fs := cli.NewFlags("ebmcpu sample", stderr)
 	model := fs.String("model", "", "run directory or checkpoint file (required)")
 	n := fs.Int("n", 1000, "number of samples")
 	seed := fs.Uint64("seed", 1, "random seed")
@@ -20,25 +21,25 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	h := fs.Float64("step-size", 0.01, "Langevin step size")
 	mala := fs.Bool("mala", false, "Metropolis-adjusted Langevin (removes the discretisation bias)")
 	out := fs.String("out", "", "CSV file to write (default: standard output)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	switch {
 	case *model == "":
-		return usageError("--model is required (a run directory or checkpoint file)")
+		return cli.Usage("--model is required (a run directory or checkpoint file)")
 	case *n < 1:
-		return usageError("--n=%d: want ≥ 1", *n)
+		return cli.Usage("--n=%d: want ≥ 1", *n)
 	case *steps < 0 || *steps > ebm.MaxCount:
-		return usageError("--langevin=%d: want 0 to %d", *steps, ebm.MaxCount)
+		return cli.Usage("--langevin=%d: want 0 to %d", *steps, ebm.MaxCount)
 	case !(*h > 0) || math.IsInf(*h, 0):
-		return usageError("--step-size=%v: want a finite value > 0", *h)
+		return cli.Usage("--step-size=%v: want a finite value > 0", *h)
 	}
 	m, err := ebm.LoadModel(*model)
 	if err != nil {
-		return usageError("%v", err)
+		return cli.Usage("%v", err)
 	}
 	if err := ebm.CheckBuffer("--n", *n, m.Dim(), 4+24, 0); err != nil { // float32 values and their text
-		return usageError("%v", err)
+		return cli.Usage("%v", err)
 	}
 	x := make([]float32, *n*m.Dim())
 	if err := m.Sample(*n, *seed, x); err != nil {
@@ -47,7 +48,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if *steps > 0 {
 		acc, err := m.Langevin(x, *steps, *h, *mala, *seed)
 		if err != nil {
-			return usageError("%v", err) // the step size given does not suit this model
+			return cli.Usage("%v", err) // the step size given does not suit this model
 		}
 		if *mala {
 			fmt.Fprintf(stderr, "MALA acceptance rate %.3f\n", acc)
@@ -77,7 +78,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return write(stdout)
 	}
 	if err := atomicfile.Write(*out, 0o644, write); err != nil {
-		return usageError("--out %s: %v", *out, err)
+		return cli.Usage("--out %s: %v", *out, err)
 	}
 	return nil
 }

@@ -4,20 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ebmcpu/ebmcpu/cmd/internal/cli"
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/ebmcpu/ebmcpu/ebm"
+	"github.com/ebmcpu/ebmcpu/internal/shard"
 	"github.com/ebmcpu/ebmcpu/suite"
-	"github.com/ebmcpu/ebmcpu/trainer"
 )
 
 func runSuite(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("suite", stderr)
+	fs := cli.NewFlags("ebmcpu suite", stderr)
 	out := fs.String("out", "", "suite directory (default toy-suite, or toy-suite-short with --short)")
 	sets := fs.String("sets", "", "comma-separated toy sets (default: the nine 2-D sets, all but moons-raw)")
 	pairings := fs.String("pairings", "", "comma-separated pairings (default: "+strings.Join(suite.Pairings, ",")+")")
@@ -26,12 +29,15 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 	parallel := fs.String("parallel", "", "runs at a time, one linalg worker each (default 2)")
 	report := fs.Bool("report", false, "train nothing: write RESULTS.md and grid.png from the runs already finished")
 	short := fs.Bool("short", false, fmt.Sprintf("the CI-sized suite: 8gaussians, sv+gp and sv+none, 1 seed, %d iterations, small evaluation", suite.ShortSteps))
+	shardIndex := fs.Int("shard-index", shard.Unset, "run only shard I of the run list (0-based; default: from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or AWS_BATCH_JOB_ARRAY_INDEX, else all)")
+	shardCount := fs.Int("shard-count", shard.Unset, "the number of shards the run list is split into (default: from SLURM_ARRAY_TASK_COUNT or AWS_BATCH_JOB_ARRAY_SIZE)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ebmcpu suite [--out DIR] [--sets a,b] [--pairings sv+gp,...] [--seeds 3] [--steps N] [--parallel 2] [--short] [--report]")
+		fmt.Fprintln(stderr, "usage: ebmcpu suite [--out DIR] [--sets a,b] [--pairings sv+gp,...] [--seeds 3] [--steps N] [--parallel 2] [--short] [--report] [--shard-index I --shard-count N]")
 		fmt.Fprintln(stderr, "\nTrains and evaluates every set × pairing × seed, skipping runs already done, and writes DIR/RESULTS.md and DIR/grid.png.")
+		fmt.Fprintln(stderr, "A shard runs every N-th run; after all shards, `ebmcpu suite --report` writes the tables of the whole suite.")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg, dir := suite.DefaultConfig(), "toy-suite"
@@ -52,29 +58,35 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 		name, s string
 		min     int
 		dst     *int
-	}{{"seeds", *seeds, 1, &cfg.Seeds}, {"steps", *steps, 1, &cfg.Steps}, {"parallel", *parallel, 1, &cfg.Parallel}} {
+		max     int
+	}{{"seeds", *seeds, 1, &cfg.Seeds, 1000}, {"steps", *steps, 1, &cfg.Steps, ebm.MaxSteps}, {"parallel", *parallel, 1, &cfg.Parallel, 64}} {
 		if f.s == "" {
 			continue
 		}
 		n, err := strconv.Atoi(f.s)
-		if err != nil || n < f.min {
-			return usageError("--%s=%q: want an integer ≥ %d", f.name, f.s, f.min)
+		if err != nil || n < f.min || n > f.max {
+			return cli.Usage("--%s=%q: want an integer from %d to %d", f.name, f.s, f.min, f.max)
 		}
 		*f.dst = n
 	}
 	if err := cfg.Validate(); err != nil {
-		return usageError("%v", err)
+		return cli.Usage("%v", err)
 	}
-	// The command that trains these runs: --report only tables them.
-	cfg.Command = strings.TrimSpace("ebmcpu suite " + strings.Join(withoutFlag(args, "report"), " "))
+	var err error
+	if cfg.Shard, err = shard.Resolve(*shardIndex, *shardCount, os.Getenv); err != nil {
+		return cli.Usage("%v", err)
+	}
+	// The command that trains these runs, whatever the shard: --report only
+	// tables them.
+	cfg.Command = strings.TrimSpace("ebmcpu suite " + strings.Join(withoutFlags(args, []string{"report"}, []string{"shard-index", "shard-count"}), " "))
 	if *report {
 		return writeSuiteReport(cfg, stdout, stderr)
 	}
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
-		return usageError("--out %s: %v", cfg.Out, err)
+		return cli.Usage("--out %s: %v", cfg.Out, err)
 	}
 	if err := checkWritable(cfg.Out); err != nil {
-		return usageError("--out %s: %v", cfg.Out, err)
+		return cli.Usage("--out %s: %v", cfg.Out, err)
 	}
 
 	n := len(cfg.Specs())
@@ -86,14 +98,28 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 	recs, err := suite.Run(ctx, cfg, stderr)
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("%w; the finished runs are kept: run the same command again to resume", trainer.ErrInterrupted)
+			return cli.Interrupted(fmt.Errorf("interrupted; the finished runs are kept: run the same command again to resume"))
 		}
 		return err
+	}
+	if cfg.Shard.Count > 1 {
+		// Other shards may still be running: the tables of the whole suite
+		// come from `suite --report` once they are all done.
+		if slices.Contains(suite.Finished(cfg), nil) {
+			fmt.Fprintf(stdout, "shard %v done (%.0f s); once every shard is done: ebmcpu suite --report --out %s\n", cfg.Shard, time.Since(start).Seconds(), cfg.Out)
+			return failedRuns(recs)
+		}
+		recs = suite.Finished(cfg)
 	}
 	if err := writeResultFiles(cfg, recs, stderr); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s/%s and %s/%s (%.0f s)\n", cfg.Out, suite.ResultsFile, cfg.Out, suite.GridFile, time.Since(start).Seconds())
+	return failedRuns(recs)
+}
+
+// failedRuns is an error counting the runs that failed, or nil.
+func failedRuns(recs []*suite.Record) error {
 	failed := 0
 	for _, r := range recs {
 		if r != nil && r.Status == "error" {
@@ -139,7 +165,7 @@ func writeSuiteReport(cfg suite.Config, stdout, stderr io.Writer) error {
 		}
 	}
 	if done == 0 {
-		return usageError("--out %s holds no finished run of this suite", cfg.Out)
+		return cli.Usage("--out %s holds no finished run of this suite", cfg.Out)
 	}
 	if done < len(recs) {
 		note := fmt.Sprintf("written with `--report` from the %d of %d runs finished (runs are ordered seed, set, pairing)", done, len(recs))
@@ -152,11 +178,23 @@ func writeSuiteReport(cfg suite.Config, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// withoutFlag drops the boolean flag name (-name, --name, --name=v) from args.
-func withoutFlag(args []string, name string) []string {
+// withoutFlags drops from args the boolean flags named in bools (-name,
+// --name, --name=v) and the flags with a value named in valued (also with
+// the value as the next argument).
+func withoutFlags(args, bools, valued []string) []string {
 	var out []string
-	for _, a := range args {
-		if f := strings.TrimLeft(a, "-"); strings.HasPrefix(a, "-") && (f == name || strings.HasPrefix(f, name+"=")) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		f := strings.TrimLeft(a, "-")
+		name, _, hasValue := strings.Cut(f, "=")
+		switch {
+		case !strings.HasPrefix(a, "-"):
+		case slices.Contains(bools, name):
+			continue
+		case slices.Contains(valued, name):
+			if !hasValue {
+				i++
+			}
 			continue
 		}
 		out = append(out, a)

@@ -19,7 +19,7 @@ import (
 // eval.json to check that the redone run (now sequential) has the same bits.
 func TestSuiteShort(t *testing.T) {
 	dir := t.TempDir()
-	code, stdout, stderr := cli("suite", "--short", "--out", dir)
+	code, stdout, stderr := ebmcpu("suite", "--short", "--out", dir)
 	if code != 0 {
 		t.Fatalf("suite --short: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
@@ -70,7 +70,7 @@ func TestSuiteShort(t *testing.T) {
 
 	// Resume: nothing is redone.
 	before, _ := os.Stat(filepath.Join(dir, "runs", runs[0], suite.EvalJSON))
-	code, _, stderr = cli("suite", "--short", "--out", dir)
+	code, _, stderr = ebmcpu("suite", "--short", "--out", dir)
 	if code != 0 || strings.Count(stderr, "done before") != 2 {
 		t.Fatalf("second suite: exit %d, want both runs skipped:\n%s", code, stderr)
 	}
@@ -84,7 +84,7 @@ func TestSuiteShort(t *testing.T) {
 		t.Fatal(err)
 	}
 	// But first, --report tables the one finished run and trains nothing.
-	code, stdout, stderr = cli("suite", "--short", "--out", dir, "--report")
+	code, stdout, stderr = ebmcpu("suite", "--short", "--out", dir, "--report")
 	if code != 0 || !strings.Contains(stdout, "from 1 of 2 runs") {
 		t.Fatalf("suite --report: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
@@ -95,7 +95,7 @@ func TestSuiteShort(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "runs", runs[1], suite.EvalJSON)); err == nil {
 		t.Error("--report trained a run")
 	}
-	code, _, stderr = cli("suite", "--short", "--out", dir, "--parallel", "1")
+	code, _, stderr = ebmcpu("suite", "--short", "--out", dir, "--parallel", "1")
 	if code != 0 || strings.Count(stderr, "done before") != 1 {
 		t.Fatalf("third suite: exit %d, want one run redone:\n%s", code, stderr)
 	}
@@ -139,10 +139,10 @@ func TestSuiteBadInput(t *testing.T) {
 func TestSuiteRefusesOtherRunLength(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"suite", "--short", "--out", dir, "--pairings", "sv+none"}
-	if code, _, stderr := cli(append(args, "--steps", "20")...); code != 0 {
+	if code, _, stderr := ebmcpu(append(args, "--steps", "20")...); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	code, _, stderr := cli(append(args, "--steps", "30")...)
+	code, _, stderr := ebmcpu(append(args, "--steps", "30")...)
 	if code != 1 || !strings.Contains(stderr, "holds a finished run of 20 iterations, not 30") {
 		t.Errorf("exit %d, stderr %q; want 1 naming the run lengths", code, stderr)
 	}

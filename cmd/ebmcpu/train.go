@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ebmcpu/ebmcpu/cmd/internal/cli"
 	"io"
 	"os"
 	"os/signal"
@@ -21,7 +22,7 @@ import (
 )
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("train", stderr)
+	fs := cli.NewFlags("ebmcpu train", stderr)
 	configPath := fs.String("config", "", "JSON config file (fields it omits keep their defaults)")
 	out := fs.String("out", "", "run directory (default runs/<dataset>-<lower>+<upper>-<time>)")
 	resume := fs.String("resume", "", "continue the run in this directory (or checkpoint file)")
@@ -37,11 +38,11 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "\nSettings (also the fields of a --config JSON file, by their dotted paths):")
 		cf.printHelp(stderr)
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if *threads < 1 || *threads > 1024 {
-		return usageError("--threads=%d: want 1 to 1024", *threads)
+		return cli.Usage("--threads=%d: want 1 to 1024", *threads)
 	}
 	linalg.SetWorkers(*threads)
 
@@ -52,7 +53,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	)
 	if *resume != "" {
 		if *configPath != "" || (cf.given() && !(len(cf.set) == 1 && cf.set[0] == "steps")) {
-			return usageError("--resume takes the run's own config; only --steps (the new total of iterations) and --threads may be given")
+			return cli.Usage("--resume takes the run's own config; only --steps (the new total of iterations) and --threads may be given")
 		}
 		steps := 0
 		if cf.given() {
@@ -61,20 +62,20 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			if steps = c.Steps; steps < 1 {
-				return usageError("--steps=%d with --resume: want the new total number of iterations, ≥ 1", steps)
+				return cli.Usage("--steps=%d with --resume: want the new total number of iterations, ≥ 1", steps)
 			}
 		}
 		var ckpt string
 		ckpt, dir = ebm.ResolveRun(*resume)
 		s, err := ebm.ReadCheckpoint(ckpt)
 		if err != nil {
-			return usageError("%v", err)
+			return cli.Usage("%v", err)
 		}
 		if err := ebm.CheckResumeDir(dir, s); err != nil {
-			return usageError("%v", err)
+			return cli.Usage("%v", err)
 		}
 		if t, err = trainer.FromCheckpoint(s, steps); err != nil {
-			return usageError("%v", err)
+			return cli.Usage("%v", err)
 		}
 		fmt.Fprintf(stderr, "resuming %s at iteration %d of %d\n", dir, t.StepCount(), t.Config().Steps)
 	} else {
@@ -83,14 +84,14 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if t, err = trainer.New(cfg); err != nil { // checks the config and loads the data before anything is written
-			return usageError("%v", err)
+			return cli.Usage("%v", err)
 		}
 		dir = *out
 		if dir == "" {
 			dir = filepath.Join("runs", fmt.Sprintf("%s-%s+%s-%s", sanitize(cfg.Dataset), cfg.Lower, cfg.Upper, time.Now().Format("20060102-150405")))
 		}
 		if dir, err = ebm.CreateRunDir(dir, t.Config(), *out == ""); err != nil {
-			return usageError("%v", err)
+			return cli.Usage("%v", err)
 		}
 		fmt.Fprintf(stderr, "run directory %s: %s, %s + %s, %d iterations, batch %d, seed %d\n",
 			dir, cfg.Dataset, cfg.Lower, cfg.Upper, cfg.Steps, cfg.Batch, cfg.Seed)
@@ -110,7 +111,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	err = t.Run(ctx, dir, newProgress(stderr), hooks)
 	if errors.Is(err, trainer.ErrInterrupted) {
-		return fmt.Errorf("%w; continue with: ebmcpu train --resume %s", err, dir)
+		return cli.Interrupted(fmt.Errorf("%w; continue with: ebmcpu train --resume %s", err, dir))
 	}
 	if err != nil {
 		return err
@@ -126,7 +127,7 @@ func runConfig(configPath string, cf *configFlags) (ebm.Config, error) {
 	if configPath != "" {
 		var err error
 		if cfg, err = ebm.LoadConfig(configPath); err != nil {
-			return cfg, usageError("%v", err)
+			return cfg, cli.Usage("%v", err)
 		}
 	}
 	if err := cf.apply(&cfg); err != nil {

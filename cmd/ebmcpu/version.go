@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/ebmcpu/ebmcpu/cmd/internal/cli"
 	"io"
 	"runtime"
 	"runtime/debug"
@@ -11,7 +12,7 @@ import (
 )
 
 func runVersion(args []string, stdout, stderr io.Writer) error {
-	if err := parseFlags(newFlags("version", stderr), args); err != nil {
+	if err := cli.ParseFlags(cli.NewFlags("ebmcpu version", stderr), args); err != nil {
 		return err
 	}
 	version := "devel"

@@ -3,7 +3,8 @@
 //
 //   - No package imports one of its ancestors (trainer/x may not import
 //     trainer): a package is a unit of its own, not a part of its parent.
-//   - The package that holds the model (ebm), and everything it links,
-//     depends on no plotting, image-encoding or font package: a service
-//     that embeds a model links only the numerics.
+//   - The package that holds the model (ebm) and the inference server's
+//     binary (cmd/ebmcpu-serve), with everything they link, depend on no
+//     plotting, image-encoding or font package: a service that embeds or
+//     serves a model links only the numerics.
 package archtest

@@ -37,13 +37,17 @@ func TestNoPackageImportsAnAncestor(t *testing.T) {
 var drawing = []string{"gonum.org/v1/plot", "golang.org/x/image", "go-fonts", "go-latex", "go-pdf", "svgo", "freetype",
 	"sbinet/gg", "image"}
 
+// TestModelLinksNoDrawing: the model package and the inference server's
+// binary link no plotting, image or font code.
 func TestModelLinksNoDrawing(t *testing.T) {
-	deps := goList(t, "-deps", module+"/ebm")
-	require.Contains(t, deps, module+"/ebm")
-	for _, d := range deps {
-		for _, frag := range drawing {
-			if d == frag || strings.HasPrefix(d, frag+"/") || (frag != "image" && strings.Contains(d, frag)) {
-				t.Errorf("package ebm links %s", d)
+	for _, pkg := range []string{module + "/ebm", module + "/cmd/ebmcpu-serve"} {
+		deps := goList(t, "-deps", pkg)
+		require.Contains(t, deps, pkg)
+		for _, d := range deps {
+			for _, frag := range drawing {
+				if d == frag || strings.HasPrefix(d, frag+"/") || (frag != "image" && strings.Contains(d, frag)) {
+					t.Errorf("%s links %s", pkg, d)
+				}
 			}
 		}
 	}

@@ -1,0 +1,95 @@
+package suite
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ebmcpu/ebmcpu/internal/shard"
+	"github.com/stretchr/testify/require"
+)
+
+// shardConfig is a tiny suite of four runs into out, with a fixed clock so
+// that RESULTS.md depends only on the runs.
+func shardConfig(out string) Config {
+	c := ShortConfig()
+	c.Out, c.Seeds, c.Steps, c.Parallel = out, 2, 30, 1
+	c.Command = "ebmcpu suite --short"
+	c.Clock = func() time.Time { return time.Unix(1e9, 0) }
+	return c
+}
+
+// results renders RESULTS.md of the finished runs of c.
+func results(t *testing.T, c Config) []byte {
+	t.Helper()
+	recs := Finished(c)
+	for i, r := range recs {
+		require.NotNil(t, r, "run %s is not finished", c.Specs()[i].Name())
+	}
+	var b bytes.Buffer
+	require.NoError(t, writeResults(&b, c, recs, "abc123", time.Unix(0, 0)))
+	return b.Bytes()
+}
+
+// TestShardsMergeToOneProcess runs the suite in one process and as three
+// shards into a shared directory: the merged tables are byte-identical,
+// every run is done exactly once, and rerunning a shard trains nothing.
+func TestShardsMergeToOneProcess(t *testing.T) {
+	one := shardConfig(filepath.Join(t.TempDir(), "one"))
+	_, err := Run(context.Background(), one, io.Discard)
+	require.NoError(t, err)
+
+	split := filepath.Join(t.TempDir(), "split")
+	for i := range 3 {
+		c := shardConfig(split)
+		c.Shard = shard.Shard{Index: i, Count: 3}
+		recs, err := Run(context.Background(), c, io.Discard)
+		require.NoError(t, err)
+		for j, r := range recs {
+			require.Equal(t, c.Shard.Owns(j), r != nil, "shard %d, run %d", i, j)
+		}
+	}
+	require.Equal(t, string(results(t, one)), string(results(t, shardConfig(split))))
+
+	// Rerunning shard 1 finds its runs done: its checkpoints are untouched.
+	c := shardConfig(split)
+	c.Shard = shard.Shard{Index: 1, Count: 3}
+	ckpt := filepath.Join(split, "runs", c.Specs()[1].Name(), "checkpoint.ckpt")
+	before, err := os.Stat(ckpt)
+	require.NoError(t, err)
+	_, err = Run(context.Background(), c, io.Discard)
+	require.NoError(t, err)
+	after, err := os.Stat(ckpt)
+	require.NoError(t, err)
+	require.Equal(t, before.ModTime(), after.ModTime())
+}
+
+// TestInterruptedRunResumes cancels a run mid-way: the next Run resumes its
+// checkpoint, and the finished run equals one trained without interruption.
+func TestInterruptedRunResumes(t *testing.T) {
+	straight := shardConfig(filepath.Join(t.TempDir(), "straight"))
+	straight.Seeds, straight.Pairings = 1, []string{"sv+gp"}
+	straight.Steps = 400
+	_, err := Run(context.Background(), straight, io.Discard)
+	require.NoError(t, err)
+
+	c := straight
+	c.Out = filepath.Join(t.TempDir(), "stopped")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+	_, err = Run(ctx, c, io.Discard)
+	require.ErrorIs(t, err, context.Canceled)
+	name := c.Specs()[0].Name()
+	require.NoFileExists(t, filepath.Join(c.Out, "runs", name, EvalJSON))
+	_, err = Run(context.Background(), c, io.Discard)
+	require.NoError(t, err)
+	a, err := os.ReadFile(filepath.Join(straight.Out, "runs", name, "checkpoint.ckpt"))
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(c.Out, "runs", name, "checkpoint.ckpt"))
+	require.NoError(t, err)
+	require.Equal(t, a, b, "the resumed run differs from the straight one")
+}
