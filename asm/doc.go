@@ -43,6 +43,13 @@
 // starts as a copy of the next weaker tier's and replaces what the tier
 // implements. Every test runs each tier the CPU has against the twins.
 //
+// Above the families sits generic.go, hand-written and holding no kernel:
+// the element type Float of all generic code in the module, the dispatch
+// helper (Is32, As32, As64) that hands a []T to the S or D kernel of T, and
+// the generic wrappers built on it (Dot, Axpy, Scal, Add, Sub, Mul, Sum,
+// MaxAbs, LinComb, PackRuns, PackInterleave, GemmKernelOf). A kernel that
+// comes in both an S and a D version gets its wrapper there.
+//
 // The generated files come from asm/_gen, a Go program with its own module
 // that writes the assembly with github.com/mmcloughlin/avo: one Go file per
 // family holds the family's kernel list (table field, signature, doc) and

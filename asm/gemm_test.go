@@ -19,8 +19,7 @@ func gemmDepths() []int {
 
 // machineEps is the unit roundoff of T.
 func machineEps[T Float]() float64 {
-	var z T
-	if _, ok := any(z).(float32); ok {
+	if Is32[T]() {
 		return 0x1p-24
 	}
 	return 0x1p-53

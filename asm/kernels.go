@@ -1,14 +1,11 @@
 package asm
 
-// Float is the element type of the kernels.
-type Float interface{ ~float32 | ~float64 }
-
 // A GemmKernel is a GEMM micro-kernel: it adds the product of a packed
 // MR×k sliver of A and a packed k×NR sliver of B to an MR×NR tile of C.
 // a holds k groups of MR values (column p of the sliver at a[p*MR:]), b holds
 // k groups of NR values (row p at b[p*NR:]), and the tile is
 // c[i*ldc+j], i < MR, j < NR.
-type GemmKernel[T float32 | float64] struct {
+type GemmKernel[T Float] struct {
 	MR, NR int
 	Fn     func(k int, a, b, c []T, ldc int)
 }

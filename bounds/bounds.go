@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/internal/jsonnum"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
@@ -42,7 +43,7 @@ func (e *Estimate) UnmarshalJSON(b []byte) error {
 // E_θ(x) + Confine·‖x‖², a confining term (Confine ≥ 0) that makes exp(−E)
 // integrable whatever the network does at infinity; it carries no
 // parameters.
-type Nets[T nn.Float] struct {
+type Nets[T asm.Float] struct {
 	Energy, Generator *nn.Network[T]
 	Confine           float64
 }
@@ -69,7 +70,7 @@ func (n Nets[T]) validate(injective bool) error {
 
 // EntropyLower is a lower bound Ĥ ≤ H[q] on the generator entropy (SPEC
 // §3). The generator maximises E_q[−E] + Ĥ.
-type EntropyLower[T nn.Float] interface {
+type EntropyLower[T asm.Float] interface {
 	// Name identifies the bound and its estimator settings.
 	Name() string
 	// Entropy estimates Ĥ on the latents z (B×d). If weight ≠ 0 it
@@ -87,7 +88,7 @@ type EntropyLower[T nn.Float] interface {
 
 // GapUpper is an upper bound Û ≥ KL(q ‖ p_θ) on the gap of the bracket
 // (SPEC §4). The energy minimises E_data[E] − E_q[E] + penalty(θ).
-type GapUpper[T nn.Float] interface {
+type GapUpper[T asm.Float] interface {
 	// Name identifies the bound and its settings.
 	Name() string
 	// Gap estimates the bound Û (λ = 1: the reported bound) on the latents
@@ -110,7 +111,7 @@ type PerSample interface {
 // (mi): the trainer perturbs its generator samples with it so that the
 // energy term E_{q_σ}[E] and the entropy refer to the same q_σ, and, with a
 // learned σ, routes the energy term's gradient to σ.
-type NoisyGenerator[T nn.Float] interface {
+type NoisyGenerator[T asm.Float] interface {
 	// Perturb adds σε to the B×D samples x in place, drawing ε from the
 	// bound's stream and keeping it for BackwardNoise.
 	Perturb(x []T)
@@ -126,7 +127,7 @@ func MeanSE(v []float64) (Estimate, int) {
 	var n int
 	var s float64
 	for _, x := range v {
-		if finite(x) {
+		if asm.Finite(x) {
 			n++
 			s += x
 		}
@@ -140,7 +141,7 @@ func MeanSE(v []float64) (Estimate, int) {
 	}
 	var ss float64
 	for _, x := range v {
-		if finite(x) {
+		if asm.Finite(x) {
 			ss += (x - m) * (x - m)
 		}
 	}

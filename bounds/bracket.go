@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
@@ -46,7 +47,7 @@ func (r BracketResult) String() string {
 // Bracket evaluates the bracket of log Z from a lower entropy bound and an
 // optional upper gap bound. Without an upper bound (the lower-bound-only
 // baseline of SPEC §2) only ⌊log Z⌋ is defined.
-type Bracket[T nn.Float] struct {
+type Bracket[T asm.Float] struct {
 	nets   Nets[T]
 	d, D   int
 	maxB   int
@@ -61,7 +62,7 @@ type Bracket[T nn.Float] struct {
 // NewBracket returns a bracket evaluator for nets and batches of at most
 // maxBatch latents; the noise of a noisy generator without its own
 // Perturb comes from stream.
-func NewBracket[T nn.Float](nets Nets[T], maxBatch int, stream *nn.Stream) (*Bracket[T], error) {
+func NewBracket[T asm.Float](nets Nets[T], maxBatch int, stream *nn.Stream) (*Bracket[T], error) {
 	if err := nets.validate(false); err != nil {
 		return nil, err
 	}
@@ -91,7 +92,7 @@ func (br *Bracket[T]) Evaluate(lower EntropyLower[T], upper GapUpper[T], z []T) 
 			ng.Perturb(x)
 		} else {
 			nn.Normal(br.stream, br.eps[:B*D])
-			axpy(sigma, br.eps[:B*D], x)
+			asm.Axpy(T(sigma), br.eps[:B*D], x)
 		}
 	}
 	e := br.en.Energy(x, nn.Eval)

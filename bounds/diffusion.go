@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
@@ -103,7 +104,7 @@ const adaptGain = 2
 // held constant (stop-gradient through the sampler):
 // ∂_θ ½‖∇_z f‖² = −∂_θ[∇_x E_θ(x)·w] with w = J·∇_z f fixed, the mixed
 // second derivative of bound (c).
-type Diffusion[T nn.Float] struct {
+type Diffusion[T asm.Float] struct {
 	cfg      DiffusionConfig
 	logdet   string
 	schedule string
@@ -132,7 +133,7 @@ type Diffusion[T nn.Float] struct {
 
 // NewDiffusion returns the diffusion bound for nets and at most maxBatch
 // chains; Langevin noise, MALA uniforms and LOBPCG starts come from stream.
-func NewDiffusion[T nn.Float](nets Nets[T], cfg DiffusionConfig, maxBatch int, stream *nn.Stream) (*Diffusion[T], error) {
+func NewDiffusion[T asm.Float](nets Nets[T], cfg DiffusionConfig, maxBatch int, stream *nn.Stream) (*Diffusion[T], error) {
 	if err := nets.validate(true); err != nil {
 		return nil, err
 	}
@@ -283,7 +284,7 @@ func (g *Diffusion[T]) Gap(z []T, step int, weight float64) (Estimate, float64, 
 				continue
 			}
 			gf := le.gf[b*d : (b+1)*d]
-			g.vals[b] = dot(gf, gf) / 2
+			g.vals[b] = float64(asm.Dot(gf, gf)) / 2
 			u[b] += g.wts[k] * g.vals[b]
 		}
 		est, sk := MeanSE(g.vals[:B])

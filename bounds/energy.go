@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
@@ -18,7 +19,7 @@ import (
 // one is needed per goroutine; several may share the network, which Eval
 // passes only read. Energies are returned in float64; the slices returned
 // are views valid until the next call.
-type ConfinedEnergy[T nn.Float] struct {
+type ConfinedEnergy[T asm.Float] struct {
 	Net     *nn.Network[T]
 	Confine float64
 	D       int
@@ -34,7 +35,7 @@ type ConfinedEnergy[T nn.Float] struct {
 // confinement c for batches of at most maxBatch points; tangents is the
 // number of tangent directions per point its workspace carries (1 for
 // MixedBackward, else 0).
-func NewConfinedEnergy[T nn.Float](net *nn.Network[T], confine float64, maxBatch, tangents int) (*ConfinedEnergy[T], error) {
+func NewConfinedEnergy[T asm.Float](net *nn.Network[T], confine float64, maxBatch, tangents int) (*ConfinedEnergy[T], error) {
 	switch {
 	case net == nil || net.Out() != 1:
 		return nil, fmt.Errorf("bounds: the energy network must have one output")
@@ -46,7 +47,7 @@ func NewConfinedEnergy[T nn.Float](net *nn.Network[T], confine float64, maxBatch
 	return newConfinedEnergy(net, confine, maxBatch, tangents), nil
 }
 
-func newConfinedEnergy[T nn.Float](net *nn.Network[T], confine float64, maxB, tangents int) *ConfinedEnergy[T] {
+func newConfinedEnergy[T asm.Float](net *nn.Network[T], confine float64, maxB, tangents int) *ConfinedEnergy[T] {
 	D := net.In()
 	return &ConfinedEnergy[T]{
 		Net: net, Confine: confine, D: D, ws: net.NewWorkspace(maxB, tangents),
@@ -97,7 +98,7 @@ func (ce *ConfinedEnergy[T]) InputGrad(scale T) []T {
 	ce.fillSeed(B, scale)
 	gx := ce.ws.Backward(ce.gy[:B], nn.GradInput)
 	if ce.Confine != 0 {
-		axpy(2*ce.Confine*float64(scale), ce.x, gx)
+		asm.Axpy(T(2*ce.Confine*float64(scale)), ce.x, gx)
 	}
 	return gx
 }
@@ -116,7 +117,7 @@ func (ce *ConfinedEnergy[T]) Score(x []T) (e []float64, grad []T) {
 	ce.x = x
 	e = ce.confine(x, y, B)
 	if ce.Confine != 0 {
-		axpy(2*ce.Confine, x, ce.g[:B*ce.D])
+		asm.Axpy(T(2*ce.Confine), x, ce.g[:B*ce.D])
 	}
 	return e, ce.g[:B*ce.D]
 }

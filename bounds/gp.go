@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
@@ -44,7 +45,7 @@ type GPConfig struct {
 // holds J v_i and b_i constant: ∂R/∂θ = mean (a_i − b_i)·∂_θ[∇_x E_θ(x_i)·w_i]
 // with w_i = J v_i fixed, a mixed second derivative (one tangent pass of the
 // energy and its reverse mode). The generator gets no gradient.
-type GradientPenalty[T nn.Float] struct {
+type GradientPenalty[T asm.Float] struct {
 	cfg    GPConfig
 	logdet string
 	nets   Nets[T]
@@ -63,7 +64,7 @@ type GradientPenalty[T nn.Float] struct {
 // NewGradientPenalty returns the gradient-penalty bound for nets and
 // batches of at most maxBatch latents; the Hutchinson probes and LOBPCG
 // starts come from stream.
-func NewGradientPenalty[T nn.Float](nets Nets[T], cfg GPConfig, maxBatch int, stream *nn.Stream) (*GradientPenalty[T], error) {
+func NewGradientPenalty[T asm.Float](nets Nets[T], cfg GPConfig, maxBatch int, stream *nn.Stream) (*GradientPenalty[T], error) {
 	if err := nets.validate(true); err != nil {
 		return nil, err
 	}
@@ -151,9 +152,9 @@ func (g *GradientPenalty[T]) Gap(z []T, step int, weight float64) (Estimate, flo
 		case le.bad[b]:
 			g.r[b], g.vals[b] = 0, math.NaN()
 		case full:
-			g.vals[b] = dot(gf, gf) / 2
+			g.vals[b] = float64(asm.Dot(gf, gf)) / 2
 		default:
-			r := -dot(v[b*d:(b+1)*d], gf) // a_i − b_i
+			r := -float64(asm.Dot(v[b*d:(b+1)*d], gf)) // a_i − b_i
 			g.r[b], g.vals[b] = r, r*r/2
 		}
 	}

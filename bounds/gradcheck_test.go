@@ -2,10 +2,12 @@ package bounds
 
 import (
 	"fmt"
-	"math"
 	"testing"
 
+	"github.com/ebmcpu/ebmcpu/internal/fdcheck"
 	"github.com/ebmcpu/ebmcpu/nn"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/floats"
 )
 
 // Finite-difference checks of every bound's gradient, in float64, with the
@@ -66,35 +68,14 @@ func flatGrads(ps []*nn.Param[float64]) []float64 {
 	return g
 }
 
-func relErr(a, b []float64) float64 {
-	var d, na, nb float64
-	for i := range a {
-		d += (a[i] - b[i]) * (a[i] - b[i])
-		na += a[i] * a[i]
-		nb += b[i] * b[i]
-	}
-	if m := math.Sqrt(math.Max(na, nb)); m > 0 {
-		return math.Sqrt(d) / m
-	}
-	return 0
-}
-
 // fdParams returns the central-difference gradient of f with respect to
 // every value of ps.
 func fdParams(ps []*nn.Param[float64], f func() float64) []float64 {
-	var g []float64
+	var xs [][]float64
 	for _, p := range ps {
-		for i := range p.Value {
-			old := p.Value[i]
-			p.Value[i] = old + fdStep
-			fp := f()
-			p.Value[i] = old - fdStep
-			fm := f()
-			p.Value[i] = old
-			g = append(g, (fp-fm)/(2*fdStep))
-		}
+		xs = append(xs, p.Value)
 	}
-	return g
+	return fdcheck.Grad(f, fdStep, xs...)
 }
 
 // checkGrad compares the gradient that run(weight) accumulates into ps (run
@@ -103,14 +84,8 @@ func fdParams(ps []*nn.Param[float64], f func() float64) []float64 {
 func checkGrad(t *testing.T, name string, stream *nn.Stream, ps, untouched []*nn.Param[float64], weight float64, run func(weight float64) float64) {
 	t.Helper()
 	state, err := stream.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	restore := func() {
-		if err := stream.UnmarshalBinary(state); err != nil {
-			t.Fatal(err)
-		}
-	}
+	require.NoError(t, err)
+	restore := func() { require.NoError(t, stream.UnmarshalBinary(state)) }
 	zeroGrads(ps)
 	zeroGrads(untouched)
 	restore()
@@ -123,16 +98,8 @@ func checkGrad(t *testing.T, name string, stream *nn.Stream, ps, untouched []*nn
 		}
 	}
 	want := fdParams(ps, func() float64 { restore(); return weight * run(0) })
-	var norm float64
-	for _, g := range want {
-		norm += g * g
-	}
-	if norm == 0 {
-		t.Fatalf("%s: zero FD gradient, the check would be vacuous", name)
-	}
-	if e := relErr(got, want); !(e <= fdTol) {
-		t.Errorf("%s: relative error %.3g\n got  %.6g\n want %.6g", name, e, got[:min(8, len(got))], want[:min(8, len(want))])
-	}
+	require.NotZero(t, floats.Norm(want, 2), "%s: zero FD gradient, the check would be vacuous", name)
+	fdcheck.Close(t, name, got, want, fdTol)
 }
 
 func TestGradSVEntropy(t *testing.T) {
@@ -282,7 +249,7 @@ func TestGradDiffusion(t *testing.T) {
 			// Same latents, the same samples at node 0 (exact prior samples);
 			// the chains must have moved at later nodes.
 			df.Gap(z, 7, 0)
-			if moved := relErr(df.Samples(len(df.nodes)-1), z); !(moved > 0) {
+			if moved := fdcheck.RelErr(df.Samples(len(df.nodes)-1), z); !(moved > 0) {
 				t.Fatalf("the chains did not move")
 			}
 			checkGrad(t, df.Name(), s, nets.Energy.Params(), nets.Generator.Params(), 1.5, func(w float64) float64 {
@@ -317,19 +284,6 @@ func TestGradZeroGP(t *testing.T) {
 // log-densities.
 func TestGradLatent(t *testing.T) {
 	const B = 3
-	sumFD := func(z []float64, f func() float64) []float64 {
-		g := make([]float64, len(z))
-		for i := range z {
-			old := z[i]
-			z[i] = old + fdStep
-			fp := f()
-			z[i] = old - fdStep
-			fm := f()
-			z[i] = old
-			g[i] = (fp - fm) / (2 * fdStep)
-		}
-		return g
-	}
 	for _, c := range []struct {
 		logdet string
 		d, D   int
@@ -340,17 +294,15 @@ func TestGradLatent(t *testing.T) {
 		le := newLatentEval(nets, c.logdet, LOBPCGConfig{Iters: 200, Tol: 1e-14}, 0, B, s)
 		le.eval(z)
 		got := append([]float64(nil), le.gf[:B*c.d]...)
-		want := sumFD(z, func() float64 {
+		want := fdcheck.Grad(func() float64 {
 			le.eval(z)
 			var sum float64
 			for _, f := range le.f[:B] {
 				sum += f
 			}
 			return sum
-		})
-		if e := relErr(got, want); !(e <= fdTol) {
-			t.Errorf("%s d=%d D=%d: ∇_z f relative error %.3g\n got  %.6g\n want %.6g", c.logdet, c.d, c.D, e, got, want)
-		}
+		}, fdStep, z)
+		fdcheck.Close(t, fmt.Sprintf("%s d=%d D=%d: ∇_z f", c.logdet, c.d, c.D), got, want, fdTol)
 	}
 	nets := fdNets(t, 16, 2, 3, "tanh")
 	s := nn.NewStream(17, "targets")
@@ -364,16 +316,14 @@ func TestGradLatent(t *testing.T) {
 		grad := make([]float64, B*n)
 		tg.Eval(z, logp, grad)
 		got := append([]float64(nil), grad...)
-		want := sumFD(z, func() float64 {
+		want := fdcheck.Grad(func() float64 {
 			tg.Eval(z, logp, grad)
 			var sum float64
 			for _, v := range logp {
 				sum += v
 			}
 			return sum
-		})
-		if e := relErr(got, want); !(e <= fdTol) {
-			t.Errorf("%T: ∇ log π relative error %.3g", tg, e)
-		}
+		}, fdStep, z)
+		fdcheck.Close(t, fmt.Sprintf("%T: ∇ log π", tg), got, want, fdTol)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
@@ -59,7 +60,7 @@ type IWStats struct {
 // consecutive latents; the estimate is the mean over the groups of their
 // log-mean-exp, accumulated in float64, and its standard error that of the
 // groups. Latents are evaluated in chunks of at most maxBatch.
-type ImportanceWeighted[T nn.Float] struct {
+type ImportanceWeighted[T asm.Float] struct {
 	cfg    IWConfig
 	logdet string
 	lob    LOBPCGConfig
@@ -74,7 +75,7 @@ type ImportanceWeighted[T nn.Float] struct {
 // NewImportanceWeighted returns the importance-weighted bound for nets and
 // evaluations of at most maxBatch latents at a time (maxBatch ≥ K); LOBPCG
 // starts come from stream.
-func NewImportanceWeighted[T nn.Float](nets Nets[T], cfg IWConfig, maxBatch int, stream *nn.Stream) (*ImportanceWeighted[T], error) {
+func NewImportanceWeighted[T asm.Float](nets Nets[T], cfg IWConfig, maxBatch int, stream *nn.Stream) (*ImportanceWeighted[T], error) {
 	if err := nets.validate(true); err != nil {
 		return nil, err
 	}
@@ -149,7 +150,7 @@ func (iw *ImportanceWeighted[T]) LogZ(z []T) (Estimate, error) {
 			v, e, zeros := logMeanExp(iw.le.f[g*K : (g+1)*K])
 			iw.groups[c/K+g] = v
 			iw.stats.ZeroWeight += zeros
-			if finite(v) {
+			if asm.Finite(v) {
 				ess += e
 			}
 		}
@@ -203,7 +204,7 @@ func logMeanExp(f []float64) (v, ess float64, zeros int) {
 // (r when there is none; r may be NaN).
 func maxResidual(r float64, res []float64) float64 {
 	for _, x := range res {
-		if finite(x) && (x > r || math.IsNaN(r)) {
+		if asm.Finite(x) && (x > r || math.IsNaN(r)) {
 			r = x
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/nn"
 	"gonum.org/v1/gonum/mat"
 )
@@ -34,7 +35,7 @@ func TestIWGaussian(t *testing.T) {
 	var half float64
 	for i := 0; i < N; i++ {
 		zi := z[i*d : (i+1)*d]
-		half += dot(zi, zi) / 2 / N
+		half += float64(asm.Dot(zi, zi)) / 2 / N
 	}
 
 	prev := math.Inf(-1)
@@ -131,7 +132,7 @@ func TestIWSingular(t *testing.T) {
 			t.Fatal(err)
 		}
 		st := iw.Stats()
-		if st.ZeroWeight != 3 || st.Groups != c.groups || st.Empty != c.empty || st.Invalid != 0 || !finite(l.Value) {
+		if st.ZeroWeight != 3 || st.Groups != c.groups || st.Empty != c.empty || st.Invalid != 0 || !asm.Finite(l.Value) {
 			t.Errorf("K = %d: L = %v, stats %+v", c.K, l, st)
 		}
 	}
@@ -141,7 +142,7 @@ func TestIWSingular(t *testing.T) {
 	if _, err := iw.LogZ(z); err != nil {
 		t.Fatal(err)
 	}
-	if g := iw.PerGroup(); !math.IsInf(g[1], -1) || !finite(g[0]) || !finite(g[2]) {
+	if g := iw.PerGroup(); !math.IsInf(g[1], -1) || !asm.Finite(g[0]) || !asm.Finite(g[2]) {
 		t.Errorf("per-group values %v, want the middle group −∞", g)
 	}
 

@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
 // Target is an unnormalised log-density on R^n for the Langevin sampler.
-type Target[T nn.Float] interface {
+type Target[T asm.Float] interface {
 	// Dim returns n, the width of one sample.
 	Dim() int
 	// Eval sets logp[b] = log π(z_b) up to a constant (−Inf where π
@@ -32,7 +33,7 @@ type Target[T nn.Float] interface {
 // All random draws come from the sampler's stream: ξ (B·n normals per step)
 // and, with MALA, one uniform per chain and step. A Langevin is not safe
 // for concurrent use.
-type Langevin[T nn.Float] struct {
+type Langevin[T asm.Float] struct {
 	target   Target[T]
 	h        float64
 	mala     bool
@@ -53,7 +54,7 @@ type Langevin[T nn.Float] struct {
 
 // NewLangevin returns a sampler for target with step size h > 0, for at
 // most maxBatch chains.
-func NewLangevin[T nn.Float](target Target[T], maxBatch int, h float64, mala bool, stream *nn.Stream) (*Langevin[T], error) {
+func NewLangevin[T asm.Float](target Target[T], maxBatch int, h float64, mala bool, stream *nn.Stream) (*Langevin[T], error) {
 	if !(h > 0) || math.IsInf(h, 1) {
 		return nil, fmt.Errorf("bounds: Langevin step size %v, want a finite value > 0", h)
 	}
@@ -134,8 +135,8 @@ func (l *Langevin[T]) Step(z []T) int {
 	nn.Normal(l.stream, xi)
 	noise := math.Sqrt(2 * l.h)
 	if !l.mala {
-		axpy(l.h, l.grad[:m], z)
-		axpy(noise, xi, z)
+		asm.Axpy(T(l.h), l.grad[:m], z)
+		asm.Axpy(T(noise), xi, z)
 		l.target.Eval(z, l.logp[:B], l.grad[:m])
 		l.accepted += int64(B)
 		l.proposed += int64(B)
@@ -143,8 +144,8 @@ func (l *Langevin[T]) Step(z []T) int {
 	}
 	prop := l.prop[:m]
 	copy(prop, z)
-	axpy(l.h, l.grad[:m], prop)
-	axpy(noise, xi, prop)
+	asm.Axpy(T(l.h), l.grad[:m], prop)
+	asm.Axpy(T(noise), xi, prop)
 	l.target.Eval(prop, l.plogp[:B], l.pgrad[:m])
 	n, h := l.n, l.h
 	acc := 0
@@ -152,7 +153,7 @@ func (l *Langevin[T]) Step(z []T) int {
 	for b := 0; b < B; b++ {
 		u := l.stream.Float64() // one draw per chain, accepted or not
 		lp := l.plogp[b]
-		if !finite(lp) {
+		if !asm.Finite(lp) {
 			continue // reject a proposal where π vanishes or is undefined
 		}
 		// log q(z|z') − log q(z'|z): the forward residual is √(2h)ξ, so its
@@ -164,7 +165,7 @@ func (l *Langevin[T]) Step(z []T) int {
 			rev += t * t
 		}
 		xb := xi[b*n : (b+1)*n]
-		logA := lp - l.logp[b] - rev/(4*h) + dot(xb, xb)/2
+		logA := lp - l.logp[b] - rev/(4*h) + float64(asm.Dot(xb, xb))/2
 		if a := math.Exp(math.Min(logA, 0)); a >= 0 { // NaN-safe
 			l.alpha += a
 		}
@@ -205,13 +206,13 @@ func (l *Langevin[T]) ResetCounts() { l.accepted, l.proposed = 0, 0 }
 
 // EnergyTarget is the data-space target π(x) ∝ exp(−E_θ(x) − c‖x‖²) of an
 // energy network with a confining term c ≥ 0: the EBM sampler of the CLI.
-type EnergyTarget[T nn.Float] struct {
+type EnergyTarget[T asm.Float] struct {
 	en *ConfinedEnergy[T]
 }
 
 // NewEnergyTarget returns the target of energy (D → 1) with confinement c,
 // for batches of at most maxBatch samples.
-func NewEnergyTarget[T nn.Float](energy *nn.Network[T], confine float64, maxBatch int) (*EnergyTarget[T], error) {
+func NewEnergyTarget[T asm.Float](energy *nn.Network[T], confine float64, maxBatch int) (*EnergyTarget[T], error) {
 	en, err := NewConfinedEnergy(energy, confine, maxBatch, 0)
 	if err != nil {
 		return nil, err
@@ -230,7 +231,7 @@ func (t *EnergyTarget[T]) Eval(x []T, logp []float64, grad []T) {
 		logp[b] = -e[b]
 	}
 	copy(grad, g)
-	scal(-1, grad[:B*t.en.D])
+	asm.Scal(-1, grad[:B*t.en.D])
 }
 
 // LatentTarget is the latent-space target of the diffusion bound,
@@ -242,7 +243,7 @@ func (t *EnergyTarget[T]) Eval(x []T, logp []float64, grad []T) {
 // f uses the exact log-det or the singular-value surrogate (see
 // DiffusionConfig.LogDet). Samples with a singular Jacobian get
 // log π = −Inf (MALA rejects them).
-type LatentTarget[T nn.Float] struct {
+type LatentTarget[T asm.Float] struct {
 	// S is the path parameter s ∈ [0, 1].
 	S  float64
 	le *latentEval[T]
@@ -252,7 +253,7 @@ type LatentTarget[T nn.Float] struct {
 // maxBatch latents, with log-det method logdet ("exact", "smin" or "" as
 // in GPConfig) and, for smin, the LOBPCG settings lob and starts drawn from
 // stream.
-func NewLatentTarget[T nn.Float](nets Nets[T], logdet string, lob LOBPCGConfig, maxBatch int, stream *nn.Stream) (*LatentTarget[T], error) {
+func NewLatentTarget[T asm.Float](nets Nets[T], logdet string, lob LOBPCGConfig, maxBatch int, stream *nn.Stream) (*LatentTarget[T], error) {
 	if err := nets.validate(true); err != nil {
 		return nil, err
 	}
@@ -285,15 +286,15 @@ func (t *LatentTarget[T]) fromLast(logp []float64, grad []T) {
 	le := t.le
 	B, d := le.B, le.d
 	copy(grad, le.z[:B*d])
-	scal(-1, grad[:B*d])
-	axpy(t.S, le.gf[:B*d], grad[:B*d])
+	asm.Scal(-1, grad[:B*d])
+	asm.Axpy(T(t.S), le.gf[:B*d], grad[:B*d])
 	for b := 0; b < B; b++ {
 		zb := le.z[b*d : (b+1)*d]
 		if le.bad[b] {
 			logp[b] = math.Inf(-1)
 			continue
 		}
-		logp[b] = -dot(zb, zb)/2 + t.S*le.f[b]
+		logp[b] = -float64(asm.Dot(zb, zb))/2 + t.S*le.f[b]
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/linalg"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
@@ -59,7 +60,7 @@ func (c LOBPCGConfig) check() error {
 
 // latentEval evaluates f and ∇_z f on a batch, with the per-sample pieces
 // the bounds need (x = G(z), the energies, J applied to probes).
-type latentEval[T nn.Float] struct {
+type latentEval[T asm.Float] struct {
 	nets   Nets[T]
 	d, D   int
 	exact  bool
@@ -90,7 +91,7 @@ type latentEval[T nn.Float] struct {
 	sing int // samples with a singular Jacobian or non-finite values
 }
 
-func newLatentEval[T nn.Float](nets Nets[T], logdet string, lob LOBPCGConfig, extra, maxB int, stream *nn.Stream) *latentEval[T] {
+func newLatentEval[T asm.Float](nets Nets[T], logdet string, lob LOBPCGConfig, extra, maxB int, stream *nn.Stream) *latentEval[T] {
 	d, D := nets.dims()
 	le := &latentEval[T]{
 		nets: nets, d: d, D: D, exact: logdet == "exact", extra: extra, stream: stream,
@@ -166,8 +167,8 @@ func (le *latentEval[T]) eval(z []T) {
 		for b := 0; b < B; b++ {
 			s := le.sres.Values[b]
 			le.ld[b] = float64(d) * math.Log(s)
-			if s > 0 && finite(s) {
-				axpy(-float64(d)/s, le.sres.U[b*D:(b+1)*D], gyd[b*D:(b+1)*D])
+			if s > 0 && asm.Finite(s) {
+				asm.Axpy(T(-float64(d)/s), le.sres.U[b*D:(b+1)*D], gyd[b*D:(b+1)*D])
 			}
 		}
 		gz, _ = le.gen.BackwardTangent(ge, gyd, nn.GradInput)
@@ -176,9 +177,9 @@ func (le *latentEval[T]) eval(z []T) {
 	for b := 0; b < B; b++ {
 		zb := z[b*d : (b+1)*d]
 		gfb := le.gf[b*d : (b+1)*d]
-		sub(gfb, zb, gz[b*d:(b+1)*d])
-		f := -le.e[b] + dot(zb, zb)/2 + float64(d)*halfLog2Pi + le.ld[b]
-		ok := finite(f) && finite(dot(gfb, gfb))
+		asm.Sub(gfb, zb, gz[b*d:(b+1)*d])
+		f := -le.e[b] + float64(asm.Dot(zb, zb))/2 + float64(d)*halfLog2Pi + le.ld[b]
+		ok := asm.Finite(f) && asm.Finite(float64(asm.Dot(gfb, gfb)))
 		le.bad[b] = !ok
 		if !ok {
 			le.sing++
@@ -220,7 +221,7 @@ func (le *latentEval[T]) evalValue(z []T) {
 	e := le.en.Energy(le.x[:B*D], nn.Eval)
 	for b := 0; b < B; b++ {
 		zb := z[b*d : (b+1)*d]
-		le.f[b] = -e[b] + dot(zb, zb)/2 + float64(d)*halfLog2Pi + le.ld[b]
+		le.f[b] = -e[b] + float64(asm.Dot(zb, zb))/2 + float64(d)*halfLog2Pi + le.ld[b]
 	}
 }
 

@@ -49,7 +49,7 @@ type MIConfig struct {
 // bound of the package; the auxiliary networks are trained with the
 // generator to maximise Î (Entropy accumulates weight·∇Ĥ into their
 // gradients as into the generator's).
-type MIEntropy[T nn.Float] struct {
+type MIEntropy[T asm.Float] struct {
 	cfg    MIConfig
 	nets   Nets[T]
 	d, D   int
@@ -78,7 +78,7 @@ type MIEntropy[T nn.Float] struct {
 // the generator is used) and batches of at most maxBatch latents. The
 // auxiliary networks are initialised from stream, which also gives the
 // noise ε of every call.
-func NewMIEntropy[T nn.Float](nets Nets[T], cfg MIConfig, maxBatch int, stream *nn.Stream) (*MIEntropy[T], error) {
+func NewMIEntropy[T asm.Float](nets Nets[T], cfg MIConfig, maxBatch int, stream *nn.Stream) (*MIEntropy[T], error) {
 	if nets.Generator == nil {
 		return nil, fmt.Errorf("bounds: MIEntropy needs a generator")
 	}
@@ -196,7 +196,7 @@ func (e *MIEntropy[T]) Perturb(x []T) {
 		panic(fmt.Sprintf("bounds: MIEntropy.Perturb: %d values", n))
 	}
 	nn.Normal(e.stream, e.peps[:n])
-	axpy(e.Noise(), e.peps[:n], x)
+	asm.Axpy(T(e.Noise()), e.peps[:n], x)
 	e.perturbB = n / e.D
 }
 
@@ -209,7 +209,7 @@ func (e *MIEntropy[T]) BackwardNoise(gx []T) {
 	if len(gx) != n {
 		panic(fmt.Sprintf("bounds: MIEntropy.BackwardNoise: %d values after a Perturb of %d", len(gx), n))
 	}
-	e.logSigma.Grad[0] += T(e.Noise() * dot(gx, e.peps[:n]))
+	e.logSigma.Grad[0] += T(e.Noise() * float64(asm.Dot(gx, e.peps[:n])))
 }
 
 // Entropy implements EntropyLower.
@@ -227,7 +227,7 @@ func (e *MIEntropy[T]) Entropy(z []T, weight float64) (Estimate, error) {
 	x, eps := e.x[:B*D], e.eps[:B*D]
 	copy(x, e.gen.Forward(z, nn.Eval))
 	nn.Normal(e.stream, eps)
-	axpy(sigma, eps, x)
+	asm.Axpy(T(sigma), eps, x)
 
 	var gx []T
 	switch e.cfg.Estimator {
@@ -248,7 +248,7 @@ func (e *MIEntropy[T]) Entropy(z []T, weight float64) (Estimate, error) {
 		e.gen.Backward(gx, nn.GradParams)
 		if e.cfg.LearnSigma {
 			// ∂Ĥ/∂log σ = σ·Σ ∂Î/∂x∘ε + D.
-			e.logSigma.Grad[0] += T(sigma*dot(gx, eps) + weight*float64(D))
+			e.logSigma.Grad[0] += T(sigma*float64(asm.Dot(gx, eps)) + weight*float64(D))
 		}
 	}
 	return est, nil
@@ -302,7 +302,7 @@ func (e *MIEntropy[T]) separable(z, x []T, B int, weight float64) []T {
 			sum := expShifted(drow, row, mx)
 			lse := mx + math.Log(sum)
 			e.terms[i] = float64(row[i]) - lse + logK
-			scal(-c/sum, drow)
+			asm.Scal(T(-c/sum), drow)
 			drow[i] += T(c)
 		}
 	} else {
@@ -313,7 +313,7 @@ func (e *MIEntropy[T]) separable(z, x []T, B int, weight float64) []T {
 			marg := expShifted(drow, row, 1)
 			marg -= float64(drow[i])
 			e.terms[i] = float64(row[i]) - inv*marg
-			scal(-c*inv, drow)
+			asm.Scal(T(-c*inv), drow)
 			drow[i] = T(c)
 		}
 	}
@@ -329,10 +329,10 @@ func (e *MIEntropy[T]) separable(z, x []T, B int, weight float64) []T {
 
 // expShifted sets dst = exp(src − shift) and returns Σ dst (float64 sum).
 // float32 goes through the SIMD exp kernel (relative error 2e-7).
-func expShifted[T nn.Float](dst, src []T, shift float64) float64 {
-	if d, ok := any(dst).([]float32); ok {
-		sh := float32(shift)
-		for j, v := range any(src).([]float32) {
+func expShifted[T asm.Float](dst, src []T, shift float64) float64 {
+	if asm.Is32[T]() {
+		d, sh := asm.As32(dst), float32(shift)
+		for j, v := range asm.As32(src) {
 			d[j] = v - sh
 		}
 		asm.Sexp(d, d)

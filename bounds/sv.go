@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/linalg"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
@@ -50,7 +51,7 @@ type SVStats struct {
 // Gradients: exact differentiates ½ log det through J(JᵀJ)⁻¹; smin and topk
 // hold the singular pairs (u_i, v_i) fixed, ∇ log s_i = ∇(u_iᵀJv_i)/s_i, one
 // tangent pass with the v_i and its reverse mode with cotangents u_i/s_i.
-type SVEntropy[T nn.Float] struct {
+type SVEntropy[T asm.Float] struct {
 	cfg    SVConfig
 	nets   Nets[T]
 	d, D   int
@@ -79,7 +80,7 @@ type SVEntropy[T nn.Float] struct {
 // NewSVEntropy returns the singular-value entropy bound for nets (only the
 // generator is used) and batches of at most maxBatch latents; its random
 // draws (LOBPCG starts, randomized-SVD test vectors) come from stream.
-func NewSVEntropy[T nn.Float](nets Nets[T], cfg SVConfig, maxBatch int, stream *nn.Stream) (*SVEntropy[T], error) {
+func NewSVEntropy[T asm.Float](nets Nets[T], cfg SVConfig, maxBatch int, stream *nn.Stream) (*SVEntropy[T], error) {
 	if nets.Generator == nil {
 		return nil, fmt.Errorf("bounds: SVEntropy needs a generator")
 	}
@@ -213,7 +214,7 @@ func (e *SVEntropy[T]) Entropy(z []T, weight float64) (Estimate, error) {
 func good(v []float64) int {
 	n := 0
 	for _, x := range v {
-		if finite(x) {
+		if asm.Finite(x) {
 			n++
 		}
 	}
@@ -294,7 +295,7 @@ func (e *SVEntropy[T]) spectral(z []T, B int, weight float64) {
 	clear(gyd)
 	c := weight / float64(n)
 	for b := 0; b < B; b++ {
-		if !finite(e.val[b]) {
+		if !asm.Finite(e.val[b]) {
 			continue
 		}
 		s := e.sres.Values[b]
@@ -305,9 +306,9 @@ func (e *SVEntropy[T]) spectral(z []T, B int, weight float64) {
 				nmin++
 				continue
 			}
-			axpy(c/si, e.tres.U[(i*B+b)*D:(i*B+b+1)*D], gyd[(i*B+b)*D:(i*B+b+1)*D])
+			asm.Axpy(T(c/si), e.tres.U[(i*B+b)*D:(i*B+b+1)*D], gyd[(i*B+b)*D:(i*B+b+1)*D])
 		}
-		axpy(c*float64(nmin)/s, e.sres.U[b*D:(b+1)*D], gyd[(K*B+b)*D:(K*B+b+1)*D])
+		asm.Axpy(T(c*float64(nmin)/s), e.sres.U[b*D:(b+1)*D], gyd[(K*B+b)*D:(K*B+b+1)*D])
 	}
 	e.ws.ForwardTangent(z, tan, k, nn.Eval)
 	e.ws.BackwardTangent(nil, gyd, nn.GradParams)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
@@ -24,7 +25,7 @@ import (
 //
 // Use: the upper bounds (c, d) are certified only for a C¹ generator; see
 // the package documentation, "When the bounds hold".
-func CheckC1[T nn.Float](net *nn.Network[T]) error {
+func CheckC1[T asm.Float](net *nn.Network[T]) error {
 	if net == nil {
 		return errors.New("bounds: CheckC1: no network")
 	}
@@ -46,7 +47,7 @@ func CheckC1[T nn.Float](net *nn.Network[T]) error {
 
 // activationC1 returns nil for a C¹ activation and otherwise says where its
 // derivative jumps.
-func activationC1[T nn.Float](a *nn.Activation[T]) error {
+func activationC1[T asm.Float](a *nn.Activation[T]) error {
 	slope := a.Slope
 	if a.SlopeParam != nil {
 		slope = a.SlopeParam.Value[0]

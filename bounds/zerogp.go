@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/ebmcpu/ebmcpu/nn"
+	"github.com/ebmcpu/ebmcpu/asm"
 )
 
 // ZeroGP is the "0GP" baseline penalty of the released code (a zero-centred
@@ -12,7 +12,7 @@ import (
 // over a data batch. It is not a bound; it is what bidirectional training
 // is compared with. Its θ-gradient is 2λ·mean_i ∂_θ[∇_x E_θ(x_i)·w_i] with
 // w_i = ∇_x E(x_i) held fixed.
-type ZeroGP[T nn.Float] struct {
+type ZeroGP[T asm.Float] struct {
 	lambda float64
 	en     *ConfinedEnergy[T]
 	maxB   int
@@ -21,7 +21,7 @@ type ZeroGP[T nn.Float] struct {
 
 // NewZeroGP returns the 0GP penalty of weight λ (0 selects 1e-3) on the
 // energy of nets, for data batches of at most maxBatch samples.
-func NewZeroGP[T nn.Float](nets Nets[T], lambda float64, maxBatch int) (*ZeroGP[T], error) {
+func NewZeroGP[T asm.Float](nets Nets[T], lambda float64, maxBatch int) (*ZeroGP[T], error) {
 	if nets.Energy == nil || nets.Energy.Out() != 1 {
 		return nil, fmt.Errorf("bounds: ZeroGP needs a scalar energy")
 	}
@@ -47,7 +47,7 @@ func (g *ZeroGP[T]) Penalty(x []T, weight float64) (float64, error) {
 	}
 	B := len(x) / D
 	_, gr := g.en.Score(x)
-	pen := g.lambda * dot(gr, gr) / float64(B)
+	pen := g.lambda * float64(asm.Dot(gr, gr)) / float64(B)
 	if weight != 0 {
 		for b := range g.coef[:B] {
 			g.coef[b] = 2 * weight * g.lambda / float64(B)

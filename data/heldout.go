@@ -9,9 +9,9 @@ import (
 type HeldOut struct {
 	X     []float64 // N×D, row-major
 	D     int
-	Toy   *Toy     // the built-in set (its density, modes), or nil
-	Box   Box      // a box holding the data (2-D)
-	Image [2]int   // height and width of image data (0 otherwise)
+	Toy   *Toy   // the built-in set (its density, modes), or nil
+	Box   Box    // a box holding the data (2-D)
+	Image [2]int // height and width of image data (0 otherwise)
 	// Source says where the points come from; Notes what a reader must know
 	// (e.g. that they are not held out after all).
 	Source string

@@ -8,9 +8,9 @@ import (
 )
 
 // A Spec names a data set as a run's configuration does: the name of a
-// built-in 2-D set (see Toys), "csv:PATH" (a CSV of floats, one row per
-// sample) or "mnist:DIR" (MNIST or Fashion-MNIST IDX files, scaled to
-// [−1, 1]).
+// built-in 2-D set (see Toys), "mnist" or "fashion-mnist" (the built-in
+// image sets), "csv:PATH" (a CSV of floats, one row per sample) or
+// "mnist:DIR" (MNIST-style IDX files); images are scaled to [−1, 1].
 type Spec struct {
 	Kind SpecKind
 	// Name is the built-in set's name; Path the CSV file or IDX directory.
@@ -32,9 +32,11 @@ const (
 func ParseSpec(s string) (Spec, error) {
 	kind, arg, file := strings.Cut(s, ":")
 	switch {
+	case !file && imageSets[s] != nil:
+		return Spec{Kind: KindMNIST, Name: s}, nil
 	case !file:
 		if _, err := NewToy(s); err != nil {
-			return Spec{}, fmt.Errorf("dataset: %v (or csv:PATH, mnist:DIR)", err)
+			return Spec{}, fmt.Errorf("dataset: %v (or mnist, fashion-mnist, csv:PATH, mnist:DIR)", err)
 		}
 		return Spec{Kind: KindToy, Name: s}, nil
 	case kind != "csv" && kind != "mnist":
@@ -84,6 +86,12 @@ func Open(spec string, stratified bool) (*Source, error) {
 	case KindCSV:
 		err = src.openCSV(sp.Path)
 	case KindMNIST:
+		if sp.Path == "" {
+			if sp.Path, err = imageSets[sp.Name](); err != nil {
+				return nil, err
+			}
+			src.Spec.Path = sp.Path
+		}
 		src.Images, err = LoadMNISTDir(sp.Path, false)
 	}
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ebmcpu/ebmcpu/bounds"
+	"github.com/ebmcpu/ebmcpu/data"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
@@ -131,36 +132,67 @@ func NewBounds(c Config, nets bounds.Nets[float32], batch int, rng *nn.RNG) (Bou
 	return b, nil
 }
 
-// NewNets builds the energy (D → 1) and generator (d → D) networks of c,
-// initialised from the streams "init/energy" and "init/generator" of rng
-// (nil: left for a checkpoint to fill).
-func NewNets(c Config, D, d int, rng *nn.RNG) (bounds.Nets[float32], error) {
+// NewNets builds the energy (D → 1) and generator (d → D) networks of c for
+// data of the given dims, initialised from the streams "init/energy" and
+// "init/generator" of rng (nil: left for a checkpoint to fill).
+func NewNets(c Config, dims Dims, rng *nn.RNG) (bounds.Nets[float32], error) {
 	var se, sg *nn.Stream
 	if rng != nil {
 		se, sg = rng.Stream("init/energy"), rng.Stream("init/generator")
 	}
-	e, err := newMLP(c.Energy, D, 1, se)
+	e, err := newNet(c.Energy, dims, false, se)
 	if err != nil {
 		return bounds.Nets[float32]{}, fmt.Errorf("energy network: %w", err)
 	}
-	g, err := newMLP(c.Generator, d, D, sg)
+	g, err := newNet(c.Generator, dims, true, sg)
 	if err != nil {
 		return bounds.Nets[float32]{}, fmt.Errorf("generator network: %w", err)
 	}
 	return bounds.Nets[float32]{Energy: e, Generator: g, Confine: c.Confine}, nil
 }
 
-func newMLP(nc NetConfig, in, out int, s *nn.Stream) (*nn.Network[float32], error) {
-	widths := append(append([]int{in}, nc.Hidden...), out)
-	return nn.BuildMLP[float32](nn.MLPSpec{Widths: widths, Activation: nc.Activation, BatchNorm: nc.BatchNorm,
-		SpectralNorm: nc.SpectralNorm, OutputScale: nc.OutputScale}, s)
+// DimsOf returns the dims of a model of c on the data src: the data width,
+// the latent width (latent_dim, or the data width), and an image's shape.
+func DimsOf(c Config, src *data.Source) Dims {
+	d := Dims{Data: src.Dim()}
+	d.Latent = c.latent(d.Data)
+	if im := src.Images; im != nil {
+		d.Channels, d.Height, d.Width = 1, im.Height, im.Width
+	}
+	return d
+}
+
+// newNet builds the energy (D → 1) or the generator (d → D) nc describes.
+func newNet(nc NetConfig, dims Dims, generator bool, s *nn.Stream) (*nn.Network[float32], error) {
+	switch nc.Arch {
+	case ArchMLP, "mlp":
+		in, out := dims.Data, 1
+		if generator {
+			in, out = dims.Latent, dims.Data
+		}
+		widths := append(append([]int{in}, nc.Hidden...), out)
+		return nn.BuildMLP[float32](nn.MLPSpec{Widths: widths, Activation: nc.Activation, LeakySlope: nc.LeakySlope,
+			BatchNorm: nc.BatchNorm, SpectralNorm: nc.SpectralNorm, OutputActivation: nc.OutputActivation, OutputScale: nc.OutputScale}, s)
+	case ArchConv:
+		if !dims.Image() {
+			return nil, fmt.Errorf("arch conv needs image data; the data are %d numbers a row", dims.Data)
+		}
+		spec := nn.ConvSpec{Channels: dims.Channels, Height: dims.Height, Width: dims.Width, Widths: nc.Hidden,
+			Latent: dims.Latent, Activation: nc.Activation, LeakySlope: nc.LeakySlope, BatchNorm: nc.BatchNorm,
+			OutputActivation: nc.OutputActivation, OutputScale: nc.OutputScale}
+		if generator {
+			return nn.BuildConvGenerator[float32](spec, s)
+		}
+		return nn.BuildConvEnergy[float32](spec, s)
+	}
+	return nil, fmt.Errorf("arch %q, want mlp or conv", nc.Arch)
 }
 
 // CopyNets returns fresh networks of c with the values of nets, for code
 // that must not share them (a bound trains its own networks; an evaluation
 // runs beside training).
-func CopyNets(c Config, nets bounds.Nets[float32]) (bounds.Nets[float32], error) {
-	out, err := NewNets(c, nets.Energy.In(), nets.Generator.In(), nil)
+func CopyNets(c Config, dims Dims, nets bounds.Nets[float32]) (bounds.Nets[float32], error) {
+	out, err := NewNets(c, dims, nil)
 	if err != nil {
 		return out, err
 	}

@@ -23,22 +23,36 @@ import (
 // makes a resumed run continue bit for bit.
 const (
 	energyPrefix    = "energy"
+	emaPrefix       = "energy_ema" // the moving average of the energy's weights (Config.EMA > 0)
 	generatorPrefix = "generator"
 	auxPrefix       = "aux/"
 	dimsBlob        = "dims"
 )
 
-// Dims are the widths of a model: the data width D and the latent width d.
+// Dims are the widths of a model: the data width D, the latent width d,
+// and for images their shape (D = Channels·Height·Width).
 type Dims struct {
-	Data   int `json:"data_dim"`
-	Latent int `json:"latent_dim"`
+	Data     int `json:"data_dim"`
+	Latent   int `json:"latent_dim"`
+	Channels int `json:"channels,omitempty"`
+	Height   int `json:"height,omitempty"`
+	Width    int `json:"width,omitempty"`
 }
 
-// AddNets adds the networks and the auxiliary parameters of the lower bound
-// to c: the tensors of a model checkpoint.
-func AddNets(c *nn.Checkpoint, nets bounds.Nets[float32], aux []*nn.Param[float32]) {
+// Image reports whether the dims describe images.
+func (d Dims) Image() bool {
+	return d.Channels > 0 && d.Height > 0 && d.Width > 0 && d.Channels*d.Height*d.Width == d.Data
+}
+
+// AddNets adds the networks, the moving average of the energy's weights
+// (nil without one) and the auxiliary parameters of the lower bound to c:
+// the tensors of a model checkpoint.
+func AddNets(c *nn.Checkpoint, nets bounds.Nets[float32], ema *nn.Network[float32], aux []*nn.Param[float32]) {
 	nn.AddNetwork(c, energyPrefix, nets.Energy)
 	nn.AddNetwork(c, generatorPrefix, nets.Generator)
+	if ema != nil {
+		nn.AddNetwork(c, emaPrefix, ema)
+	}
 	for _, p := range aux {
 		data := make([]float64, len(p.Value))
 		for i, v := range p.Value {
@@ -95,7 +109,8 @@ func ReadCheckpoint(path string) (*Saved, error) {
 		return nil, fmt.Errorf("checkpoint %s: no network widths (not an ebmcpu training checkpoint)", path)
 	}
 	if err := json.Unmarshal(b, &s.Dims); err != nil || s.Dims.Data < 1 || s.Dims.Latent < 1 ||
-		s.Dims.Data > MaxDataWidth || s.Dims.Latent > MaxWidth || s.Config.latent(s.Dims.Data) != s.Dims.Latent {
+		s.Dims.Data > MaxDataWidth || s.Dims.Latent > MaxWidth || s.Config.latent(s.Dims.Data) != s.Dims.Latent ||
+		(s.Dims != Dims{Data: s.Dims.Data, Latent: s.Dims.Latent} && !s.Dims.Image()) {
 		return nil, fmt.Errorf("checkpoint %s: bad network widths %q for latent_dim %d", path, b, s.Config.LatentDim)
 	}
 	// The stored settings must make sense before anything is built from
@@ -103,7 +118,7 @@ func ReadCheckpoint(path string) (*Saved, error) {
 	if err := s.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
-	if err := s.Config.ValidateDims(s.Dims.Data); err != nil {
+	if err := s.Config.ValidateDims(s.Dims); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
 	if c.Step < 0 || c.Step > MaxSteps {
@@ -134,22 +149,34 @@ func ReadCheckpoint(path string) (*Saved, error) {
 // Step is the number of training iterations behind the checkpoint.
 func (s *Saved) Step() int { return int(s.Ckpt.Step) }
 
-// Nets builds the networks of the checkpoint and loads their values.
+// Nets builds the networks of the model the checkpoint holds: the
+// generator, and the energy with the moving average of its weights when
+// the run kept one (Config.EMA), else its last weights.
 func (s *Saved) Nets() (bounds.Nets[float32], error) {
-	nets, err := NewNets(s.Config, s.Dims.Data, s.Dims.Latent, nil)
+	nets, err := NewNets(s.Config, s.Dims, nil)
 	if err != nil {
 		return nets, fmt.Errorf("checkpoint %s: %w", s.Path, err)
 	}
-	if err := s.LoadNets(nets); err != nil {
+	energy := energyPrefix
+	if s.Config.EMA > 0 {
+		energy = emaPrefix
+	}
+	if err := nn.LoadNetwork(s.Ckpt, energy, nets.Energy); err != nil {
 		return nets, err
 	}
-	return nets, nil
+	return nets, nn.LoadNetwork(s.Ckpt, generatorPrefix, nets.Generator)
 }
 
-// LoadNets loads the checkpoint's network values into nets.
-func (s *Saved) LoadNets(nets bounds.Nets[float32]) error {
+// LoadTraining loads the training state's networks: the energy's last
+// weights, the generator, and the moving average into ema (nil without one).
+func (s *Saved) LoadTraining(nets bounds.Nets[float32], ema *nn.Network[float32]) error {
 	if err := nn.LoadNetwork(s.Ckpt, energyPrefix, nets.Energy); err != nil {
 		return err
+	}
+	if ema != nil {
+		if err := nn.LoadNetwork(s.Ckpt, emaPrefix, ema); err != nil {
+			return err
+		}
 	}
 	return nn.LoadNetwork(s.Ckpt, generatorPrefix, nets.Generator)
 }

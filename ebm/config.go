@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/ebmcpu/ebmcpu/bounds"
+	"github.com/ebmcpu/ebmcpu/data"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
@@ -44,6 +45,7 @@ type Config struct {
 	Diffusion bounds.DiffusionConfig `json:"diffusion"`
 	Guard     GuardConfig            `json:"guard"`
 	Negatives NegativesConfig        `json:"negatives,omitzero"`
+	EMA       float64                `json:"ema,omitempty" help:"decay β of an exponential moving average of the energy's weights, which the saved model uses, in [0, 1) (0: the last weights)"`
 
 	LogEvery        int `json:"log_every" help:"iterations between lines of metrics.jsonl, ≥ 1"`
 	CheckpointEvery int `json:"checkpoint_every" help:"iterations between checkpoints, ≥ 0 (0: only at the end and on interruption)"`
@@ -53,15 +55,29 @@ type Config struct {
 	MemoryLimit uint64 `json:"memory_limit,omitempty" help:"bytes a run may plan to use; larger settings are refused before anything is allocated (0: half the physical memory)"`
 }
 
-// NetConfig describes an MLP by its hidden layers; the input and output
-// widths follow from the data and latent dimensions.
+// NetConfig describes a network: an MLP by its hidden layers, or for images
+// a DCGAN-like convolutional network by the channels of its blocks. The
+// input and output widths (and an image's shape) follow from the data and
+// latent dimensions.
 type NetConfig struct {
-	Hidden       []int  `json:"hidden" help:"hidden layer widths, comma-separated, each ≥ 1"`
-	Activation   string `json:"activation" help:"hidden activation: prelu, leakyrelu, relu, silu, softplus, tanh, sigmoid, elu"`
-	BatchNorm    bool   `json:"batch_norm,omitempty" help:"BatchNorm after each hidden activation (run in eval mode for all Jacobian work)"`
-	SpectralNorm bool   `json:"spectral_norm,omitempty" help:"spectral normalisation of every Linear layer"`
-	OutputScale  bool   `json:"output_scale,omitempty" help:"a learnable scalar on the output (the reference energy's scale)"`
+	Arch             NetArch `json:"arch,omitempty" help:"mlp, or conv: DCGAN-like for images (hidden = the channels of each block, downsampling ×2 per block)"`
+	Hidden           []int   `json:"hidden" help:"hidden layer widths (conv: block channels), comma-separated, each ≥ 1"`
+	Activation       string  `json:"activation" help:"hidden activation: prelu, leakyrelu, relu, silu, softplus, tanh, sigmoid, elu"`
+	LeakySlope       float64 `json:"leaky_slope,omitempty" help:"negative slope of leakyrelu, in [0, 1) (0: 0.01)"`
+	OutputActivation string  `json:"output_activation,omitempty" help:"activation after the last layer, e.g. tanh for images in [−1, 1] (\"\": none)"`
+	BatchNorm        bool    `json:"batch_norm,omitempty" help:"BatchNorm after each hidden activation (run in eval mode for all Jacobian work)"`
+	SpectralNorm     bool    `json:"spectral_norm,omitempty" help:"spectral normalisation of every Linear layer (mlp)"`
+	OutputScale      bool    `json:"output_scale,omitempty" help:"a learnable scalar on the output (the reference energy's scale)"`
 }
+
+// NetArch names a network architecture.
+type NetArch string
+
+// The architectures.
+const (
+	ArchMLP  NetArch = "" // also "mlp"
+	ArchConv NetArch = "conv"
+)
 
 // NegativesConfig refines the negative samples of the energy step: instead
 // of the generator samples x = G(z) themselves, the energy is pushed up on
@@ -131,15 +147,57 @@ func DefaultConfig() Config {
 	}
 }
 
+// DefaultImageConfig is the starting point of a run on images (mnist,
+// fashion-mnist, mnist:DIR): DCGAN-like networks sized for 28×28 on two
+// cores, a latent width of 32, the s_min singular-value bound with LOBPCG
+// warm-started across iterations, and the gradient-penalty bound with the
+// s_min surrogate of the log-det (the exact log-det of d = 32 costs 32
+// tangents a sample).
+func DefaultImageConfig() Config {
+	c := DefaultConfig()
+	c.Dataset = "mnist"
+	c.Steps, c.Batch, c.LatentDim = 3000, 64, 32
+	c.Energy = NetConfig{Arch: ArchConv, Hidden: []int{32, 64, 128}, Activation: "leakyrelu", LeakySlope: 0.1, OutputScale: true}
+	c.Generator = NetConfig{Arch: ArchConv, Hidden: []int{64, 128}, Activation: "elu", BatchNorm: true, OutputActivation: "tanh"}
+	c.SV = bounds.SVConfig{Method: "smin", LOBPCGIters: 2, WarmStart: true}
+	c.GP.LogDet = "smin"
+	c.Diffusion.LogDet = "smin"
+	c.LogEvery, c.CheckpointEvery, c.PlotEvery = 50, 500, 500
+	return c
+}
+
+// DefaultConfigFor returns the defaults for a data set: DefaultImageConfig
+// for images, DefaultConfig otherwise, with the data set named.
+func DefaultConfigFor(dataset string) Config {
+	c := DefaultConfig()
+	if sp, err := data.ParseSpec(dataset); err == nil && sp.Kind == data.KindMNIST {
+		c = DefaultImageConfig()
+	}
+	if dataset != "" {
+		c.Dataset = dataset
+	}
+	return c
+}
+
 // LoadConfig reads a JSON config file over the defaults: fields the file
 // omits keep their default values. The file must hold exactly one JSON
 // object (not null, nothing after it); unknown fields are an error.
-func LoadConfig(path string) (Config, error) {
-	cfg := DefaultConfig()
+//
+// The defaults are those of the file's data set (DefaultConfigFor), or of
+// dataset when it is not empty (a command-line flag overriding the file).
+func LoadConfig(path, dataset string) (Config, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return cfg, err
+		return Config{}, err
 	}
+	if dataset == "" {
+		var probe Config
+		if err := DecodeStrict(raw, &probe); err != nil {
+			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+		dataset = probe.Dataset
+	}
+	cfg := DefaultConfigFor(dataset)
 	if err := DecodeStrict(raw, &cfg); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}

@@ -18,12 +18,12 @@ import (
 func tinyRun(t testing.TB) string {
 	cfg := ebm.DefaultConfig()
 	cfg.Energy.Hidden, cfg.Generator.Hidden = []int{8}, []int{8}
-	nets, err := ebm.NewNets(cfg, 2, 2, nn.NewRNG(1))
+	nets, err := ebm.NewNets(cfg, ebm.Dims{Data: 2, Latent: 2}, nn.NewRNG(1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &nn.Checkpoint{Step: 5}
-	ebm.AddNets(c, nets, nil)
+	ebm.AddNets(c, nets, nil, nil)
 	if err := ebm.AddConfig(c, cfg, ebm.Dims{Data: 2, Latent: 2}); err != nil {
 		t.Fatal(err)
 	}
@@ -52,10 +52,10 @@ func FuzzConfigJSON(f *testing.F) {
 			return
 		}
 		cfg.MemoryLimit = 32 << 20
-		if cfg.ValidateDims(D) != nil {
+		if cfg.ValidateDims(ebm.Dims{Data: D, Latent: D}) != nil {
 			return
 		}
-		if _, err := ebm.NewNets(cfg, D, D, nil); err != nil {
+		if _, err := ebm.NewNets(cfg, ebm.Dims{Data: D, Latent: D}, nil); err != nil {
 			t.Logf("valid config does not build: %v", err) // allowed: e.g. an unknown activation spelled oddly
 		}
 	})

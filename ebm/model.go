@@ -19,6 +19,7 @@ type Model struct {
 	nets    bounds.Nets[float32]
 	aux     map[string][]float32 // trained auxiliary parameters of an mi bound
 	step    int
+	dims    Dims
 	D, d    int
 	workers sync.Pool // *modelWorker
 
@@ -50,7 +51,7 @@ func LoadModel(path string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{cfg: s.Config, nets: nets, D: s.Dims.Data, d: s.Dims.Latent, aux: s.Aux, step: s.Step()}
+	m := &Model{cfg: s.Config, nets: nets, dims: s.Dims, D: s.Dims.Data, d: s.Dims.Latent, aux: s.Aux, step: s.Step()}
 	newWorker := func() (*modelWorker, error) {
 		e, err := bounds.NewConfinedEnergy(nets.Energy, nets.Confine, chunk, 0)
 		return &modelWorker{e: e, g: nets.Generator.NewWorkspace(chunk, 0)}, err
@@ -313,4 +314,7 @@ func (m *Model) Certification() Certification { return Certify(m.cfg, m.nets.Gen
 // with its confining term, for code that needs the networks themselves
 // (the evaluation builds bounds on them): changing the copies does not
 // affect m.
-func (m *Model) Networks() (bounds.Nets[float32], error) { return CopyNets(m.cfg, m.nets) }
+func (m *Model) Networks() (bounds.Nets[float32], error) { return CopyNets(m.cfg, m.dims, m.nets) }
+
+// Dims returns the model's widths (and image shape).
+func (m *Model) Dims() Dims { return m.dims }

@@ -116,9 +116,26 @@ func (c Config) Validate() error {
 		if _, err := nn.ParseActivation(net.n.Activation); err != nil {
 			bad("%s.activation: %v", net.name, err)
 		}
+		if out := net.n.OutputActivation; out != "" {
+			if _, err := nn.ParseActivation(out); err != nil {
+				bad("%s.output_activation: %v", net.name, err)
+			}
+		}
+		if a := net.n.Arch; a != ArchMLP && a != "mlp" && a != ArchConv {
+			bad("%s.arch = %q, want mlp or conv", net.name, a)
+		}
+		if !(net.n.LeakySlope >= 0 && net.n.LeakySlope < 1) {
+			bad("%s.leaky_slope = %g, want a slope in [0, 1)", net.name, net.n.LeakySlope)
+		}
+		if net.n.Arch == ArchConv && len(net.n.Hidden) == 0 {
+			bad("%s.hidden: a conv network needs the channels of at least one block", net.name)
+		}
 	}
 	if len(c.Energy.Hidden) == 0 && c.Confine == 0 {
 		bad("energy.hidden is empty: a linear energy has no normaliser (give hidden widths, or confine > 0)")
+	}
+	if !(c.EMA >= 0 && c.EMA < 1) {
+		bad("ema = %g, want a decay in [0, 1)", c.EMA)
 	}
 	if n := c.Negatives; n.Steps < 0 || (n.Steps > 0 && !(n.StepSize > 0)) {
 		bad("negatives: steps = %d and step_size = %g, want steps ≥ 0 and a step size > 0 when there are steps", n.Steps, n.StepSize)
@@ -136,19 +153,29 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// ValidateDims checks c against the data width D: the latent width, the
-// injectivity the bounds need, and the estimated memory of a run against
-// the limit (Config.MemoryLimit, or half the physical memory).
-func (c Config) ValidateDims(D int) error {
+// ValidateDims checks c against the data's dims: the latent width, the
+// architectures, the injectivity the bounds need, and the estimated memory
+// of a run against the limit (Config.MemoryLimit, or half the physical
+// memory).
+func (c Config) ValidateDims(dims Dims) error {
+	D := dims.Data
 	if D < 1 || D > MaxDataWidth {
 		return fmt.Errorf("the data have %d columns, want 1 to %d", D, MaxDataWidth)
+	}
+	for _, n := range []struct {
+		name string
+		nc   NetConfig
+	}{{"energy", c.Energy}, {"generator", c.Generator}} {
+		if n.nc.Arch == ArchConv && !dims.Image() {
+			return fmt.Errorf("%s.arch = conv needs image data; %s has %d numbers a row", n.name, c.Dataset, D)
+		}
 	}
 	d := c.latent(D)
 	needsInjective := c.Lower == LowerSV || c.Upper == UpperGP || c.Upper == UpperDiffusion
 	if needsInjective && d > D {
 		return fmt.Errorf("latent_dim = %d exceeds the data width %d: the generator cannot be injective, as the %s+%s bounds need", d, D, c.Lower, c.Upper)
 	}
-	if needsInjective {
+	if needsInjective && c.Generator.Arch != ArchConv { // a conv generator's first layer is Linear(d → C·h·w), far wider than d
 		for _, w := range c.Generator.Hidden {
 			if w < d {
 				return fmt.Errorf("generator.hidden has a layer of width %d below the latent width %d: the generator cannot be injective, "+
@@ -156,7 +183,7 @@ func (c Config) ValidateDims(D int) error {
 			}
 		}
 	}
-	need, limit := c.Footprint(D), c.memoryLimit()
+	need, limit := c.Footprint(dims), c.memoryLimit()
 	if need > limit {
 		return fmt.Errorf("the run would need about %s of memory, more than the limit memory_limit = %s (batch %d, widths %v and %v, data width %d)",
 			bytesString(need), bytesString(limit), c.Batch, c.Energy.Hidden, c.Generator.Hidden, D)
@@ -196,16 +223,19 @@ func (c Config) memoryLimit() uint64 {
 	return sysmem.Physical() / 2
 }
 
-// Footprint estimates the bytes a training run of c on data of width D
-// allocates: every parameter with its gradient, Adam moments, the guard's
-// copy and the checkpoint's encoding (28 bytes), and the workspaces, eight
-// of them, each holding four float32 buffers of every layer's width for
-// the batch and its tangent directions. It saturates instead of
-// overflowing; it is an estimate to refuse absurd settings before
-// allocating, not an accounting.
-func (c Config) Footprint(D int) uint64 {
+// Footprint estimates the bytes a training run of c on data of the given
+// dims allocates: every parameter with its gradient, Adam moments, the
+// guard's copy and the checkpoint's encoding (28 bytes), and the
+// workspaces, eight of them, each holding four float32 buffers of every
+// layer's output for the batch and its tangent directions. It saturates
+// instead of overflowing; it is an estimate to refuse absurd settings
+// before allocating, not an accounting.
+func (c Config) Footprint(dims Dims) uint64 {
+	D := dims.Data
 	d := c.latent(D)
-	params := add(mlpParams(D, c.Energy.Hidden, 1), mlpParams(d, c.Generator.Hidden, D))
+	pe, we := netSize(c.Energy, dims, D, 1)
+	pg, wg := netSize(c.Generator, dims, d, D)
+	params, widths := add(pe, pg), add(we, wg)
 	if c.Lower == LowerMI {
 		hidden := c.MI.Hidden
 		if hidden == nil {
@@ -217,10 +247,29 @@ func (c Config) Footprint(D int) uint64 {
 	if c.SV.Method == "exact" || d <= 16 {
 		tangents = d
 	}
-	widths := add(add(uint64(D), sum(c.Energy.Hidden)), add(add(uint64(d), sum(c.Generator.Hidden)), uint64(D)+1))
 	rows := mul(uint64(c.Batch), uint64(1+tangents))
 	workspaces := mul(mul(rows, widths), 8*4*4)
 	return add(mul(params, 28), workspaces)
+}
+
+// netSize is the number of parameters of a network in → out and the sum
+// of its layers' output widths.
+func netSize(nc NetConfig, dims Dims, in, out int) (params, widths uint64) {
+	if nc.Arch != ArchConv {
+		return mlpParams(in, nc.Hidden, out), add(add(uint64(in), sum(nc.Hidden)), uint64(out))
+	}
+	// Two convolutions per block (3×3 and 4×4, ≤ 16 weights a channel
+	// pair) at the block's resolution, which halves from block to block.
+	h, w, prev := uint64(dims.Height), uint64(dims.Width), uint64(max(dims.Channels, 1))
+	widths = add(uint64(in), uint64(out))
+	for _, ch := range nc.Hidden {
+		c := uint64(max(ch, 0))
+		params = add(params, mul(16, add(mul(prev, c), mul(c, c))))
+		widths = add(widths, mul(2, mul(mul(h, w), c)))
+		prev, h, w = c, max(h/2, 1), max(w/2, 1)
+	}
+	params = add(params, mul(mul(mul(h, w), prev), uint64(max(in, out))))
+	return params, widths
 }
 
 // mlpParams is the number of parameters of an MLP in → hidden… → out.

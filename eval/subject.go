@@ -15,6 +15,9 @@ import (
 type Subject struct {
 	Config ebm.Config
 	Nets   bounds.Nets[float32]
+	// Dims are the model's widths and image shape (zero: the widths of an
+	// MLP's networks).
+	Dims ebm.Dims
 	// Aux holds the trained auxiliary parameters of the mi bound by name
 	// (a checkpoint's "aux/<name>" tensors). Without them the model's own
 	// mi bound is evaluated with freshly initialised auxiliary networks:
@@ -50,12 +53,16 @@ func FromModel(m *ebm.Model) (*Subject, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Subject{Config: m.Config(), Nets: nets, Aux: m.AuxValues(), Step: m.Step()}, nil
+	return &Subject{Config: m.Config(), Nets: nets, Dims: m.Dims(), Aux: m.AuxValues(), Step: m.Step()}, nil
 }
 
 // copyNets returns fresh copies of the subject's networks.
 func (s *Subject) copyNets() (bounds.Nets[float32], error) {
-	nets, err := ebm.CopyNets(s.Config, s.Nets)
+	dims := s.Dims
+	if dims == (ebm.Dims{}) {
+		dims = ebm.Dims{Data: s.Nets.Energy.In(), Latent: s.Nets.Generator.In()}
+	}
+	nets, err := ebm.CopyNets(s.Config, dims, s.Nets)
 	if err != nil {
 		return nets, fmt.Errorf("the network does not match its configuration: %w", err)
 	}

@@ -1,6 +1,9 @@
 package linalg
 
-import "gonum.org/v1/gonum/blas"
+import (
+	"github.com/ebmcpu/ebmcpu/asm"
+	"gonum.org/v1/gonum/blas"
+)
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C for float32, with op(X) = X
 // or Xᵀ as tA and tB say; op(A) is m×k, op(B) is k×n, C is m×n. When beta
@@ -15,19 +18,16 @@ func Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda i
 	gemm(tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// Float is the element type of the generic entry points.
-type Float interface{ float32 | float64 }
-
 // Gemm is Sgemm or Dgemm by element type, with the transposes as booleans;
 // it is the entry point for code written once over float32 and float64.
-func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+func Gemm[T asm.Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // gemm checks the arguments and routes the call: trivial cases, the skinny
 // paths for a tiny dimension, else the blocked driver, in parallel when the
 // product is large enough to pay for a second worker.
-func gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+func gemm[T asm.Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
 	if m == 0 || n == 0 {
 		return

@@ -13,7 +13,7 @@ import (
 
 // blockSizes returns mc, kc and nc for the element size, tuned for this
 // CPU's 48 KiB L1d and 2 MiB L2 (see BENCHMARKS.md).
-func blockSizes[T Float]() (mc, kc, nc int) {
+func blockSizes[T asm.Float]() (mc, kc, nc int) {
 	var zero T
 	if unsafe.Sizeof(zero) == 4 {
 		return 240, 256, 4080
@@ -24,7 +24,7 @@ func blockSizes[T Float]() (mc, kc, nc int) {
 // gemmBuffers holds one worker's packing buffers. They live in a free list
 // that the garbage collector does not empty (unlike sync.Pool), so calls in
 // steady state allocate nothing.
-type gemmBuffers[T Float] struct {
+type gemmBuffers[T asm.Float] struct {
 	packA, packB, tile []T
 }
 
@@ -55,42 +55,31 @@ var (
 )
 
 // byType returns v32 or v64, whichever is T's instance of a generic value
-// (a free list, a kernel). The values are pointer-shaped, so nothing
-// allocates.
-func byType[T Float, R any](v32, v64 any) R {
-	var zero T
-	if any(zero) == any(float32(0)) {
+// (a free list). The values are pointer-shaped, so nothing allocates.
+func byType[T asm.Float, R any](v32, v64 any) R {
+	if asm.Is32[T]() {
 		return v32.(R)
 	}
 	return v64.(R)
 }
 
-func getBuffers[T Float]() *gemmBuffers[T] {
+func getBuffers[T asm.Float]() *gemmBuffers[T] {
 	return byType[T, freeList[gemmBuffers[T]]](buffers32, buffers64).get()
 }
 
-func putBuffers[T Float](b *gemmBuffers[T]) {
+func putBuffers[T asm.Float](b *gemmBuffers[T]) {
 	byType[T, freeList[gemmBuffers[T]]](buffers32, buffers64).put(b)
 }
 
-func grow[T Float](s []T, n int) []T {
+func grow[T asm.Float](s []T, n int) []T {
 	if cap(s) < n {
 		return make([]T, n)
 	}
 	return s[:n]
 }
 
-// microKernel returns the active tier's kernel for T.
-func microKernel[T Float]() asm.GemmKernel[T] {
-	var zero T
-	if any(zero) == any(float32(0)) {
-		return any(asm.SgemmKernel()).(asm.GemmKernel[T])
-	}
-	return any(asm.DgemmKernel()).(asm.GemmKernel[T])
-}
-
 // gemmArgs are the arguments of one GEMM (or one worker's share of it).
-type gemmArgs[T Float] struct {
+type gemmArgs[T asm.Float] struct {
 	transA, transB bool
 	m, n, k        int
 	alpha          T
@@ -104,7 +93,7 @@ type gemmArgs[T Float] struct {
 }
 
 // blocked computes C = alpha·op(A)·op(B) + beta·C with packed panels.
-func blocked[T Float](g *gemmArgs[T], kern asm.GemmKernel[T], buf *gemmBuffers[T]) {
+func blocked[T asm.Float](g *gemmArgs[T], kern asm.GemmKernel[T], buf *gemmBuffers[T]) {
 	scaleC(g.m, g.n, g.beta, g.c, g.ldc)
 	mcMax, kcMax, ncMax := blockSizes[T]()
 	mr, nr := kern.MR, kern.NR
@@ -129,7 +118,7 @@ func blocked[T Float](g *gemmArgs[T], kern asm.GemmKernel[T], buf *gemmBuffers[T
 
 // macroKernel runs the micro-kernel over an mc×nc block of C from packed
 // panels. Edge tiles go through buf.tile so the kernel only sees full tiles.
-func macroKernel[T Float](kern asm.GemmKernel[T], mc, nc, kc int, buf *gemmBuffers[T], c []T, ldc int) {
+func macroKernel[T asm.Float](kern asm.GemmKernel[T], mc, nc, kc int, buf *gemmBuffers[T], c []T, ldc int) {
 	mr, nr := kern.MR, kern.NR
 	for jr := 0; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
@@ -155,7 +144,7 @@ func macroKernel[T Float](kern asm.GemmKernel[T], mc, nc, kc int, buf *gemmBuffe
 }
 
 // scaleC sets C = beta·C; beta = 0 overwrites (NaNs included).
-func scaleC[T Float](m, n int, beta T, c []T, ldc int) {
+func scaleC[T asm.Float](m, n int, beta T, c []T, ldc int) {
 	if beta == 1 {
 		return
 	}

@@ -9,52 +9,34 @@ import "github.com/ebmcpu/ebmcpu/asm"
 // and nowhere else; alpha is folded into A.
 //
 // A sliver whose source elements are consecutive for fixed k (op(A)
-// transposed, op(B) not) is a set of runs (asm.SpackRuns); one whose source
+// transposed, op(B) not) is a set of runs (asm.PackRuns); one whose source
 // rows must be interleaved (op(A) not transposed, op(B) transposed) is a
-// gather (asm.SpackInterleave).
+// gather (asm.PackInterleave).
 
 // packA packs rows i0..i0+mc and columns p0..p0+kc of op(A), times alpha.
-func packA[T Float](dst []T, transA bool, a []T, lda, i0, p0, mc, kc, mr int, alpha T) {
+func packA[T asm.Float](dst []T, transA bool, a []T, lda, i0, p0, mc, kc, mr int, alpha T) {
 	for s := 0; s*mr < mc; s++ {
 		d := dst[s*kc*mr : (s+1)*kc*mr]
 		rows := min(mr, mc-s*mr)
 		top := i0 + s*mr
 		if transA {
-			packRuns(d, mr, a[p0*lda+top:], lda, kc, rows, alpha)
+			asm.PackRuns(d, mr, a[p0*lda+top:], lda, kc, rows, alpha)
 		} else {
-			packInterleave(d, mr, a[top*lda+p0:], lda, kc, rows, alpha)
+			asm.PackInterleave(d, mr, a[top*lda+p0:], lda, kc, rows, alpha)
 		}
 	}
 }
 
 // packB packs rows p0..p0+kc and columns j0..j0+nc of op(B).
-func packB[T Float](dst []T, transB bool, b []T, ldb, p0, j0, kc, nc, nr int) {
+func packB[T asm.Float](dst []T, transB bool, b []T, ldb, p0, j0, kc, nc, nr int) {
 	for s := 0; s*nr < nc; s++ {
 		d := dst[s*kc*nr : (s+1)*kc*nr]
 		cols := min(nr, nc-s*nr)
 		left := j0 + s*nr
 		if transB {
-			packInterleave(d, nr, b[left*ldb+p0:], ldb, kc, cols, 1)
+			asm.PackInterleave(d, nr, b[left*ldb+p0:], ldb, kc, cols, 1)
 		} else {
-			packRuns(d, nr, b[p0*ldb+left:], ldb, kc, cols, 1)
+			asm.PackRuns(d, nr, b[p0*ldb+left:], ldb, kc, cols, 1)
 		}
-	}
-}
-
-func packRuns[T Float](d []T, w int, src []T, ld, kc, n int, alpha T) {
-	switch dd := any(d).(type) {
-	case []float32:
-		asm.SpackRuns(dd, w, any(src).([]float32), ld, kc, n, float32(alpha))
-	case []float64:
-		asm.DpackRuns(dd, w, any(src).([]float64), ld, kc, n, float64(alpha))
-	}
-}
-
-func packInterleave[T Float](d []T, w int, src []T, ld, kc, n int, alpha T) {
-	switch dd := any(d).(type) {
-	case []float32:
-		asm.SpackInterleave(dd, w, any(src).([]float32), ld, kc, n, float32(alpha))
-	case []float64:
-		asm.DpackInterleave(dd, w, any(src).([]float64), ld, kc, n, float64(alpha))
 	}
 }

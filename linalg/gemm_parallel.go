@@ -3,6 +3,7 @@ package linalg
 import (
 	"sync"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/internal/parallel"
 )
 
@@ -16,7 +17,7 @@ const parallelMinFlops = 2 * 128 * 128 * 128
 // parts, so it goes along the dimension that duplicates the smaller one.
 // Part boundaries are multiples of the micro-tile, so every element of C is
 // computed by the same operations whatever the worker count.
-type gemmJob[T Float] struct {
+type gemmJob[T asm.Float] struct {
 	g       gemmArgs[T]
 	splitM  bool
 	bounds  []int // part p covers [bounds[p], bounds[p+1])
@@ -30,12 +31,12 @@ var (
 	jobs64 = newFreeList[gemmJob[float64]]()
 )
 
-func getJob[T Float]() *gemmJob[T] { return byType[T, freeList[gemmJob[T]]](jobs32, jobs64).get() }
+func getJob[T asm.Float]() *gemmJob[T] { return byType[T, freeList[gemmJob[T]]](jobs32, jobs64).get() }
 
-func putJob[T Float](j *gemmJob[T]) { byType[T, freeList[gemmJob[T]]](jobs32, jobs64).put(j) }
+func putJob[T asm.Float](j *gemmJob[T]) { byType[T, freeList[gemmJob[T]]](jobs32, jobs64).put(j) }
 
-func blockedParallel[T Float](g *gemmArgs[T]) {
-	kern := microKernel[T]()
+func blockedParallel[T asm.Float](g *gemmArgs[T]) {
+	kern := asm.GemmKernelOf[T]()
 	parts := 1
 	if w := Workers(); w > 1 && 2*float64(g.m)*float64(g.n)*float64(g.k) >= parallelMinFlops {
 		parts = min(w, 8)
@@ -91,6 +92,6 @@ func (j *gemmJob[T]) runPart(p, _ int) {
 		}
 	}
 	buf := getBuffers[T]()
-	blocked(&g, microKernel[T](), buf)
+	blocked(&g, asm.GemmKernelOf[T](), buf)
 	putBuffers(buf)
 }

@@ -1,5 +1,7 @@
 package linalg
 
+import "github.com/ebmcpu/ebmcpu/asm"
+
 // skinnyMaxK is the largest inner dimension the row-combination path takes:
 // below it a GEMM is bound by writing C, and packing only adds traffic.
 const skinnyMaxK = 8
@@ -14,7 +16,7 @@ const skinnyMaxK = 8
 // a batch, which lets a server batch requests without changing answers.
 // (A single row is therefore not special-cased: a dot-product path for it
 // would sum in another order than the micro-kernel.)
-func skinny[T Float](g *gemmArgs[T]) bool {
+func skinny[T asm.Float](g *gemmArgs[T]) bool {
 	switch {
 	case g.k <= skinnyMaxK:
 		smallInner(g)
@@ -30,7 +32,7 @@ func skinny[T Float](g *gemmArgs[T]) bool {
 
 // smallInner: row i of C is a combination of the k rows of op(B) with
 // coefficients alpha·op(A)[i, :].
-func smallInner[T Float](g *gemmArgs[T]) {
+func smallInner[T asm.Float](g *gemmArgs[T]) {
 	buf := getBuffers[T]()
 	defer putBuffers(buf)
 	src, ld := g.b, g.ldb
@@ -59,13 +61,13 @@ func smallInner[T Float](g *gemmArgs[T]) {
 				coef[p] = g.alpha * v
 			}
 		}
-		simdLinComb(g.c[i*g.ldc:i*g.ldc+g.n], g.beta, coef, src, ld)
+		asm.LinComb(g.c[i*g.ldc:i*g.ldc+g.n], g.beta, coef, src, ld)
 	}
 }
 
 // column computes column j of C: C[:, j] = alpha·op(A)·b + beta·C[:, j]
 // with b = op(B)[:, j].
-func column[T Float](g *gemmArgs[T], j int) {
+func column[T asm.Float](g *gemmArgs[T], j int) {
 	buf := getBuffers[T]()
 	defer putBuffers(buf)
 	var b []T
@@ -77,7 +79,7 @@ func column[T Float](g *gemmArgs[T], j int) {
 	c := g.c[j:]
 	if !g.transA { // C[i, j] = alpha·A[i, :]·b
 		for i := 0; i < g.m; i++ {
-			s := g.alpha * simdDot(g.a[i*g.lda:i*g.lda+g.k], b)
+			s := g.alpha * asm.Dot(g.a[i*g.lda:i*g.lda+g.k], b)
 			c[i*g.ldc] = combine(s, g.beta, c[i*g.ldc])
 		}
 		return
@@ -85,7 +87,7 @@ func column[T Float](g *gemmArgs[T], j int) {
 	// op(A) = Aᵀ: C[:, j] = Σ_p alpha·b[p]·A[p, :], a combination of A's rows.
 	coef := scaledCopy(&buf.packB, b, g.alpha)
 	buf.packA = grow(buf.packA, g.m)
-	simdLinComb(buf.packA, 0, coef, g.a, g.lda)
+	asm.LinComb(buf.packA, 0, coef, g.a, g.lda)
 	for i, s := range buf.packA {
 		c[i*g.ldc] = combine(s, g.beta, c[i*g.ldc])
 	}
@@ -93,7 +95,7 @@ func column[T Float](g *gemmArgs[T], j int) {
 
 // gatherVector returns k elements of x at stride inc (1 if !strided),
 // copying into *scratch only when they are not contiguous.
-func gatherVector[T Float](scratch *[]T, x []T, k, inc int, strided bool) []T {
+func gatherVector[T asm.Float](scratch *[]T, x []T, k, inc int, strided bool) []T {
 	if !strided || inc == 1 {
 		return x[:k]
 	}
@@ -104,7 +106,7 @@ func gatherVector[T Float](scratch *[]T, x []T, k, inc int, strided bool) []T {
 	return *scratch
 }
 
-func scaledCopy[T Float](scratch *[]T, x []T, alpha T) []T {
+func scaledCopy[T asm.Float](scratch *[]T, x []T, alpha T) []T {
 	if alpha == 1 {
 		return x
 	}
@@ -116,7 +118,7 @@ func scaledCopy[T Float](scratch *[]T, x []T, alpha T) []T {
 }
 
 // combine returns s + beta·c, with beta = 0 ignoring c (even NaN).
-func combine[T Float](s, beta, c T) T {
+func combine[T asm.Float](s, beta, c T) T {
 	if beta == 0 {
 		return s
 	}

@@ -50,7 +50,7 @@ import (
 //
 // An LOBPCG keeps its buffers between calls: once they have grown, Solve
 // allocates nothing. It is not safe for concurrent use.
-type LOBPCG[T Float] struct {
+type LOBPCG[T asm.Float] struct {
 	BlockSize int     // vectors per operator m, 1 ≤ m ≤ d
 	MaxIter   int     // iterations (Rayleigh–Ritz steps) ≥ 0
 	Tol       float64 // relative residual tolerance; 0 runs MaxIter iterations
@@ -82,12 +82,12 @@ type LOBPCG[T Float] struct {
 
 // NewLOBPCG returns a block-size-1 solver running the reference's 2
 // iterations with no tolerance.
-func NewLOBPCG[T Float](seed uint64) *LOBPCG[T] {
+func NewLOBPCG[T asm.Float](seed uint64) *LOBPCG[T] {
 	return &LOBPCG[T]{BlockSize: 1, MaxIter: 2, Seed: seed}
 }
 
 // SMinResult holds the smallest singular values of a batch of operators.
-type SMinResult[T Float] struct {
+type SMinResult[T asm.Float] struct {
 	Batch, Rows, Cols, BlockSize int
 	// Values holds the m Ritz singular values of operator b, ascending, at
 	// Values[b·m : (b+1)·m]; Values[b·m] is the s_min estimate. Each is ≥ the

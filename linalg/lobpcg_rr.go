@@ -17,8 +17,8 @@ import (
 // JS carries an estimate of ‖δ(Js)‖/‖s‖ in units of ‖J‖ (a fresh Apply
 // counts as ε of T); P is dropped when its estimate passes pDropErr, and
 // JX recomputed by an Apply when its estimate passes xRefreshErr.
-func xRefreshErr[T Float]() float64 { return 64 * spEpsOf[T]() }
-func pDropErr[T Float]() float64    { return 1024 * spEpsOf[T]() }
+func xRefreshErr[T asm.Float]() float64 { return 64 * spEpsOf[T]() }
+func pDropErr[T asm.Float]() float64    { return 1024 * spEpsOf[T]() }
 
 // setFresh marks block blk (0 = X, 1 = R, 2 = P) of operator b as just
 // computed by the operator.
@@ -80,7 +80,7 @@ func projectOut(v, x []float64, m, d int, jv, jx []float64, D int, w []float64) 
 	var amp float64
 	for i := 0; i < m; i++ {
 		xi := x[i*d : (i+1)*d]
-		c := simdDot(v, xi)
+		c := asm.Dot(v, xi)
 		if c == 0 {
 			continue
 		}
@@ -97,11 +97,11 @@ func projectOut(v, x []float64, m, d int, jv, jx []float64, D int, w []float64) 
 
 // rrKeep is the fraction of a direction's norm that must survive its
 // projection against X for the direction to be kept; rrKeep² = rrDrop.
-func rrKeep[T Float]() float64 { return math.Sqrt(rrDrop[T]()) }
+func rrKeep[T asm.Float]() float64 { return math.Sqrt(rrDrop[T]()) }
 
 // rrDrop is the relative eigenvalue of the scaled Gram matrix SᵀS below
 // which a direction counts as dependent and is dropped.
-func rrDrop[T Float]() float64 { return math.Max(1e-10, 16*spEpsOf[T]()) }
+func rrDrop[T asm.Float]() float64 { return math.Max(1e-10, 16*spEpsOf[T]()) }
 
 // rayleighRitz replaces X (and JX, P, JP) of operator b by the m lowest
 // Ritz vectors of JᵀJ in the span of the first ns rows of [X; R; P].

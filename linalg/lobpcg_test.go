@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"github.com/ebmcpu/ebmcpu/asm"
 )
 
 // checkSMin verifies an LOBPCG result against the explicit matrices: the
 // Ritz values are not below the true singular values of the same rank
 // (beyond round-off), V is unit, U = Jv/‖Jv‖, and the reported residual is
 // ‖JᵀJv − μ²v‖ recomputed from V.
-func checkSMin[T Float](t *testing.T, name string, res *SMinResult[T], data []float64, sv [][]float64, round float64) {
+func checkSMin[T asm.Float](t *testing.T, name string, res *SMinResult[T], data []float64, sv [][]float64, round float64) {
 	t.Helper()
 	B, D, d, m := res.Batch, res.Rows, res.Cols, res.BlockSize
 	for b := 0; b < B; b++ {
@@ -134,7 +136,7 @@ func TestLOBPCGBlock(t *testing.T) {
 				t.Errorf("op %d value %d = %.15g, want %.15g", b, i, got, want)
 			}
 			for j := 0; j < i; j++ {
-				if g := simdDot(tangentRow(res.V, i, b, B, d), tangentRow(res.V, j, b, B, d)); math.Abs(g) > 1e-8 {
+				if g := asm.Dot(tangentRow(res.V, i, b, B, d), tangentRow(res.V, j, b, B, d)); math.Abs(g) > 1e-8 {
 					t.Errorf("op %d ⟨v_%d, v_%d⟩ = %g", b, i, j, g)
 				}
 			}
@@ -274,7 +276,7 @@ func TestLOBPCGBatchMatchesSingle(t *testing.T) {
 	testLOBPCGBatchMatchesSingle[float32](t)
 }
 
-func testLOBPCGBatchMatchesSingle[T Float](t *testing.T) {
+func testLOBPCGBatchMatchesSingle[T asm.Float](t *testing.T) {
 	rng := spRand(24)
 	const B, D, d = 4, 20, 7
 	data, _ := batchWithSpectrum(rng, B, D, d, specGeometric)

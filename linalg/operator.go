@@ -1,6 +1,10 @@
 package linalg
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+)
 
 // BatchOperator is a batch of B independent linear maps J_b: R^d → R^D
 // (b = 0, …, B−1), given only through products with blocks of vectors. The
@@ -13,7 +17,7 @@ import "fmt"
 // (n = d for inputs of Apply, D for its outputs). All B operators advance in
 // one call, so an implementation sees a k·B-row matrix product, the shape a
 // GEMM (or a batched forward pass with k tangent streams) wants.
-type BatchOperator[T Float] interface {
+type BatchOperator[T asm.Float] interface {
 	// Shape returns the batch size B and the size D×d of every J_b.
 	Shape() (batch, rows, cols int)
 	// Apply sets out = J_b V_b for every b, where V_b holds the k vectors
@@ -35,7 +39,7 @@ type BatchOperator[T Float] interface {
 // every J_bᵀ alongside (doubling the memory) so that Apply packs contiguous
 // runs too, and a single-vector Apply is one streaming pass over J_bᵀ
 // instead of D dot products.
-type DenseOperator[T Float] struct {
+type DenseOperator[T asm.Float] struct {
 	Batch, Rows, Cols int
 	Data              []T
 
@@ -60,7 +64,7 @@ func (m *DenseOperator[T]) KeepTranspose() {
 // NewDenseOperator returns the operator over the batch×rows×cols matrices
 // in data, which it does not copy. It panics if len(data) is not
 // batch·rows·cols or a size is negative.
-func NewDenseOperator[T Float](batch, rows, cols int, data []T) *DenseOperator[T] {
+func NewDenseOperator[T asm.Float](batch, rows, cols int, data []T) *DenseOperator[T] {
 	if batch < 0 || rows < 0 || cols < 0 {
 		panic("linalg: negative operator size")
 	}

@@ -3,6 +3,8 @@ package linalg
 import (
 	"math"
 	"testing"
+
+	"github.com/ebmcpu/ebmcpu/asm"
 )
 
 // TestOperatorDenseLayout checks Apply and ApplyT of DenseOperator against
@@ -13,7 +15,7 @@ func TestOperatorDenseLayout(t *testing.T) {
 	testOperatorDenseLayout[float32](t, 1e-5)
 }
 
-func testOperatorDenseLayout[T Float](t *testing.T, tol float64) {
+func testOperatorDenseLayout[T asm.Float](t *testing.T, tol float64) {
 	rng := spRand(2)
 	for _, sz := range [][3]int{{1, 1, 1}, {3, 5, 4}, {4, 2, 7}, {2, 9, 9}} {
 		B, D, d := sz[0], sz[1], sz[2]
@@ -49,7 +51,7 @@ func testOperatorDenseLayout[T Float](t *testing.T, tol float64) {
 							t.Fatalf("B=%d D=%d d=%d k=%d: ApplyT[%d,%d][%d] = %g, want %g", B, D, d, k, tt, b, i, gotT[i], wantT[i])
 						}
 					}
-					if a, c := simdDot(got, wt), simdDot(vt, gotT); math.Abs(a-c) > 10*tol*(1+math.Abs(a)) {
+					if a, c := asm.Dot(got, wt), asm.Dot(vt, gotT); math.Abs(a-c) > 10*tol*(1+math.Abs(a)) {
 						t.Fatalf("adjoint mismatch: ⟨Jv,w⟩ = %g, ⟨v,Jᵀw⟩ = %g", a, c)
 					}
 				}

@@ -81,7 +81,7 @@ const (
 //
 // A RandSVD keeps its buffers between calls: once they have grown, Compute
 // allocates nothing. It is not safe for concurrent use.
-type RandSVD[T Float] struct {
+type RandSVD[T asm.Float] struct {
 	K          int        // singular triplets per operator, 1 ≤ K ≤ min(D, d)
 	Oversample int        // extra test vectors p ≥ 0; ℓ = min(K+p, D, d)
 	PowerIters int        // power iterations q ≥ 0
@@ -113,12 +113,12 @@ type RandSVD[T Float] struct {
 
 // NewRandSVD returns a solver for the top k triplets with the defaults
 // Oversample 32, PowerIters 2, Probes 5, CholeskyQR2 and SVDAuto.
-func NewRandSVD[T Float](k int, seed uint64) *RandSVD[T] {
+func NewRandSVD[T asm.Float](k int, seed uint64) *RandSVD[T] {
 	return &RandSVD[T]{K: k, Oversample: 32, PowerIters: 2, Probes: 5, Orth: OrthCholQR2, Seed: seed}
 }
 
 // SVDResult holds top-K singular triplets of a batch of operators.
-type SVDResult[T Float] struct {
+type SVDResult[T asm.Float] struct {
 	Batch, Rows, Cols, K int
 	// Values holds the K largest singular values of operator b, descending,
 	// at Values[b·K : (b+1)·K].
@@ -300,7 +300,7 @@ func (r *RandSVD[T]) orthOne(x, alt []T, l, n, B, b int, target []T, final bool,
 	return whereIs(target, x)
 }
 
-func whereIs[T Float](target, x []T) int {
+func whereIs[T asm.Float](target, x []T) int {
 	if &target[0] == &x[0] {
 		return orthInX
 	}
@@ -311,7 +311,7 @@ func whereIs[T Float](target, x []T) int {
 // first CholeskyQR pass in T: the Gram matrix formed in T must stay well
 // away from singular (CholeskyQR needs cond ≲ ε_T^(−1/2), and the diagonal
 // ratio underestimates the condition number). See cholQRMaxRatio.
-func cholQRMaxRatioOf[T Float]() float64 {
+func cholQRMaxRatioOf[T asm.Float]() float64 {
 	if spEpsOf[T]() > 1e-10 {
 		return 300
 	}
@@ -322,7 +322,7 @@ func cholQRMaxRatioOf[T Float]() float64 {
 // gets a second pass: one pass leaves an orthogonality error of
 // ~ε_T·cond², which must stay small for the next product to keep its
 // precision.
-func cholQRSecondRatio[T Float]() float64 {
+func cholQRSecondRatio[T asm.Float]() float64 {
 	if spEpsOf[T]() > 1e-10 {
 		return 20
 	}
@@ -349,7 +349,7 @@ func (r *RandSVD[T]) cholPass(src, dst []T, l, n, B, b int, first bool) (int, fl
 	for i := 0; i < l; i++ {
 		ri := s[i*ld : i*ld+n]
 		for j := 0; j <= i; j++ {
-			v := simdDot(ri, s[j*ld:j*ld+n])
+			v := asm.Dot(ri, s[j*ld:j*ld+n])
 			g[i*l+j], g[j*l+i] = v, v
 		}
 	}
@@ -383,7 +383,7 @@ func (r *RandSVD[T]) cholPass(src, dst []T, l, n, B, b int, first bool) (int, fl
 		for j := 0; j <= i; j++ {
 			c[i*l+j] = T(gf[i*l+j])
 		}
-		simdLinComb(dst[(i*B+b)*n:(i*B+b)*n+n], 0, c[i*l:i*l+i+1], s, ld)
+		asm.LinComb(dst[(i*B+b)*n:(i*B+b)*n+n], 0, c[i*l:i*l+i+1], s, ld)
 	}
 	return cholDone, hi / lo
 }
@@ -406,7 +406,7 @@ func (r *RandSVD[T]) householderRows(src, dst []T, l, n, B, b int) bool {
 // vectors' orthogonality by ~ε₆₄·λ_1/λ_K, which must stay below the
 // precision ε_T of B itself. For float64 operators that leaves only the
 // SVD.
-func gramMinRatio[T Float]() float64 { return 64 * 0x1p-53 / spEpsOf[T]() }
+func gramMinRatio[T asm.Float]() float64 { return 64 * 0x1p-53 / spEpsOf[T]() }
 
 // finish computes operator b's values and vectors from the block B = QᵀJ
 // (rows of w) and Q (rows of q), and its error estimate.
@@ -433,7 +433,7 @@ func (r *RandSVD[T]) finish(b, l int, q, w []T, res *SVDResult[T]) {
 	// U rows (K×D) = Ũ[:, :K]ᵀ·Q, with the coefficients in r.cT.
 	qb := q[b*D:]
 	for i := 0; i < K; i++ {
-		simdLinComb(res.U[(i*B+b)*D:(i*B+b+1)*D], 0, r.cT[i*l:(i+1)*l], qb, B*D)
+		asm.LinComb(res.U[(i*B+b)*D:(i*B+b+1)*D], 0, r.cT[i*l:(i+1)*l], qb, B*D)
 	}
 
 	if np == 0 {
@@ -447,9 +447,9 @@ func (r *RandSVD[T]) finish(b, l int, q, w []T, res *SVDResult[T]) {
 		pj := p[j*B*D : j*B*D+D]
 		for pass := 0; pass < 2; pass++ {
 			for t := 0; t < l; t++ {
-				r.pc[t] = -simdDot(pj, qb[t*B*D:t*B*D+D])
+				r.pc[t] = -asm.Dot(pj, qb[t*B*D:t*B*D+D])
 			}
-			simdLinComb(pj, 1, r.pc, qb, B*D)
+			asm.LinComb(pj, 1, r.pc, qb, B*D)
 		}
 	}
 	var worst float64

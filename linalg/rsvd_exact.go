@@ -1,6 +1,10 @@
 package linalg
 
-import "math"
+import (
+	"math"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+)
 
 // The exact route of RandSVD (SVDExact) and the tangent-layout helpers of
 // the randomized one.
@@ -92,7 +96,7 @@ func (r *RandSVD[T]) sortTriplets(b int, vals []float64, res *SVDResult[T]) {
 	}
 }
 
-func swapRows[T Float](x []T, i, j, n int) {
+func swapRows[T asm.Float](x []T, i, j, n int) {
 	a, b := x[i:i+n], x[j:j+n]
 	for k := range a {
 		a[k], b[k] = b[k], a[k]
@@ -101,14 +105,14 @@ func swapRows[T Float](x []T, i, j, n int) {
 
 // zeroRows clears the k vectors (length n) of operator b in the tangent
 // block x of a batch of B.
-func zeroRows[T Float](x []T, k, n, batch, b int) {
+func zeroRows[T asm.Float](x []T, k, n, batch, b int) {
 	for t := 0; t < k; t++ {
 		clear(x[(t*batch+b)*n : (t*batch+b+1)*n])
 	}
 }
 
 // copyRows copies operator b's k vectors from src to dst (tangent layout).
-func copyRows[T Float](dst, src []T, k, n, batch, b int) {
+func copyRows[T asm.Float](dst, src []T, k, n, batch, b int) {
 	for t := 0; t < k; t++ {
 		o := (t*batch + b) * n
 		copy(dst[o:o+n], src[o:o+n])
@@ -117,7 +121,7 @@ func copyRows[T Float](dst, src []T, k, n, batch, b int) {
 
 // normT returns ‖x‖₂ accumulated in float64 (0 for an empty x; NaN or Inf
 // for a non-finite one).
-func normT[T Float](x []T) float64 {
+func normT[T asm.Float](x []T) float64 {
 	var s float64
 	for _, v := range x {
 		s += float64(v) * float64(v)
@@ -145,7 +149,7 @@ func normT[T Float](x []T) float64 {
 }
 
 // scaleT multiplies x by a in place.
-func scaleT[T Float](x []T, a float64) {
+func scaleT[T asm.Float](x []T, a float64) {
 	for i, v := range x {
 		x[i] = T(float64(v) * a)
 	}

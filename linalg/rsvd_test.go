@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"github.com/ebmcpu/ebmcpu/asm"
 )
 
 // checkTopK verifies a randomized top-k result against the true singular
@@ -14,7 +16,7 @@ import (
 //   - V and U have orthonormal columns.
 //
 // round is the absolute round-off allowance relative to σ_1.
-func checkTopK[T Float](t *testing.T, name string, res *SVDResult[T], data []float64, sv [][]float64, round float64) {
+func checkTopK[T asm.Float](t *testing.T, name string, res *SVDResult[T], data []float64, sv [][]float64, round float64) {
 	t.Helper()
 	B, D, d, K := res.Batch, res.Rows, res.Cols, res.K
 	for b := 0; b < B; b++ {
@@ -50,12 +52,12 @@ func checkTopK[T Float](t *testing.T, name string, res *SVDResult[T], data []flo
 					want = 1
 				}
 				vj, uj := tangentRow(res.V, j, b, B, d), tangentRow(res.U, j, b, B, D)
-				if g := simdDot(v, vj); math.Abs(g-want) > 1e3*spEpsOf[T]() {
+				if g := asm.Dot(v, vj); math.Abs(g-want) > 1e3*spEpsOf[T]() {
 					t.Errorf("%s: op %d ⟨v_%d, v_%d⟩ = %g", name, b, i, j, g)
 				}
 				// u_i is orthonormal only where σ̃_i > 0.
 				if got > 1e-6*sv[b][0] {
-					if g := simdDot(u, uj); math.Abs(g-want) > 1e3*spEpsOf[T]() {
+					if g := asm.Dot(u, uj); math.Abs(g-want) > 1e3*spEpsOf[T]() {
 						t.Errorf("%s: op %d ⟨u_%d, u_%d⟩ = %g", name, b, i, j, g)
 					}
 				}
@@ -207,7 +209,7 @@ func TestSVDBatchMatchesSingle(t *testing.T) {
 	}
 }
 
-func testSVDBatchMatchesSingle[T Float](t *testing.T, method SVDMethod) {
+func testSVDBatchMatchesSingle[T asm.Float](t *testing.T, method SVDMethod) {
 	rng := spRand(13)
 	const B, D, d, K = 5, 30, 12, 3
 	data, _ := batchWithSpectrum(rng, B, D, d, specGeometric)
@@ -337,7 +339,7 @@ func TestSVDNoAllocs(t *testing.T) {
 
 // countingOp hides a DenseOperator behind the interface and records the
 // largest number of vectors per call.
-type countingOp[T Float] struct {
+type countingOp[T asm.Float] struct {
 	op      *DenseOperator[T]
 	maxK    int
 	applies int
@@ -409,13 +411,13 @@ func TestSVDExactSpectra(t *testing.T) {
 						if i == j {
 							want = 1
 						}
-						if g := simdDot(v, tangentRow(res.V, j, b, B, d)); math.Abs(g-want) > 1e-13 {
+						if g := asm.Dot(v, tangentRow(res.V, j, b, B, d)); math.Abs(g-want) > 1e-13 {
 							t.Errorf("%s: op %d ⟨v_%d, v_%d⟩ = %g", name, b, i, j, g)
 						}
 						sj := res.Values[b*K+j]
 						if got > 1e-6*s1 {
 							tol := 1e-13 * s1 * s1 / (got * sj)
-							if g := simdDot(u, tangentRow(res.U, j, b, B, D)); math.Abs(g-want) > tol {
+							if g := asm.Dot(u, tangentRow(res.U, j, b, B, D)); math.Abs(g-want) > tol {
 								t.Errorf("%s: op %d ⟨u_%d, u_%d⟩ = %g", name, b, i, j, g)
 							}
 						}

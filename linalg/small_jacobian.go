@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/lapack"
 )
@@ -14,7 +15,7 @@ import (
 //
 // A Jacobians keeps its buffers between calls: once they have grown, its
 // methods allocate nothing. It is not safe for concurrent use.
-type Jacobians[T Float] struct {
+type Jacobians[T asm.Float] struct {
 	Batch, Rows, Cols int
 	// Data holds J_b row-major at Data[b·Rows·Cols : (b+1)·Rows·Cols].
 	Data []float64

@@ -3,6 +3,8 @@ package linalg
 import (
 	"fmt"
 	"math"
+
+	"github.com/ebmcpu/ebmcpu/asm"
 )
 
 // Lower bounds on Σ_i log s_i(J) = ½·log det(JᵀJ) for a D×d Jacobian J
@@ -45,7 +47,7 @@ func LogDetTopK(top []float64, d int, sMin float64) float64 {
 // LogDetBounds sets dst[b] to LogDetTopK for every operator of a batch,
 // from the top-k values of top (nil for the plain s_min bound) and the s_min
 // estimate smin.Values[b·m] of smin.
-func LogDetBounds[T Float](top *SVDResult[T], smin *SMinResult[T], dst []float64) {
+func LogDetBounds[T asm.Float](top *SVDResult[T], smin *SMinResult[T], dst []float64) {
 	B, d, m := smin.Batch, smin.Cols, smin.BlockSize
 	if len(dst) < B {
 		panic(fmt.Sprintf("linalg: LogDetBounds dst has length %d, want %d", len(dst), B))

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -105,7 +106,7 @@ func batchWithSpectrum(rng *rand.Rand, B, D, d int, sp spectrum) (data []float64
 	return data, sv
 }
 
-func spToT[T Float](x []float64) []T {
+func spToT[T asm.Float](x []float64) []T {
 	y := make([]T, len(x))
 	for i, v := range x {
 		y[i] = T(v)
@@ -123,7 +124,7 @@ func denseSV(a []float64, m, n int) []float64 {
 }
 
 // tangentRow returns vector t of operator b from a tangent block.
-func tangentRow[T Float](x []T, t, b, batch, n int) []float64 {
+func tangentRow[T asm.Float](x []T, t, b, batch, n int) []float64 {
 	out := make([]float64, n)
 	for i := range out {
 		out[i] = float64(x[(t*batch+b)*n+i])
@@ -135,7 +136,7 @@ func tangentRow[T Float](x []T, t, b, batch, n int) []float64 {
 func spMatVec(a []float64, m, n int, x []float64) []float64 {
 	y := make([]float64, m)
 	for i := 0; i < m; i++ {
-		y[i] = simdDot(a[i*n:(i+1)*n], x)
+		y[i] = asm.Dot(a[i*n:(i+1)*n], x)
 	}
 	return y
 }
@@ -151,7 +152,7 @@ func spMatTVec(a []float64, m, n int, y []float64) []float64 {
 	return x
 }
 
-func spSameBits[T Float](a, b []T) bool {
+func spSameBits[T asm.Float](a, b []T) bool {
 	if len(a) != len(b) {
 		return false
 	}

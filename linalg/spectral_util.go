@@ -62,7 +62,7 @@ func spNormals(r *rand.Rand, x []float64) {
 
 // gatherRows copies the k vectors of operator b (each of length n) from the
 // tangent block src of a batch of B into the contiguous k×n block dst.
-func gatherRows[T Float](dst []float64, src []T, k, n, batch, b int) {
+func gatherRows[T asm.Float](dst []float64, src []T, k, n, batch, b int) {
 	for t := 0; t < k; t++ {
 		row := src[(t*batch+b)*n : (t*batch+b+1)*n]
 		d := dst[t*n : (t+1)*n]
@@ -74,7 +74,7 @@ func gatherRows[T Float](dst []float64, src []T, k, n, batch, b int) {
 
 // scatterRows is the inverse of gatherRows: it writes the contiguous k×n
 // block src as the k vectors of operator b in the tangent block dst.
-func scatterRows[T Float](dst []T, src []float64, k, n, batch, b int) {
+func scatterRows[T asm.Float](dst []T, src []float64, k, n, batch, b int) {
 	for t := 0; t < k; t++ {
 		row := dst[(t*batch+b)*n : (t*batch+b+1)*n]
 		s := src[t*n : (t+1)*n]
@@ -86,9 +86,8 @@ func scatterRows[T Float](dst []T, src []float64, k, n, batch, b int) {
 
 // roundTo rounds every element of x to the precision of T in place, so that
 // float64 vectors equal what an operator over T is given.
-func roundTo[T Float](x []float64) {
-	var z T
-	if _, ok := any(z).(float64); ok {
+func roundTo[T asm.Float](x []float64) {
+	if !asm.Is32[T]() {
 		return
 	}
 	for i, v := range x {
@@ -132,9 +131,8 @@ func combineRows(out []float64, m, n int, c []float64, ldc int, src []float64, r
 }
 
 // spEpsOf returns the unit round-off of T.
-func spEpsOf[T Float]() float64 {
-	var z T
-	if _, ok := any(z).(float32); ok {
+func spEpsOf[T asm.Float]() float64 {
+	if asm.Is32[T]() {
 		return 0x1p-24
 	}
 	return 0x1p-53

@@ -63,7 +63,7 @@ func (a ActKind) smooth() bool {
 }
 
 // Activation is an element-wise activation layer of a fixed width.
-type Activation[T Float] struct {
+type Activation[T asm.Float] struct {
 	Act ActKind
 	// Slope is LeakyReLU's fixed negative slope (ReLU: 0). For PReLU the
 	// slope is the learnable Param SlopeParam instead.
@@ -76,7 +76,7 @@ type Activation[T Float] struct {
 
 // NewActivation returns an activation layer of the given kind and width with
 // torch's defaults: LeakyReLU slope 0.01, PReLU slope 0.25, ELU α = 1.
-func NewActivation[T Float](kind ActKind, width int) *Activation[T] {
+func NewActivation[T asm.Float](kind ActKind, width int) *Activation[T] {
 	if width <= 0 {
 		panic("nn: NewActivation: width must be positive")
 	}
@@ -130,7 +130,7 @@ func (a *Activation[T]) piecewiseLinear() bool {
 // input and output. Piecewise-linear activations (and Identity) need
 // nothing: their derivatives are masked scalings done by the leaky-ReLU
 // kernels, with σ″ = 0.
-type actRun[T Float] struct {
+type actRun[T asm.Float] struct {
 	a      *Activation[T]
 	s      []T // sigmoid(h) for SiLU and Softplus, B×width
 	d1, d2 []T // σ'(h), σ″(h), B×width (smooth and ELU)
@@ -160,7 +160,7 @@ func (r *actRun[T]) forward(p *pass, x, y []T) {
 		vleaky(yp, h, a.slope())
 	case SiLU:
 		vsigmoid(r.s[:n], h)
-		vmul(yp, h, r.s[:n])
+		asm.Mul(yp, h, r.s[:n])
 	case Softplus:
 		vsoftplus(yp, h)
 		vsigmoid(r.s[:n], h)
@@ -194,7 +194,7 @@ func (r *actRun[T]) forward(p *pass, x, y []T) {
 	default:
 		d1 := r.deriv(n, h, yp, nil, r.d1[:n], false)
 		for t := 0; t < p.k; t++ {
-			vmul(yt[t*n:(t+1)*n], xt[t*n:(t+1)*n], d1)
+			asm.Mul(yt[t*n:(t+1)*n], xt[t*n:(t+1)*n], d1)
 		}
 	}
 }
@@ -209,16 +209,15 @@ func (r *actRun[T]) deriv(n int, h, y, dy, dst []T, second bool) []T {
 	if second {
 		d2 = r.d2[:n]
 	}
-	if d, ok := f32(dst); ok {
+	if asm.Is32[T]() {
 		// float32: one fused kernel pass for σ' (times dy) and σ″.
-		d2f, _ := f32(d2)
-		dyf, _ := f32(dy)
+		d, d2f, dyf := asm.As32(dst), asm.As32(d2), asm.As32(dy)
 		switch a.Act {
 		case SiLU:
-			asm.SsiluDerivs(d, d2f, any(h).([]float32), any(r.s[:n]).([]float32), dyf)
+			asm.SsiluDerivs(d, d2f, asm.As32(h), asm.As32(r.s[:n]), dyf)
 			return dst
 		case Softplus:
-			s := any(r.s[:n]).([]float32)
+			s := asm.As32(r.s[:n])
 			if second {
 				asm.SsigmoidDerivs(d2f, nil, s, nil)
 			}
@@ -228,10 +227,10 @@ func (r *actRun[T]) deriv(n int, h, y, dy, dst []T, second bool) []T {
 			asm.Smul(d, s, dyf)
 			return dst
 		case Tanh:
-			asm.StanhDerivs(d, d2f, any(y).([]float32), dyf)
+			asm.StanhDerivs(d, d2f, asm.As32(y), dyf)
 			return dst
 		case Sigmoid:
-			asm.SsigmoidDerivs(d, d2f, any(y).([]float32), dyf)
+			asm.SsigmoidDerivs(d, d2f, asm.As32(y), dyf)
 			return dst
 		}
 	}
@@ -288,7 +287,7 @@ func (r *actRun[T]) deriv(n int, h, y, dy, dst []T, second bool) []T {
 		}
 	}
 	if dy != nil {
-		vmul(d1, d1, dy)
+		asm.Mul(d1, d1, dy)
 	}
 	return d1
 }
@@ -321,16 +320,16 @@ func (r *actRun[T]) backward(p *pass, x, y, g, gx []T) {
 	}
 	d1 := r.deriv(n, h, y[:n], nil, r.d1[:n], second)
 	for j := r0; j < r1; j += n {
-		vmul(gx[j:j+n], g[j:j+n], d1)
+		asm.Mul(gx[j:j+n], g[j:j+n], d1)
 	}
 	if second {
 		gp := gx[:n]
 		d2 := r.d2[:n]
 		tmp := r.tmp[:n]
 		for t := 1; t <= kt; t++ {
-			vmul(tmp, g[t*n:(t+1)*n], x[t*n:(t+1)*n])
+			asm.Mul(tmp, g[t*n:(t+1)*n], x[t*n:(t+1)*n])
 			if p.gZero {
-				vmul(gp, tmp, d2)
+				asm.Mul(gp, tmp, d2)
 				p.gZero = false
 			} else {
 				vmuladd(gp, tmp, d2)

@@ -1,6 +1,10 @@
 package nn
 
-import "math"
+import (
+	"math"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+)
 
 // BatchNorm is torch.nn.BatchNorm1d on a batch of vectors (affine, tracking
 // running statistics; eps 1e-5, momentum 0.1 by default).
@@ -13,7 +17,7 @@ import "math"
 //
 // Eval: y = γ(x − r_μ)/√(r_σ² + eps) + β, an affine map per column, so a
 // tangent is scaled by γ/√(r_σ² + eps).
-type BatchNorm[T Float] struct {
+type BatchNorm[T asm.Float] struct {
 	Gamma, Beta *Param[T]  // weight and bias, width n
 	Mean, Var   *Buffer[T] // running_mean, running_var
 	Eps         float64
@@ -23,7 +27,7 @@ type BatchNorm[T Float] struct {
 
 // NewBatchNorm returns a BatchNorm over n features with γ = 1, β = 0, running
 // mean 0 and running variance 1.
-func NewBatchNorm[T Float](n int) *BatchNorm[T] {
+func NewBatchNorm[T asm.Float](n int) *BatchNorm[T] {
 	if n <= 0 {
 		panic("nn: NewBatchNorm: width must be positive")
 	}
@@ -52,7 +56,7 @@ func (b *BatchNorm[T]) Params() []*Param[T] { return []*Param[T]{b.Gamma, b.Beta
 // Buffers returns the running mean and variance.
 func (b *BatchNorm[T]) Buffers() []*Buffer[T] { return []*Buffer[T]{b.Mean, b.Var} }
 
-type bnRun[T Float] struct {
+type bnRun[T asm.Float] struct {
 	b      *BatchNorm[T]
 	xhat   []T // Train: normalised input, B×n
 	mean   []T // Train: batch mean; Eval: running mean snapshot
@@ -84,9 +88,9 @@ func (r *bnRun[T]) forward(p *pass, x, y []T) {
 	for j := 0; j < n; j++ {
 		r.invstd[j] = T(1 / math.Sqrt(float64(b.Var.Value[j])+b.Eps))
 	}
-	vmul(r.scale, b.Gamma.Value, r.invstd)
-	vmul(r.shift, r.mean, r.scale)
-	vsub(r.shift, b.Beta.Value, r.shift)
+	asm.Mul(r.scale, b.Gamma.Value, r.invstd)
+	asm.Mul(r.shift, r.mean, r.scale)
+	asm.Sub(r.shift, b.Beta.Value, r.shift)
 	// Primal rows through the affine map, tangent rows through its linear part.
 	m := p.B * n
 	affineRows(y[:m], x[:m], n, r.scale, r.shift)
@@ -107,10 +111,10 @@ func (r *bnRun[T]) forwardTrain(p *pass, x, y []T) {
 	m := B * n
 	clear(r.acc)
 	sumRows(r.acc, x, B, n, r.ones)
-	vscal(1/T(B), r.acc)
+	asm.Scal(1/T(B), r.acc)
 	copy(r.mean, r.acc)
 	// Two-pass variance: Σ (x − μ)², keeping the centred rows in xhat.
-	vscal(-1, r.acc)
+	asm.Scal(-1, r.acc)
 	affineRows(r.xhat[:m], x[:m], n, nil, r.acc)
 	clear(r.acc)
 	for i := 0; i < B; i++ {
@@ -147,7 +151,7 @@ func (r *bnRun[T]) backward(p *pass, x, y, g, gx []T) {
 	clear(r.acc)
 	if !p.gZero {
 		for i := 0; i < B; i++ {
-			vsub(r.row, x[i*n:(i+1)*n], r.mean)
+			asm.Sub(r.row, x[i*n:(i+1)*n], r.mean)
 			vmuladd(r.acc, r.row, g[i*n:(i+1)*n])
 		}
 		sumRows(b.Beta.Grad, g, B, n, r.ones)
@@ -176,19 +180,19 @@ func (r *bnRun[T]) backwardTrain(p *pass, g, gx []T) {
 		vmuladd(sgx, g[i*n:(i+1)*n], r.xhat[i*n:(i+1)*n])
 	}
 	if p.param {
-		vadd(b.Gamma.Grad, b.Gamma.Grad, sgx)
-		vadd(b.Beta.Grad, b.Beta.Grad, sg)
+		asm.Add(b.Gamma.Grad, b.Gamma.Grad, sgx)
+		asm.Add(b.Beta.Grad, b.Beta.Grad, sg)
 	}
 	if gx == nil {
 		return
 	}
 	// Per row d = gy − x̂∘(sgx/B) (one FMA pass), then all rows at once
 	// gx = d∘scale − scale∘sg/B.
-	vmul(r.scale, b.Gamma.Value, r.invstd)
+	asm.Mul(r.scale, b.Gamma.Value, r.invstd)
 	negInvB := -1 / T(B)
-	vscal(negInvB, sgx)
-	vmul(sg, sg, r.scale)
-	vscal(negInvB, sg)
+	asm.Scal(negInvB, sgx)
+	asm.Mul(sg, sg, r.scale)
+	asm.Scal(negInvB, sg)
 	for i := 0; i < B; i++ {
 		vmuladd2(gx[i*n:(i+1)*n], r.xhat[i*n:(i+1)*n], sgx, g[i*n:(i+1)*n])
 	}

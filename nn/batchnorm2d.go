@@ -1,6 +1,10 @@
 package nn
 
-import "math"
+import (
+	"math"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+)
 
 // BatchNorm2D is torch.nn.BatchNorm2d on flattened NCHW images (affine,
 // tracking running statistics; eps 1e-5, momentum 0.1 by default): one
@@ -13,7 +17,7 @@ import "math"
 //
 // Eval: y = γ_c(x − r_μ,c)/√(r_σ²,c + eps) + β_c, an affine map per channel,
 // so a tangent is scaled by γ_c/√(r_σ²,c + eps).
-type BatchNorm2D[T Float] struct {
+type BatchNorm2D[T asm.Float] struct {
 	Gamma, Beta *Param[T]  // weight and bias, one per channel
 	Mean, Var   *Buffer[T] // running_mean, running_var
 	Eps         float64
@@ -24,7 +28,7 @@ type BatchNorm2D[T Float] struct {
 // NewBatchNorm2D returns a BatchNorm2D over images of the given channels,
 // height and width, with γ = 1, β = 0, running mean 0 and running
 // variance 1.
-func NewBatchNorm2D[T Float](channels, height, width int) *BatchNorm2D[T] {
+func NewBatchNorm2D[T asm.Float](channels, height, width int) *BatchNorm2D[T] {
 	if channels <= 0 || height <= 0 || width <= 0 {
 		panic("nn: NewBatchNorm2D: sizes must be positive")
 	}
@@ -53,7 +57,7 @@ func (b *BatchNorm2D[T]) Params() []*Param[T] { return []*Param[T]{b.Gamma, b.Be
 // Buffers returns the running mean and variance.
 func (b *BatchNorm2D[T]) Buffers() []*Buffer[T] { return []*Buffer[T]{b.Mean, b.Var} }
 
-type bn2Run[T Float] struct {
+type bn2Run[T asm.Float] struct {
 	b          *BatchNorm2D[T]
 	xhat       []T // Train: normalised input, B×n
 	mean       []T // per channel: batch mean (Train) or running mean snapshot (Eval)
@@ -95,9 +99,9 @@ func (r *bn2Run[T]) forward(p *pass, x, y []T) {
 	for c := range r.invstd {
 		r.invstd[c] = T(1 / math.Sqrt(float64(b.Var.Value[c])+b.Eps))
 	}
-	vmul(r.c1, b.Gamma.Value, r.invstd)
-	vmul(r.c2, r.mean, r.c1)
-	vsub(r.c2, b.Beta.Value, r.c2)
+	asm.Mul(r.c1, b.Gamma.Value, r.invstd)
+	asm.Mul(r.c2, r.mean, r.c1)
+	asm.Sub(r.c2, b.Beta.Value, r.c2)
 	broadcastChannels(r.scale, r.c1, hw)
 	broadcastChannels(r.shift, r.c2, hw)
 	broadcastChannels(r.meanB, r.mean, hw)
@@ -123,11 +127,11 @@ func (r *bn2Run[T]) forwardTrain(p *pass, x, y []T) {
 	clear(r.acc)
 	sumRows(r.acc, x, B, n, r.ones)
 	r.channelSums(r.mean, r.acc)
-	vscal(1/T(N), r.mean)
+	asm.Scal(1/T(N), r.mean)
 	// Two-pass variance: Σ (x − μ)², keeping the centred rows in xhat.
-	vscal(-1, r.mean)
+	asm.Scal(-1, r.mean)
 	broadcastChannels(r.shift, r.mean, hw)
-	vscal(-1, r.mean)
+	asm.Scal(-1, r.mean)
 	affineRows(r.xhat[:m], x[:m], n, nil, r.shift)
 	clear(r.acc)
 	for i := 0; i < B; i++ {
@@ -169,7 +173,7 @@ func (r *bn2Run[T]) backward(p *pass, x, y, g, gx []T) {
 	clear(r.acc)
 	if !p.gZero {
 		for i := 0; i < B; i++ {
-			vsub(r.row, x[i*n:(i+1)*n], r.meanB)
+			asm.Sub(r.row, x[i*n:(i+1)*n], r.meanB)
 			vmuladd(r.acc, r.row, g[i*n:(i+1)*n])
 		}
 		addChannelSums(b.Beta.Grad, r.row, g, B, hw, r.ones)
@@ -202,8 +206,8 @@ func (r *bn2Run[T]) backwardTrain(p *pass, g, gx []T) {
 	}
 	r.channelSums(sgx, r.acc)
 	if p.param {
-		vadd(b.Gamma.Grad, b.Gamma.Grad, sgx)
-		vadd(b.Beta.Grad, b.Beta.Grad, sg)
+		asm.Add(b.Gamma.Grad, b.Gamma.Grad, sgx)
+		asm.Add(b.Beta.Grad, b.Beta.Grad, sg)
 	}
 	if gx == nil {
 		return
@@ -211,11 +215,11 @@ func (r *bn2Run[T]) backwardTrain(p *pass, g, gx []T) {
 	// Per row d = gy − x̂∘(sgx/N) (one FMA pass), then all rows at once
 	// gx = d∘scale − scale∘sg/N, scale = γ·invstd.
 	scale := r.c3
-	vmul(scale, b.Gamma.Value, r.invstd)
+	asm.Mul(scale, b.Gamma.Value, r.invstd)
 	negInvN := -1 / T(B*hw)
-	vscal(negInvN, sgx)
-	vmul(sg, sg, scale)
-	vscal(negInvN, sg)
+	asm.Scal(negInvN, sgx)
+	asm.Mul(sg, sg, scale)
+	asm.Scal(negInvN, sg)
 	m := B * n
 	broadcastChannels(r.row, sgx, hw)
 	for i := 0; i < B; i++ {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/ebmcpu/ebmcpu/internal/fdcheck"
 	"github.com/ebmcpu/ebmcpu/linalg"
 )
 
@@ -79,17 +80,17 @@ func TestHalfLogDetBackward(t *testing.T) {
 	}
 	n.ZeroGrad()
 	y, _ := ws.JacobianPass(z, Eval)
-	checkClose(t, "y", y, n.NewWorkspace(B, 0).Forward(z, Eval), 1e-15)
+	fdcheck.Close(t, "y", y, n.NewWorkspace(B, 0).Forward(z, Eval), 1e-15)
 	gz, sing := ws.HalfLogDetBackward(gy, wt, val, GradParams|GradInput)
 	if sing != 0 {
 		t.Fatalf("%d singular samples", sing)
 	}
 	gz = append([]float64(nil), gz...)
-	checkClose(t, "∂/∂θ", grads(n), fdParams(n, L, fdH), fdTol)
-	checkClose(t, "∂/∂z", gz, fdGrad(L, z, fdH), fdTol)
+	fdcheck.Close(t, "∂/∂θ", grads(n), fdParams(n, L, fdH), fdTol)
+	fdcheck.Close(t, "∂/∂z", gz, fdcheck.Grad(L, fdH, z), fdTol)
 	ref := make([]float64, B)
 	n.NewWorkspace(B, d).HalfLogDet(z, Eval, nil, ref, 0)
-	checkClose(t, "val", val, ref, 1e-15)
+	fdcheck.Close(t, "val", val, ref, 1e-15)
 }
 
 // TestJacobianOperator compares Apply and ApplyT with products of the
@@ -104,7 +105,7 @@ func TestJacobianOperator(t *testing.T) {
 	jo := op.(*JacobianOperator[float64])
 	z := randVec(s, B*d, -1, 1)
 	y := jo.SetPoint(z, Eval)
-	checkClose(t, "y", y, n.NewWorkspace(B, 0).Forward(z, Eval), 1e-15)
+	fdcheck.Close(t, "y", y, n.NewWorkspace(B, 0).Forward(z, Eval), 1e-15)
 	if b, r, c := op.Shape(); b != B || r != D || c != d {
 		t.Fatalf("Shape = %d, %d, %d", b, r, c)
 	}
@@ -116,12 +117,12 @@ func TestJacobianOperator(t *testing.T) {
 	got, want := make([]float64, k*B*D), make([]float64, k*B*D)
 	op.Apply(v, k, got)
 	dense.Apply(v, k, want)
-	checkClose(t, "J v", got, want, 1e-14)
+	fdcheck.Close(t, "J v", got, want, 1e-14)
 	gotT, wantT := make([]float64, k*B*d), make([]float64, k*B*d)
 	for rep := 0; rep < 2; rep++ { // ApplyT reuses the primal pass
 		op.ApplyT(w, k, gotT)
 		dense.ApplyT(w, k, wantT)
-		checkClose(t, "Jᵀw", gotT, wantT, 1e-14)
+		fdcheck.Close(t, "Jᵀw", gotT, wantT, 1e-14)
 		op.Apply(v, k, got) // a tangent pass in between must not disturb it
 	}
 	if a := testing.AllocsPerRun(10, func() { op.Apply(v, k, got); op.ApplyT(w, k, gotT) }); a != 0 {

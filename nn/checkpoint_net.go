@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/ebmcpu/ebmcpu/asm"
 )
 
 // Tensor and blob names used by the helpers below: a network stored under
@@ -13,16 +15,15 @@ import (
 
 func netTensorName(prefix, kind, name string) string { return prefix + "/" + kind + "/" + name }
 
-func dtypeOf[T Float]() DType {
-	var z T
-	if _, ok := any(z).(float32); ok {
+func dtypeOf[T asm.Float]() DType {
+	if asm.Is32[T]() {
 		return Float32
 	}
 	return Float64
 }
 
 // AddNetwork stores the parameters and buffers of n under prefix.
-func AddNetwork[T Float](c *Checkpoint, prefix string, n *Network[T]) {
+func AddNetwork[T asm.Float](c *Checkpoint, prefix string, n *Network[T]) {
 	add := func(kind, name string, shape []int, v []T) {
 		t := &Tensor{Name: netTensorName(prefix, kind, name), DType: dtypeOf[T](), Shape: slices.Clone(shape), Data: make([]float64, len(v))}
 		for i, x := range v {
@@ -42,7 +43,7 @@ func AddNetwork[T Float](c *Checkpoint, prefix string, n *Network[T]) {
 // converting the element type if needed. A missing or extra tensor, or a shape
 // that differs from the network's, is an error wrapping ErrMismatch; on error
 // n is unchanged.
-func LoadNetwork[T Float](c *Checkpoint, prefix string, n *Network[T]) error {
+func LoadNetwork[T asm.Float](c *Checkpoint, prefix string, n *Network[T]) error {
 	type item struct {
 		dst []T
 		src *Tensor

@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/linalg"
 )
 
@@ -20,7 +21,7 @@ import (
 // the tangent rows of a stacked pass (the bias touches only the primal rows),
 // and its backward gives ∂L/∂col = Wᵀ·g, folded back into images (col2im),
 // and gW = Σ_rows g·col(x)ᵀ over the primal and tangent rows together.
-type Conv2D[T Float] struct {
+type Conv2D[T asm.Float] struct {
 	W *Param[T] // OutC×InC×KH×KW
 	B *Param[T] // OutC, or nil without bias
 
@@ -32,7 +33,7 @@ type Conv2D[T Float] struct {
 // torch.nn.Conv2d: W from kaiming_uniform(a = √5), i.e. U(±1/√fanIn), and
 // the bias from U(±1/√fanIn), fanIn = InC·KH·KW. A nil stream leaves the
 // parameters zero (to be loaded). It panics on an invalid shape.
-func NewConv2D[T Float](shape ConvShape, bias bool, s *Stream) *Conv2D[T] {
+func NewConv2D[T asm.Float](shape ConvShape, bias bool, s *Stream) *Conv2D[T] {
 	shape.check("NewConv2D", false)
 	l := &Conv2D[T]{shape: shape,
 		geom: newConvGeom(shape.InC, shape.H, shape.W, shape.KH, shape.KW, shape.Stride, shape.Pad)}
@@ -48,7 +49,7 @@ func NewConv2D[T Float](shape ConvShape, bias bool, s *Stream) *Conv2D[T] {
 
 // initConv is torch's _ConvNd.reset_parameters: kaiming_uniform(a = √5) on
 // the weight and U(±1/√fanIn) on the bias.
-func initConv[T Float](s *Stream, w, b *Param[T], fanIn int) {
+func initConv[T asm.Float](s *Stream, w, b *Param[T], fanIn int) {
 	KaimingUniform(s, w.Value, fanIn, math.Sqrt(5))
 	if b != nil {
 		bd := 1 / math.Sqrt(float64(fanIn))
@@ -83,7 +84,7 @@ func (l *Conv2D[T]) Params() []*Param[T] {
 // Buffers returns nothing.
 func (l *Conv2D[T]) Buffers() []*Buffer[T] { return nil }
 
-type convRun[T Float] struct {
+type convRun[T asm.Float] struct {
 	l    *Conv2D[T]
 	grp  int // rows per column matrix (convGroup)
 	cols *colOps[T]

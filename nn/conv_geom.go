@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/internal/parallel"
 	"github.com/ebmcpu/ebmcpu/linalg"
 )
@@ -109,7 +110,7 @@ func (g *convGeom) cols() int { return g.oh * g.ow }
 // internal/parallel's goroutines; each pair writes its own rows of col
 // (im2col) or its own plane (col2im), so the result does not depend on the
 // split.
-type colOps[T Float] struct {
+type colOps[T asm.Float] struct {
 	g    *convGeom
 	pads [][]T                 // per part: one plane and its zero slot, h·w + 1
 	fn   func(part, parts int) // o.run, made once
@@ -123,7 +124,7 @@ type colOps[T Float] struct {
 	n    int
 }
 
-func newColOps[T Float](g *convGeom) *colOps[T] {
+func newColOps[T asm.Float](g *convGeom) *colOps[T] {
 	o := &colOps[T]{g: g}
 	o.fn = o.run
 	return o
@@ -207,7 +208,7 @@ const convGroupCols = 256
 // from src (row stride m·P) into the m×(n·P) matrix dst, row g's channel c
 // at dst[c·n·P + g·P:]: several images side by side, as in a grouped column
 // matrix.
-func gatherRows[T Float](dst, src []T, n, m, P int) {
+func gatherRows[T asm.Float](dst, src []T, n, m, P int) {
 	ld := n * P
 	for g := 0; g < n; g++ {
 		s := src[g*m*P : (g+1)*m*P]
@@ -218,7 +219,7 @@ func gatherRows[T Float](dst, src []T, n, m, P int) {
 }
 
 // scatterRows is the inverse of gatherRows.
-func scatterRows[T Float](dst, src []T, n, m, P int) {
+func scatterRows[T asm.Float](dst, src []T, n, m, P int) {
 	ld := n * P
 	for g := 0; g < n; g++ {
 		d := dst[g*m*P : (g+1)*m*P]
@@ -231,14 +232,14 @@ func scatterRows[T Float](dst, src []T, n, m, P int) {
 // broadcastChannels sets dst (m·P values) to the per-channel values v (m)
 // repeated over P positions: a per-channel bias or scale as a row vector for
 // affineRows.
-func broadcastChannels[T Float](dst, v []T, P int) {
+func broadcastChannels[T asm.Float](dst, v []T, P int) {
 	for c, a := range v {
 		vfill(dst[c*P:(c+1)*P], a)
 	}
 }
 
 // sumF64 returns Σ v, accumulated in float64.
-func sumF64[T Float](v []T) float64 {
+func sumF64[T asm.Float](v []T) float64 {
 	var s float64
 	for _, a := range v {
 		s += float64(a)
@@ -248,7 +249,7 @@ func sumF64[T Float](v []T) float64 {
 
 // addChannelSums adds the sums over the B rows of g (width m·P) per
 // channel to gb (m values), through acc (m·P scratch) and ones (≥ B).
-func addChannelSums[T Float](gb, acc, g []T, B, P int, ones []T) {
+func addChannelSums[T asm.Float](gb, acc, g []T, B, P int, ones []T) {
 	clear(acc)
 	sumRows(acc, g, B, len(acc), ones)
 	for c := range gb {

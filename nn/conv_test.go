@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/ebmcpu/ebmcpu/asm"
+	"github.com/ebmcpu/ebmcpu/internal/fdcheck"
 	"github.com/ebmcpu/ebmcpu/linalg"
 )
 
@@ -288,17 +290,17 @@ func checkAgainstNaive(t *testing.T, sh ConvShape, transposed bool) {
 	y, yd := ws.ForwardTangent(x, v, k, Eval)
 	rows := func(m []float64, r, width int) []float64 { return m[r*width : (r+1)*width] }
 	for r := 0; r < B; r++ {
-		checkClose(t, fmt.Sprintf("y row %d", r), rows(y, r, out), fwd(w, b, rows(x, r, in)), 1e-14)
+		fdcheck.Close(t, fmt.Sprintf("y row %d", r), rows(y, r, out), fwd(w, b, rows(x, r, in)), 1e-14)
 	}
 	for r := 0; r < k*B; r++ {
-		checkClose(t, fmt.Sprintf("ẏ row %d", r), rows(yd, r, out), fwd(w, nil, rows(v, r, in)), 1e-14)
+		fdcheck.Close(t, fmt.Sprintf("ẏ row %d", r), rows(yd, r, out), fwd(w, nil, rows(v, r, in)), 1e-14)
 	}
 	n.ZeroGrad()
 	gx, gv := ws.BackwardTangent(gy, gyd, GradParams|GradInput)
 	wantW := make([]float64, len(w))
 	wantB := make([]float64, len(b))
 	for r := 0; r < B; r++ {
-		vaxpy(1, wgrad(rows(gy, r, out), rows(x, r, in)), wantW)
+		asm.Axpy(1, wgrad(rows(gy, r, out), rows(x, r, in)), wantW)
 		g := rows(gy, r, out)
 		for o := range wantB {
 			P := out / len(wantB)
@@ -306,10 +308,10 @@ func checkAgainstNaive(t *testing.T, sh ConvShape, transposed bool) {
 		}
 	}
 	for r := 0; r < k*B; r++ {
-		vaxpy(1, wgrad(rows(gyd, r, out), rows(v, r, in)), wantW)
+		asm.Axpy(1, wgrad(rows(gyd, r, out), rows(v, r, in)), wantW)
 	}
-	checkClose(t, "gW", n.Params()[0].Grad, wantW, 1e-13)
-	checkClose(t, "gb", n.Params()[1].Grad, wantB, 1e-13)
+	fdcheck.Close(t, "gW", n.Params()[0].Grad, wantW, 1e-13)
+	fdcheck.Close(t, "gb", n.Params()[1].Grad, wantB, 1e-13)
 	// The input gradients are the adjoint map, by the direct loops and by
 	// ⟨g, J v⟩ = ⟨Jᵀg, v⟩ for every row.
 	for r := 0; r < (1+k)*B; r++ {
@@ -319,7 +321,7 @@ func checkAgainstNaive(t *testing.T, sh ConvShape, transposed bool) {
 		} else {
 			g, got, dir = rows(gyd, r-B, out), rows(gv, r-B, in), rows(v, r-B, in)
 		}
-		checkClose(t, fmt.Sprintf("gx row %d", r), got, back(w, nil, g), 1e-14)
+		fdcheck.Close(t, fmt.Sprintf("gx row %d", r), got, back(w, nil, g), 1e-14)
 		lhs, rhs := dotF(g, fwd(w, nil, dir)), dotF(got, dir)
 		if math.Abs(lhs-rhs) > 1e-12*(math.Abs(lhs)+1) {
 			t.Errorf("row %d: ⟨g, J v⟩ = %v but ⟨Jᵀg, v⟩ = %v", r, lhs, rhs)
@@ -473,8 +475,8 @@ func TestBatchNorm2DTrain(t *testing.T) {
 	n.ZeroGrad()
 	ws.Forward(x, Train)
 	gx := append([]float64(nil), ws.Backward(alpha, GradParams|GradInput)...)
-	checkClose(t, "train dL/dθ", grads(n), fdParams(n, L, fdH), fdTol)
-	checkClose(t, "train dL/dx", gx, fdGrad(L, x, fdH), fdTol)
+	fdcheck.Close(t, "train dL/dθ", grads(n), fdParams(n, L, fdH), fdTol)
+	fdcheck.Close(t, "train dL/dx", gx, fdcheck.Grad(L, fdH, x), fdTol)
 }
 
 func bn2dWorkspaceForward(bn *BatchNorm2D[float64], h []float64, B int) []float64 {
@@ -528,20 +530,20 @@ func TestConvFloat32MatchesFloat64(t *testing.T) {
 			checkGrads := func(what string) {
 				t.Helper()
 				for i, p := range n64.Params() {
-					checkClose(t, what+" grad "+p.Name, to64(n32.Params()[i].Grad), p.Grad, tol)
+					fdcheck.Close(t, what+" grad "+p.Name, to64(n32.Params()[i].Grad), p.Grad, tol)
 				}
 			}
 
 			y64, yd64 := w64.ForwardTangent(x, v, k, Eval)
 			y32, yd32 := w32.ForwardTangent(to32(x), to32(v), k, Eval)
-			checkClose(t, "y", to64(y32), y64, tol)
-			checkClose(t, "ẏ", to64(yd32), yd64, tol)
+			fdcheck.Close(t, "y", to64(y32), y64, tol)
+			fdcheck.Close(t, "ẏ", to64(yd32), yd64, tol)
 			n64.ZeroGrad()
 			n32.ZeroGrad()
 			gx64, gv64 := w64.BackwardTangent(gy, gyd, GradParams|GradInput)
 			gx32, gv32 := w32.BackwardTangent(to32(gy), to32(gyd), GradParams|GradInput)
-			checkClose(t, "gx", to64(gx32), gx64, tol)
-			checkClose(t, "gv", to64(gv32), gv64, tol)
+			fdcheck.Close(t, "gx", to64(gx32), gx64, tol)
+			fdcheck.Close(t, "gv", to64(gv32), gv64, tol)
 			checkGrads("tangent")
 
 			// gẏ only (zero primal cotangent) and VJPs.
@@ -554,20 +556,20 @@ func TestConvFloat32MatchesFloat64(t *testing.T) {
 			checkGrads("gẏ only")
 			_, jtw64 := w64.VJPAt(x, gyd, k, Eval)
 			_, jtw32 := w32.VJPAt(to32(x), to32(gyd), k, Eval)
-			checkClose(t, "Jᵀw", to64(jtw32), jtw64, tol)
+			fdcheck.Close(t, "Jᵀw", to64(jtw32), jtw64, tol)
 
 			// A Train pass (batch statistics) in both.
 			n64.ZeroGrad()
 			n32.ZeroGrad()
 			y64 = w64.Forward(x, Train)
 			y32 = w32.Forward(to32(x), Train)
-			checkClose(t, "train y", to64(y32), y64, tol)
+			fdcheck.Close(t, "train y", to64(y32), y64, tol)
 			gx64 = w64.Backward(gy, GradParams|GradInput)
 			gx32 = w32.Backward(to32(gy), GradParams|GradInput)
-			checkClose(t, "train gx", to64(gx32), gx64, tol)
+			fdcheck.Close(t, "train gx", to64(gx32), gx64, tol)
 			checkGrads("train")
 			for i, b := range n64.Buffers() {
-				checkClose(t, "buffer "+b.Name, to64(n32.Buffers()[i].Value), b.Value, tol)
+				fdcheck.Close(t, "buffer "+b.Name, to64(n32.Buffers()[i].Value), b.Value, tol)
 			}
 		})
 	}

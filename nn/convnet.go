@@ -1,6 +1,10 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+)
 
 // ConvSpec describes a DCGAN-like image network on C×H×W images (flattened
 // NCHW, so an image batch is B×(C·H·W) like any other). For channel widths
@@ -97,7 +101,7 @@ func (spec ConvSpec) plan() (convPlan, error) {
 }
 
 // convNet collects the layers of a conv network.
-type convNet[T Float] struct {
+type convNet[T asm.Float] struct {
 	spec   ConvSpec
 	layers []Layer[T]
 }
@@ -137,7 +141,7 @@ func (b *convNet[T]) output(k ActKind, width int, s *Stream) (*Network[T], error
 // BuildConvEnergy builds the energy spec describes (see ConvSpec),
 // initialising it from s in layer order with torch's defaults; a nil stream
 // leaves the parameters zero, for loading. Bad specs return an error.
-func BuildConvEnergy[T Float](spec ConvSpec, s *Stream) (*Network[T], error) {
+func BuildConvEnergy[T asm.Float](spec ConvSpec, s *Stream) (*Network[T], error) {
 	p, err := spec.plan()
 	if err != nil {
 		return nil, err
@@ -162,7 +166,7 @@ func BuildConvEnergy[T Float](spec ConvSpec, s *Stream) (*Network[T], error) {
 // initialising it from s in layer order with torch's defaults; a nil stream
 // leaves the parameters zero, for loading. Bad specs (including a
 // non-positive Latent) return an error.
-func BuildConvGenerator[T Float](spec ConvSpec, s *Stream) (*Network[T], error) {
+func BuildConvGenerator[T asm.Float](spec ConvSpec, s *Stream) (*Network[T], error) {
 	p, err := spec.plan()
 	if err != nil {
 		return nil, err

@@ -1,6 +1,9 @@
 package nn
 
-import "github.com/ebmcpu/ebmcpu/linalg"
+import (
+	"github.com/ebmcpu/ebmcpu/asm"
+	"github.com/ebmcpu/ebmcpu/linalg"
+)
 
 // ConvTranspose2D is torch.nn.ConvTranspose2d (groups 1, dilation 1) on
 // flattened NCHW images: In = InC·H·W, Out = OutC·OH·OW with
@@ -17,7 +20,7 @@ import "github.com/ebmcpu/ebmcpu/linalg"
 // matrix of g: ∂L/∂x = W·col(g) and gW = Σ_rows x·col(g)ᵀ over the primal
 // and tangent rows together. Images with few input pixels go side by side,
 // several rows per GEMM.
-type ConvTranspose2D[T Float] struct {
+type ConvTranspose2D[T asm.Float] struct {
 	W *Param[T] // InC×OutC×KH×KW
 	B *Param[T] // OutC, or nil without bias
 
@@ -30,7 +33,7 @@ type ConvTranspose2D[T Float] struct {
 // and the bias from U(±1/√fanIn), where torch takes fanIn = OutC·KH·KW
 // (the second dimension of W). A nil stream leaves the parameters zero (to
 // be loaded). It panics on an invalid shape.
-func NewConvTranspose2D[T Float](shape ConvShape, bias bool, s *Stream) *ConvTranspose2D[T] {
+func NewConvTranspose2D[T asm.Float](shape ConvShape, bias bool, s *Stream) *ConvTranspose2D[T] {
 	shape.check("NewConvTranspose2D", true)
 	oh, ow := shape.outSize(true)
 	l := &ConvTranspose2D[T]{shape: shape,
@@ -75,7 +78,7 @@ func (l *ConvTranspose2D[T]) Params() []*Param[T] {
 // Buffers returns nothing.
 func (l *ConvTranspose2D[T]) Buffers() []*Buffer[T] { return nil }
 
-type convTRun[T Float] struct {
+type convTRun[T asm.Float] struct {
 	l    *ConvTranspose2D[T]
 	grp  int // rows per column matrix (convGroup)
 	cols *colOps[T]

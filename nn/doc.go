@@ -64,10 +64,11 @@
 // # Training utilities
 //
 // Adam/AdamW and SGD with momentum (torch's update rules), ClipGradNorm,
-// Kaiming/Xavier initialisers, MSE. RNG is the one seeded source of a run:
-// independent named ChaCha8 substreams ("data", "latents", "probes", "noise")
-// derived from the seed, with deterministic Normal and Uniform fills.
-// Optimizers and the RNG serialise their state.
+// Kaiming/Xavier initialisers, MSE, Softmax and SoftmaxCrossEntropy (for
+// classifiers). RNG is the one seeded source of a run: independent named
+// ChaCha8 substreams ("data", "latents", "probes", "noise") derived from the
+// seed, with deterministic Normal and Uniform fills. Optimizers and the RNG
+// serialise their state.
 //
 // # Checkpoints
 //

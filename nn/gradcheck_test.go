@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"github.com/ebmcpu/ebmcpu/internal/fdcheck"
 )
 
 // Every derivative the package computes is checked here against central
@@ -75,7 +77,6 @@ func gradCases() []netCase {
 const (
 	gcB = 3 // samples
 	gcK = 2 // tangents per sample
-	fdH = 1e-5
 )
 
 type gcData struct {
@@ -123,8 +124,8 @@ func TestGradForwardBackward(t *testing.T) {
 			d.ws.Forward(d.x, Eval)
 			gx := append([]float64(nil), d.ws.Backward(d.alpha, GradParams|GradInput)...)
 			gp := grads(d.n)
-			checkClose(t, "dL/dθ", gp, fdParams(d.n, L, fdH), fdTol)
-			checkClose(t, "dL/dx", gx, fdGrad(L, d.x, fdH), fdTol)
+			fdcheck.Close(t, "dL/dθ", gp, fdParams(d.n, L, fdH), fdTol)
+			fdcheck.Close(t, "dL/dx", gx, fdcheck.Grad(L, fdH, d.x), fdTol)
 
 			// Each flag alone gives the same numbers.
 			d.n.ZeroGrad()
@@ -132,9 +133,9 @@ func TestGradForwardBackward(t *testing.T) {
 			if g := d.ws.Backward(d.alpha, GradParams); g != nil {
 				t.Errorf("Backward(GradParams) returned an input gradient")
 			}
-			checkClose(t, "dL/dθ params only", grads(d.n), gp, 1e-14)
+			fdcheck.Close(t, "dL/dθ params only", grads(d.n), gp, 1e-14)
 			d.n.ZeroGrad()
-			checkClose(t, "dL/dx input only", d.ws.Backward(d.alpha, GradInput), gx, 1e-14)
+			fdcheck.Close(t, "dL/dx input only", d.ws.Backward(d.alpha, GradInput), gx, 1e-14)
 			for _, g := range grads(d.n) {
 				if g != 0 {
 					t.Fatalf("Backward(GradInput) touched a parameter gradient")
@@ -152,11 +153,11 @@ func TestGradForwardTangent(t *testing.T) {
 			y0 = append([]float64(nil), y0...)
 			yd = append([]float64(nil), yd...)
 			fw := d.n.NewWorkspace(d.B, 0)
-			checkClose(t, "primal y", y0, fw.Forward(d.x, Eval), 1e-15)
+			fdcheck.Close(t, "primal y", y0, fw.Forward(d.x, Eval), 1e-15)
 			F := func(x []float64) []float64 { return fw.Forward(x, Eval) }
 			for tt := 0; tt < d.k; tt++ {
 				vt := d.v[tt*d.B*d.in : (tt+1)*d.B*d.in]
-				checkClose(t, fmt.Sprintf("ẏ tangent %d", tt), yd[tt*d.B*d.out:(tt+1)*d.B*d.out], fdJVP(F, d.x, vt, fdH), fdTol)
+				fdcheck.Close(t, fmt.Sprintf("ẏ tangent %d", tt), yd[tt*d.B*d.out:(tt+1)*d.B*d.out], fdcheck.JVP(F, d.x, vt, fdH), fdTol)
 			}
 		})
 	}
@@ -184,23 +185,23 @@ func TestGradBackwardTangent(t *testing.T) {
 				gx = append([]float64(nil), gx...)
 				gv = append([]float64(nil), gv...)
 				gp := grads(d.n)
-				checkClose(t, variant.name+": dL/dθ", gp, fdParams(d.n, L, fdH), fdTol)
-				checkClose(t, variant.name+": dL/dx", gx, fdGrad(L, d.x, fdH), fdTol)
-				checkClose(t, variant.name+": dL/dv", gv, fdGrad(L, d.v, fdH), fdTol)
+				fdcheck.Close(t, variant.name+": dL/dθ", gp, fdParams(d.n, L, fdH), fdTol)
+				fdcheck.Close(t, variant.name+": dL/dx", gx, fdcheck.Grad(L, fdH, d.x), fdTol)
+				fdcheck.Close(t, variant.name+": dL/dv", gv, fdcheck.Grad(L, fdH, d.v), fdTol)
 
 				d.n.ZeroGrad()
 				d.ws.ForwardTangent(d.x, d.v, d.k, Eval)
 				if a, b := d.ws.BackwardTangent(gy, gyd, GradParams); a != nil || b != nil {
 					t.Errorf("BackwardTangent(GradParams) returned input gradients")
 				}
-				checkClose(t, variant.name+": params only", grads(d.n), gp, 1e-14)
+				fdcheck.Close(t, variant.name+": params only", grads(d.n), gp, 1e-14)
 
 				if !variant.beta {
 					// Backward after a tangent pass ignores the tangents.
 					d.n.ZeroGrad()
 					d.ws.ForwardTangent(d.x, d.v, d.k, Eval)
-					checkClose(t, "Backward after ForwardTangent: dL/dx", d.ws.Backward(gy, GradParams|GradInput), gx, 1e-14)
-					checkClose(t, "Backward after ForwardTangent: dL/dθ", grads(d.n), gp, 1e-14)
+					fdcheck.Close(t, "Backward after ForwardTangent: dL/dx", d.ws.Backward(gy, GradParams|GradInput), gx, 1e-14)
+					fdcheck.Close(t, "Backward after ForwardTangent: dL/dθ", grads(d.n), gp, 1e-14)
 				}
 			}
 		})
@@ -219,7 +220,7 @@ func TestGradVJP(t *testing.T) {
 			// gradient with respect to v is Jᵀw.
 			fw := d.n.NewWorkspace(d.B, d.k)
 			L := func() float64 { _, yd := fw.ForwardTangent(d.x, d.v, d.k, Eval); return dotF(w, yd) }
-			checkClose(t, "Jᵀw", got, fdGrad(L, d.v, fdH), fdTol)
+			fdcheck.Close(t, "Jᵀw", got, fdcheck.Grad(L, fdH, d.v), fdTol)
 		})
 	}
 }
@@ -236,8 +237,8 @@ func TestGradBatchNormTrain(t *testing.T) {
 	n.ZeroGrad()
 	ws.Forward(x, Train)
 	gx := append([]float64(nil), ws.Backward(alpha, GradParams|GradInput)...)
-	checkClose(t, "train dL/dθ", grads(n), fdParams(n, L, fdH), fdTol)
-	checkClose(t, "train dL/dx", gx, fdGrad(L, x, fdH), fdTol)
+	fdcheck.Close(t, "train dL/dθ", grads(n), fdParams(n, L, fdH), fdTol)
+	fdcheck.Close(t, "train dL/dx", gx, fdcheck.Grad(L, fdH, x), fdTol)
 }
 
 func TestGradJacobian(t *testing.T) {
@@ -248,21 +249,21 @@ func TestGradJacobian(t *testing.T) {
 			jac := make([]float64, d.B*d.out*d.in)
 			y := ws.Jacobian(d.x, Eval, jac)
 			fw := d.n.NewWorkspace(d.B, 0)
-			checkClose(t, "y", y, fw.Forward(d.x, Eval), 1e-15)
+			fdcheck.Close(t, "y", y, fw.Forward(d.x, Eval), 1e-15)
 			F := func(x []float64) []float64 { return fw.Forward(x, Eval) }
 			for j := 0; j < d.in; j++ {
 				e := make([]float64, d.B*d.in)
 				for b := 0; b < d.B; b++ {
 					e[b*d.in+j] = 1
 				}
-				col := fdJVP(F, d.x, e, fdH) // column j of every sample's Jacobian
+				col := fdcheck.JVP(F, d.x, e, fdH) // column j of every sample's Jacobian
 				got := make([]float64, d.B*d.out)
 				for b := 0; b < d.B; b++ {
 					for i := 0; i < d.out; i++ {
 						got[b*d.out+i] = jac[b*d.out*d.in+i*d.in+j]
 					}
 				}
-				checkClose(t, fmt.Sprintf("Jacobian column %d", j), got, col, fdTol)
+				fdcheck.Close(t, fmt.Sprintf("Jacobian column %d", j), got, col, fdTol)
 			}
 		})
 	}
@@ -283,8 +284,8 @@ func TestScore(t *testing.T) {
 	ws.Forward(x, Eval)
 	want := append([]float64(nil), ws.Backward(ones, GradInput)...)
 	e, g := ws.Score(x, Eval)
-	checkClose(t, "score", g, want, 1e-15)
-	checkClose(t, "energies", e, n.NewWorkspace(B, 0).Forward(x, Eval), 1e-15)
+	fdcheck.Close(t, "score", g, want, 1e-15)
+	fdcheck.Close(t, "energies", e, n.NewWorkspace(B, 0).Forward(x, Eval), 1e-15)
 	g = append([]float64(nil), g...)
 	_, a := ws.ScoreDot(x, w, Eval)
 	for b := 0; b < B; b++ {
@@ -298,5 +299,5 @@ func TestScore(t *testing.T) {
 		_, a := n.NewWorkspace(B, 1).ScoreDot(x, w, Eval)
 		return dotF(ga, a)
 	}
-	checkClose(t, "∇_θ(∇E·w)", grads(n), fdParams(n, L, fdH), fdTol)
+	fdcheck.Close(t, "∇_θ(∇E·w)", grads(n), fdParams(n, L, fdH), fdTol)
 }

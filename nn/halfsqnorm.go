@@ -1,5 +1,7 @@
 package nn
 
+import "github.com/ebmcpu/ebmcpu/asm"
+
 // HalfSquaredNorm is the scalar head y = ½‖h‖² + c: it maps a width-n input
 // to one output, with one learnable offset c. Behind a Linear layer
 // (W = L, b = −Lμ) it makes the quadratic energy
@@ -9,13 +11,13 @@ package nn
 // Its tangent rules mirror an activation's σ, σ' and σ″: ẏ_t = h·ḣ_t, and
 // reverse mode through a tangent pass gives gh = gy·h + Σ_t gẏ_t·ḣ_t and
 // gḣ_t = gẏ_t·h (the Hessian of ½‖h‖² is the identity).
-type HalfSquaredNorm[T Float] struct {
+type HalfSquaredNorm[T asm.Float] struct {
 	C     *Param[T] // the offset c, shape [1] ("bias")
 	width int
 }
 
 // NewHalfSquaredNorm returns a width→1 HalfSquaredNorm layer with c = 0.
-func NewHalfSquaredNorm[T Float](width int) *HalfSquaredNorm[T] {
+func NewHalfSquaredNorm[T asm.Float](width int) *HalfSquaredNorm[T] {
 	if width <= 0 {
 		panic("nn: NewHalfSquaredNorm: width must be positive")
 	}
@@ -37,7 +39,7 @@ func (l *HalfSquaredNorm[T]) Params() []*Param[T] { return []*Param[T]{l.C} }
 // Buffers returns nothing.
 func (l *HalfSquaredNorm[T]) Buffers() []*Buffer[T] { return nil }
 
-type hsnRun[T Float] struct{ l *HalfSquaredNorm[T] }
+type hsnRun[T asm.Float] struct{ l *HalfSquaredNorm[T] }
 
 func (l *HalfSquaredNorm[T]) bind(maxB, maxK int) runner[T] { return hsnRun[T]{l} }
 
@@ -46,12 +48,12 @@ func (r hsnRun[T]) forward(p *pass, x, y []T) {
 	c := r.l.C.Value[0]
 	for b := 0; b < B; b++ {
 		h := x[b*n : (b+1)*n]
-		y[b] = vdot(h, h)/2 + c
+		y[b] = asm.Dot(h, h)/2 + c
 	}
 	// ẏ_t = h·ḣ_t.
 	for t := 1; t <= p.k; t++ {
 		for b := 0; b < B; b++ {
-			y[t*B+b] = vdot(x[b*n:(b+1)*n], x[(t*B+b)*n:(t*B+b+1)*n])
+			y[t*B+b] = asm.Dot(x[b*n:(b+1)*n], x[(t*B+b)*n:(t*B+b+1)*n])
 		}
 	}
 }
@@ -75,7 +77,7 @@ func (r hsnRun[T]) backward(p *pass, x, y, g, gx []T) {
 		for b := 0; b < B; b++ {
 			row := gx[(t*B+b)*n : (t*B+b+1)*n]
 			copy(row, x[b*n:(b+1)*n])
-			vscal(g[t*B+b], row)
+			asm.Scal(g[t*B+b], row)
 		}
 	}
 	// Primal rows: gh = gy·h + Σ_t gẏ_t·ḣ_t.
@@ -86,12 +88,12 @@ func (r hsnRun[T]) backward(p *pass, x, y, g, gx []T) {
 		row := gx[b*n : (b+1)*n]
 		if primal {
 			copy(row, x[b*n:(b+1)*n])
-			vscal(g[b], row)
+			asm.Scal(g[b], row)
 		} else {
 			clear(row)
 		}
 		for t := 1; t <= kt; t++ {
-			vaxpy(g[t*B+b], x[(t*B+b)*n:(t*B+b+1)*n], row)
+			asm.Axpy(g[t*B+b], x[(t*B+b)*n:(t*B+b+1)*n], row)
 		}
 	}
 	p.gZero = false

@@ -1,5 +1,7 @@
 package nn
 
+import "github.com/ebmcpu/ebmcpu/asm"
+
 // Convenience passes for the bounds: the energy score, its directional
 // derivative, generator JVPs/VJPs, full Jacobians and ½ log det(JᵀJ). All run
 // on a workspace and allocate nothing in steady state.
@@ -45,7 +47,7 @@ func (ws *Workspace[T]) VJPAt(z, w []T, k int, mode Mode) (y, jtw []T) {
 
 // IdentityTangents fills v ((d·B)×d) with the d unit tangents per sample:
 // tangent t of every sample is e_t.
-func IdentityTangents[T Float](v []T, B, d int) {
+func IdentityTangents[T asm.Float](v []T, B, d int) {
 	checkLen("IdentityTangents", "v", len(v), d*B*d)
 	clear(v)
 	for t := 0; t < d; t++ {
@@ -81,7 +83,7 @@ func (ws *Workspace[T]) Jacobian(x []T, mode Mode, jac []T) []T {
 
 // TangentsToJacobians rearranges the d unit-tangent outputs ydot
 // ((d·B)×D, tangent layout) into B row-major D×d Jacobians.
-func TangentsToJacobians[T Float](jac, ydot []T, B, D, d int) {
+func TangentsToJacobians[T asm.Float](jac, ydot []T, B, D, d int) {
 	for b := 0; b < B; b++ {
 		jb := jac[b*D*d : (b+1)*D*d]
 		for t := 0; t < d; t++ {

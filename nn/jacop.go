@@ -1,6 +1,10 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+)
 
 // JacobianOperator presents the Jacobians J(z_b) = ∂G/∂z of a network G at
 // a batch of points z_b as a linalg.BatchOperator, for the spectral solvers
@@ -11,7 +15,7 @@ import "fmt"
 // It owns two workspaces: one for the tangent passes and one that keeps the
 // primal forward of SetPoint, so every ApplyT reuses it. It allocates
 // nothing after construction and is not safe for concurrent use.
-type JacobianOperator[T Float] struct {
+type JacobianOperator[T asm.Float] struct {
 	jvp, vjp *Workspace[T]
 	z        []T
 	b        int
@@ -21,7 +25,7 @@ type JacobianOperator[T Float] struct {
 // NewJacobianOperator returns an operator over the Jacobians of n for
 // batches of at most maxBatch points and products with at most maxVectors
 // vectors per point.
-func NewJacobianOperator[T Float](n *Network[T], maxBatch, maxVectors int) *JacobianOperator[T] {
+func NewJacobianOperator[T asm.Float](n *Network[T], maxBatch, maxVectors int) *JacobianOperator[T] {
 	if maxVectors < 1 {
 		panic(fmt.Sprintf("nn: NewJacobianOperator: maxVectors = %d, need ≥ 1", maxVectors))
 	}

@@ -1,5 +1,7 @@
 package nn
 
+import "github.com/ebmcpu/ebmcpu/asm"
+
 // Mode selects how BatchNorm and spectral normalisation behave in a pass.
 type Mode uint8
 
@@ -40,7 +42,7 @@ const (
 // samples with k tangent directions per sample sees a (1+k)·B × width
 // matrix whose first B rows are the primal values and whose row (1+t)·B + b
 // is tangent t of sample b (the k-major tangent layout of the package).
-type Layer[T Float] interface {
+type Layer[T asm.Float] interface {
 	// Kind names the layer type ("linear", "prelu", "batchnorm", ...).
 	Kind() string
 	// In and Out are the input and output widths.
@@ -56,7 +58,7 @@ type Layer[T Float] interface {
 }
 
 // A runner is a layer bound to a workspace: the layer plus its caches.
-type runner[T Float] interface {
+type runner[T asm.Float] interface {
 	// forward maps the stacked input x ((1+k)·B × In) to y ((1+k)·B × Out):
 	// primal rows through the layer, tangent rows through its Jacobian.
 	forward(p *pass, x, y []T)

@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/linalg"
 )
 
@@ -13,7 +14,7 @@ import (
 // bias touches only the primal rows); its backward is one GEMM for the input
 // gradient and one for the weight gradient, over the primal and tangent rows
 // together: gW = Σ_rows gᵀx = gyᵀx + Σ_t gẏ_tᵀ ẋ_t.
-type Linear[T Float] struct {
+type Linear[T asm.Float] struct {
 	W *Param[T] // Out×In
 	B *Param[T] // Out, or nil without bias
 
@@ -29,7 +30,7 @@ type Linear[T Float] struct {
 // NewLinear returns an in→out Linear layer initialised like torch.nn.Linear:
 // W from kaiming_uniform(a = √5), i.e. U(±1/√in), and the bias from
 // U(±1/√in). A nil stream leaves the parameters zero (to be loaded).
-func NewLinear[T Float](in, out int, bias bool, s *Stream) *Linear[T] {
+func NewLinear[T asm.Float](in, out int, bias bool, s *Stream) *Linear[T] {
 	if in <= 0 || out <= 0 {
 		panic("nn: NewLinear: widths must be positive")
 	}
@@ -72,7 +73,7 @@ func (l *Linear[T]) Buffers() []*Buffer[T] {
 	return []*Buffer[T]{l.U, l.V}
 }
 
-type linearRun[T Float] struct {
+type linearRun[T asm.Float] struct {
 	l    *Linear[T]
 	sn   *snRun[T] // nil without spectral norm
 	ones []T       // maxB ones, for the bias gradient (column sums)

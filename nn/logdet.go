@@ -1,6 +1,10 @@
 package nn
 
-import "math"
+import (
+	"math"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+)
 
 // logdetScratch holds the d×d float64 matrices of halfLogDetJTJ.
 type logdetScratch struct {
@@ -20,7 +24,7 @@ func newLogdetScratch(d int) *logdetScratch {
 // float64 (Cholesky), so it is meant for small d. Samples whose JᵀJ is not
 // positive definite get val = −Inf and a zero cotangent; the count of such
 // samples is returned.
-func HalfLogDetJTJ[T Float](ydot []T, B, D, d int, wt, val, gydot []T) int {
+func HalfLogDetJTJ[T asm.Float](ydot []T, B, D, d int, wt, val, gydot []T) int {
 	checkLen("HalfLogDetJTJ", "ydot", len(ydot), d*B*D)
 	checkLen("HalfLogDetJTJ", "gydot", len(gydot), d*B*D)
 	checkLen("HalfLogDetJTJ", "val", len(val), B)
@@ -30,7 +34,7 @@ func HalfLogDetJTJ[T Float](ydot []T, B, D, d int, wt, val, gydot []T) int {
 	return halfLogDetJTJ(newLogdetScratch(d), ydot, B, D, d, wt, val, gydot)
 }
 
-func halfLogDetJTJ[T Float](s *logdetScratch, ydot []T, B, D, d int, wt, val, gydot []T) int {
+func halfLogDetJTJ[T asm.Float](s *logdetScratch, ydot []T, B, D, d int, wt, val, gydot []T) int {
 	singular := 0
 	row := func(t, b int) []T { return ydot[(t*B+b)*D : (t*B+b+1)*D] }
 	for b := 0; b < B; b++ {
@@ -73,7 +77,7 @@ func halfLogDetJTJ[T Float](s *logdetScratch, ydot []T, B, D, d int, wt, val, gy
 						g[i] += c * v
 					}
 				} else {
-					vaxpy(c, r, g)
+					asm.Axpy(c, r, g)
 				}
 			}
 		}

@@ -1,9 +1,11 @@
 package nn
 
+import "github.com/ebmcpu/ebmcpu/asm"
+
 // MSE returns the mean squared error mean((y − target)²) over all elements
 // and, if grad is not nil, writes its gradient 2(y − target)/len(y) there
 // (torch.nn.MSELoss with reduction="mean").
-func MSE[T Float](y, target, grad []T) float64 {
+func MSE[T asm.Float](y, target, grad []T) float64 {
 	checkLen("MSE", "target", len(target), len(y))
 	var s float64
 	n := len(y)

@@ -1,6 +1,10 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+)
 
 // MLPSpec describes a multilayer perceptron:
 //
@@ -26,7 +30,7 @@ type MLPSpec struct {
 // layer order (torch's defaults; see NewLinear). A nil stream leaves the
 // parameters at zero, for loading. Bad specs (fewer than two widths, a
 // non-positive width, an unknown activation) return an error.
-func BuildMLP[T Float](spec MLPSpec, s *Stream) (*Network[T], error) {
+func BuildMLP[T asm.Float](spec MLPSpec, s *Stream) (*Network[T], error) {
 	if len(spec.Widths) < 2 {
 		return nil, fmt.Errorf("nn: MLP needs at least an input and an output width, got %v", spec.Widths)
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/ebmcpu/ebmcpu/asm"
 )
 
 // Network is a Sequential stack of layers. It owns the parameters and buffers;
@@ -11,7 +13,7 @@ import (
 // can be in flight at once and Eval passes can run concurrently, each on its
 // own workspace. Backward passes accumulate into Param.Grad, which is shared:
 // run them from one goroutine.
-type Network[T Float] struct {
+type Network[T asm.Float] struct {
 	layers  []Layer[T]
 	params  []*Param[T]
 	buffers []*Buffer[T]
@@ -21,7 +23,7 @@ type Network[T Float] struct {
 // the layer index as a prefix, as in torch's Sequential state_dict
 // ("0.weight", "2.running_mean"). It returns an error if there are no layers,
 // if consecutive widths differ or if a layer appears twice.
-func NewSequential[T Float](layers ...Layer[T]) (*Network[T], error) {
+func NewSequential[T asm.Float](layers ...Layer[T]) (*Network[T], error) {
 	if len(layers) == 0 {
 		return nil, fmt.Errorf("nn: NewSequential: no layers")
 	}
@@ -112,7 +114,7 @@ func (n *Network[T]) String() string {
 // them by name and converting the element type: a float64 twin of a float32
 // network for exact references, or back. It returns an error if the two
 // networks do not hold the same names and sizes.
-func CopyState[D, S Float](dst *Network[D], src *Network[S]) error {
+func CopyState[D, S asm.Float](dst *Network[D], src *Network[S]) error {
 	if len(dst.params) != len(src.params) || len(dst.buffers) != len(src.buffers) {
 		return fmt.Errorf("nn: CopyState: networks differ in structure (%d/%d params, %d/%d buffers)",
 			len(dst.params), len(src.params), len(dst.buffers), len(src.buffers))
@@ -130,7 +132,7 @@ func CopyState[D, S Float](dst *Network[D], src *Network[S]) error {
 	return nil
 }
 
-func copyConvert[D, S Float](dname, sname string, dst []D, src []S) error {
+func copyConvert[D, S asm.Float](dname, sname string, dst []D, src []S) error {
 	if dname != sname || len(dst) != len(src) {
 		return fmt.Errorf("nn: CopyState: %s (%d values) does not match %s (%d values)", dname, len(dst), sname, len(src))
 	}

@@ -50,7 +50,7 @@ func DefaultAdam() AdamConfig { return AdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0
 // Config may be changed between steps (e.g. a learning-rate schedule). With
 // linalg.Workers() > 1 a large update is split over that many goroutines
 // (element-wise, so the result does not depend on the split).
-type Adam[T Float] struct {
+type Adam[T asm.Float] struct {
 	Config AdamConfig
 	params []*Param[T]
 	m, v   [][]T
@@ -63,13 +63,13 @@ type Adam[T Float] struct {
 }
 
 // adamCoef holds the scalars of one step.
-type adamCoef[T Float] struct {
+type adamCoef[T asm.Float] struct {
 	b1, b2, stepSize, invBc2, eps, wd, decay T
 	decoupled                                bool
 }
 
 // NewAdam returns an Adam optimizer over params.
-func NewAdam[T Float](params []*Param[T], cfg AdamConfig) *Adam[T] {
+func NewAdam[T asm.Float](params []*Param[T], cfg AdamConfig) *Adam[T] {
 	a := &Adam[T]{Config: cfg, params: params}
 	for _, p := range params {
 		a.m = append(a.m, make([]T, len(p.Value)))
@@ -117,7 +117,7 @@ func (a *Adam[T]) runPart(part, parts int) {
 
 func (a *Adam[T]) update(w, g, m, v []T) {
 	c := &a.coef
-	if wf, ok := any(w).([]float32); ok {
+	if asm.Is32[T]() {
 		// float32: the asm kernel, one pass over w, g, m and v.
 		k := asm.AdamCoef{
 			Beta1: float32(c.b1), Beta2: float32(c.b2), StepSize: float32(c.stepSize),
@@ -128,7 +128,7 @@ func (a *Adam[T]) update(w, g, m, v []T) {
 		} else {
 			k.WeightDecay = float32(c.wd)
 		}
-		asm.Sadam(wf, any(g).([]float32), any(m).([]float32), any(v).([]float32), k)
+		asm.Sadam(asm.As32(w), asm.As32(g), asm.As32(m), asm.As32(v), k)
 		return
 	}
 	adamUpdate(w, g, m, v, c.b1, c.b2, c.stepSize, c.invBc2, c.eps, c.wd, c.decay, c.decoupled)
@@ -136,7 +136,7 @@ func (a *Adam[T]) update(w, g, m, v []T) {
 
 // adamUpdate is the Adam step in plain Go, for float64 (exact references
 // and the torch comparison); float32 goes through asm.Sadam.
-func adamUpdate[T Float](w, g, m, v []T, b1, b2, stepSize, invBc2, eps, wd, decay T, decoupled bool) {
+func adamUpdate[T asm.Float](w, g, m, v []T, b1, b2, stepSize, invBc2, eps, wd, decay T, decoupled bool) {
 	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
 	for i, wi := range w {
 		gi := g[i]
@@ -164,7 +164,7 @@ type SGDConfig struct {
 // SGD is stochastic gradient descent with momentum, with torch's update:
 // g ← g + wd·p; b ← μb + (1−dampening)g (b = g at the first step);
 // g ← g + μb (Nesterov) or b; p ← p − lr·g.
-type SGD[T Float] struct {
+type SGD[T asm.Float] struct {
 	Config SGDConfig
 	params []*Param[T]
 	buf    [][]T
@@ -172,7 +172,7 @@ type SGD[T Float] struct {
 }
 
 // NewSGD returns an SGD optimizer over params.
-func NewSGD[T Float](params []*Param[T], cfg SGDConfig) *SGD[T] {
+func NewSGD[T asm.Float](params []*Param[T], cfg SGDConfig) *SGD[T] {
 	s := &SGD[T]{Config: cfg, params: params}
 	for _, p := range params {
 		s.buf = append(s.buf, make([]T, len(p.Value)))
@@ -214,7 +214,7 @@ func (s *SGD[T]) Step() {
 // norm is at most maxNorm (torch.nn.utils.clip_grad_norm_: factor
 // maxNorm/(norm + 1e-6) when below 1) and returns the norm before clipping.
 // A non-finite norm leaves the gradients unchanged; skip the step then.
-func ClipGradNorm[T Float](params []*Param[T], maxNorm float64) float64 {
+func ClipGradNorm[T asm.Float](params []*Param[T], maxNorm float64) float64 {
 	var s float64
 	for _, p := range params {
 		for _, g := range p.Grad {
@@ -227,7 +227,7 @@ func ClipGradNorm[T Float](params []*Param[T], maxNorm float64) float64 {
 	}
 	if c := maxNorm / (norm + 1e-6); c < 1 {
 		for _, p := range params {
-			vscal(T(c), p.Grad)
+			asm.Scal(T(c), p.Grad)
 		}
 	}
 	return norm
@@ -242,7 +242,7 @@ const (
 	sgdMagic  = "ebmcpu-sgd-v1"
 )
 
-func appendSlots[T Float](b []byte, params []*Param[T], slots ...[][]T) []byte {
+func appendSlots[T asm.Float](b []byte, params []*Param[T], slots ...[][]T) []byte {
 	b = appendUvarint(b, uint64(len(params)))
 	for i, p := range params {
 		b = appendString(b, p.Name)
@@ -257,7 +257,7 @@ func appendSlots[T Float](b []byte, params []*Param[T], slots ...[][]T) []byte {
 }
 
 // readSlots validates the parameter list against params and fills slots.
-func readSlots[T Float](r *reader, what string, params []*Param[T], slots ...[][]T) error {
+func readSlots[T asm.Float](r *reader, what string, params []*Param[T], slots ...[][]T) error {
 	n := r.uvarint()
 	if r.err == nil && n != uint64(len(params)) {
 		return fmt.Errorf("nn: %s state holds %d parameters, optimizer has %d", what, n, len(params))
@@ -287,7 +287,7 @@ func readSlots[T Float](r *reader, what string, params []*Param[T], slots ...[][
 // Finite implements Optimizer.
 func (a *Adam[T]) Finite() bool {
 	for i, p := range a.params {
-		if !allFinite(p.Value, a.m[i], a.v[i]) {
+		if !asm.AllFinite(p.Value, a.m[i], a.v[i]) {
 			return false
 		}
 	}
@@ -332,7 +332,7 @@ func (a *Adam[T]) UnmarshalBinary(data []byte) error {
 // Finite implements Optimizer.
 func (s *SGD[T]) Finite() bool {
 	for i, p := range s.params {
-		if !allFinite(p.Value) || (s.buf[i] != nil && !allFinite(s.buf[i])) {
+		if !asm.AllFinite(p.Value) || (s.buf[i] != nil && !asm.AllFinite(s.buf[i])) {
 			return false
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/ebmcpu/ebmcpu/asm"
+	"github.com/ebmcpu/ebmcpu/internal/fdcheck"
 	"github.com/ebmcpu/ebmcpu/linalg"
 )
 
@@ -57,7 +59,7 @@ func TestAdamWeightDecay(t *testing.T) {
 		oa.Step()
 		ob.Step()
 	}
-	checkClose(t, "L2 decay = gradient term", a[0].Value, b[0].Value, 1e-15)
+	fdcheck.Close(t, "L2 decay = gradient term", a[0].Value, b[0].Value, 1e-15)
 
 	c := testParams(s, 4)
 	before := append([]float64(nil), c[0].Value...)
@@ -95,7 +97,7 @@ func TestSGDMomentum(t *testing.T) {
 				want[i] -= lr * d * g[i]
 			}
 		}
-		checkClose(t, "SGD momentum", ps[0].Value, want, 1e-14)
+		fdcheck.Close(t, "SGD momentum", ps[0].Value, want, 1e-14)
 	}
 }
 
@@ -111,7 +113,7 @@ func TestAdamConverges(t *testing.T) {
 		}
 		o.Step()
 	}
-	checkClose(t, "Adam minimum", ps[0].Value, c, 1e-4)
+	fdcheck.Close(t, "Adam minimum", ps[0].Value, c, 1e-4)
 }
 
 func TestClipGradNorm(t *testing.T) {
@@ -218,7 +220,7 @@ func TestAdamWorkersAgree(t *testing.T) {
 	testAdamWorkersAgree[float64](t)
 }
 
-func testAdamWorkersAgree[T Float](t *testing.T) {
+func testAdamWorkersAgree[T asm.Float](t *testing.T) {
 	sizes := []int{3, 0, parallelMin + 5, 1, 2*parallelMin - 7, 17}
 	mk := func() []*Param[T] {
 		s := NewStream(81, "adam-workers")

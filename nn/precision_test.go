@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+	"github.com/ebmcpu/ebmcpu/internal/fdcheck"
 )
 
-func to64[T Float](x []T) []float64 {
+func to64[T asm.Float](x []T) []float64 {
 	out := make([]float64, len(x))
 	for i, v := range x {
 		out[i] = float64(v)
@@ -55,27 +58,27 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 			mode := Eval
 			y64, yd64 := w64.ForwardTangent(x, v, k, mode)
 			y32, yd32 := w32.ForwardTangent(to32(x), to32(v), k, mode)
-			checkClose(t, "y", to64(y32), y64, tol)
-			checkClose(t, "ẏ", to64(yd32), yd64, tol)
+			fdcheck.Close(t, "y", to64(y32), y64, tol)
+			fdcheck.Close(t, "ẏ", to64(yd32), yd64, tol)
 			n64.ZeroGrad()
 			n32.ZeroGrad()
 			gx64, gv64 := w64.BackwardTangent(gy, gyd, GradParams|GradInput)
 			gx32, gv32 := w32.BackwardTangent(to32(gy), to32(gyd), GradParams|GradInput)
-			checkClose(t, "gx", to64(gx32), gx64, tol)
-			checkClose(t, "gv", to64(gv32), gv64, tol)
+			fdcheck.Close(t, "gx", to64(gx32), gx64, tol)
+			fdcheck.Close(t, "gv", to64(gv32), gv64, tol)
 			for i, p := range n64.Params() {
-				checkClose(t, "grad "+p.Name, to64(n32.Params()[i].Grad), p.Grad, tol)
+				fdcheck.Close(t, "grad "+p.Name, to64(n32.Params()[i].Grad), p.Grad, tol)
 			}
 
 			// A Train pass (batch statistics, power iteration) in both.
 			y64 = w64.Forward(x, Train)
 			y32 = w32.Forward(to32(x), Train)
-			checkClose(t, "train y", to64(y32), y64, tol)
+			fdcheck.Close(t, "train y", to64(y32), y64, tol)
 			gx64 = w64.Backward(gy, GradInput)
 			gx32 = w32.Backward(to32(gy), GradInput)
-			checkClose(t, "train gx", to64(gx32), gx64, tol)
+			fdcheck.Close(t, "train gx", to64(gx32), gx64, tol)
 			for i, b := range n64.Buffers() {
-				checkClose(t, "buffer "+b.Name, to64(n32.Buffers()[i].Value), b.Value, tol)
+				fdcheck.Close(t, "buffer "+b.Name, to64(n32.Buffers()[i].Value), b.Value, tol)
 			}
 		})
 	}
@@ -208,7 +211,7 @@ func TestFloat32MatchesFloat64Paths(t *testing.T) {
 			checkGrads := func(what string) {
 				t.Helper()
 				for i, p := range n64.Params() {
-					checkClose(t, what+" grad "+p.Name, to64(n32.Params()[i].Grad), p.Grad, tol)
+					fdcheck.Close(t, what+" grad "+p.Name, to64(n32.Params()[i].Grad), p.Grad, tol)
 				}
 				n64.ZeroGrad()
 				n32.ZeroGrad()
@@ -219,8 +222,8 @@ func TestFloat32MatchesFloat64Paths(t *testing.T) {
 			w32.ForwardTangent(to32(x), to32(v), k, Eval)
 			gx64, gv64 := w64.BackwardTangent(nil, gyd, GradParams|GradInput)
 			gx32, gv32 := w32.BackwardTangent(nil, to32(gyd), GradParams|GradInput)
-			checkClose(t, "gy=0 gx", to64(gx32), gx64, tol)
-			checkClose(t, "gy=0 gv", to64(gv32), gv64, tol)
+			fdcheck.Close(t, "gy=0 gx", to64(gx32), gx64, tol)
+			fdcheck.Close(t, "gy=0 gv", to64(gv32), gv64, tol)
 			checkGrads("gy=0")
 			// Parameters only (a leading activation gets no input gradient).
 			w64.BackwardTangent(gy, gyd, GradParams)
@@ -230,7 +233,7 @@ func TestFloat32MatchesFloat64Paths(t *testing.T) {
 			// VJPs at a primal point.
 			w64.Forward(x, Eval)
 			w32.Forward(to32(x), Eval)
-			checkClose(t, "VJP", to64(w32.VJP(to32(gyd), k)), w64.VJP(gyd, k), tol)
+			fdcheck.Close(t, "VJP", to64(w32.VJP(to32(gyd), k)), w64.VJP(gyd, k), tol)
 
 			// A Train step: gradients, then Adam or AdamW from both.
 			for step, cfg := range []AdamConfig{
@@ -241,11 +244,11 @@ func TestFloat32MatchesFloat64Paths(t *testing.T) {
 				for i := 0; i < 3; i++ {
 					y64 := w64.Forward(x, Train)
 					y32 := w32.Forward(to32(x), Train)
-					checkClose(t, "train y", to64(y32), y64, tol)
-					checkClose(t, "train gx", to64(w32.Backward(to32(gy), GradParams|GradInput)),
+					fdcheck.Close(t, "train y", to64(y32), y64, tol)
+					fdcheck.Close(t, "train gx", to64(w32.Backward(to32(gy), GradParams|GradInput)),
 						w64.Backward(gy, GradParams|GradInput), tol)
 					for j, p := range n64.Params() {
-						checkClose(t, "train grad "+p.Name, to64(n32.Params()[j].Grad), p.Grad, tol)
+						fdcheck.Close(t, "train grad "+p.Name, to64(n32.Params()[j].Grad), p.Grad, tol)
 						// Both optimizers see the same gradients: some are
 						// rounding noise (a bias before BatchNorm), which
 						// Adam's normalisation would amplify.
@@ -257,7 +260,7 @@ func TestFloat32MatchesFloat64Paths(t *testing.T) {
 					n32.ZeroGrad()
 				}
 				for j, p := range n64.Params() {
-					checkClose(t, fmt.Sprintf("Adam config %d: %s", step, p.Name), to64(n32.Params()[j].Value), p.Value, tol)
+					fdcheck.Close(t, fmt.Sprintf("Adam config %d: %s", step, p.Name), to64(n32.Params()[j].Value), p.Value, tol)
 				}
 			}
 		})

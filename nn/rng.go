@@ -8,6 +8,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+
+	"github.com/ebmcpu/ebmcpu/asm"
 )
 
 // RNG is the one seeded random source of a run. It hands out named,
@@ -82,7 +84,7 @@ func (s *Stream) unit53() float64 { return float64(s.src.Uint64()>>11) * 0x1p-53
 // the stream's 53-bit uniforms). The values depend only on the stream state
 // and len(dst): the method is deterministic across runs, thread counts and
 // Go versions. An odd length discards the last pair's second value.
-func Normal[T Float](s *Stream, dst []T) {
+func Normal[T asm.Float](s *Stream, dst []T) {
 	for i := 0; i < len(dst); i += 2 {
 		// u1 ∈ (0, 1] keeps the logarithm finite.
 		u1 := float64(s.src.Uint64()>>11+1) * 0x1p-53
@@ -97,7 +99,7 @@ func Normal[T Float](s *Stream, dst []T) {
 }
 
 // Uniform fills dst with independent values uniform on [lo, hi).
-func Uniform[T Float](s *Stream, dst []T, lo, hi float64) {
+func Uniform[T asm.Float](s *Stream, dst []T, lo, hi float64) {
 	w := hi - lo
 	for i := range dst {
 		dst[i] = T(lo + w*s.unit53())

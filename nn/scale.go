@@ -1,18 +1,22 @@
 package nn
 
-import "math"
+import (
+	"math"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+)
 
 // Scale is y = s·x with one learnable scalar s: the energy's learned output
 // scale, a bias-free torch.nn.Linear(1, 1) when the width is 1 (for wider
 // inputs the same scalar multiplies every feature).
-type Scale[T Float] struct {
+type Scale[T asm.Float] struct {
 	S     *Param[T] // shape [1, 1], torch's Linear(1,1).weight
 	width int
 }
 
 // NewScale returns a Scale layer of the given width with s initialised like
 // torch.nn.Linear(1, 1, bias=False): U(−1, 1). A nil stream sets s = 1.
-func NewScale[T Float](width int, s *Stream) *Scale[T] {
+func NewScale[T asm.Float](width int, s *Stream) *Scale[T] {
 	if width <= 0 {
 		panic("nn: NewScale: width must be positive")
 	}
@@ -40,14 +44,14 @@ func (l *Scale[T]) Params() []*Param[T] { return []*Param[T]{l.S} }
 // Buffers returns nothing.
 func (l *Scale[T]) Buffers() []*Buffer[T] { return nil }
 
-type scaleRun[T Float] struct{ l *Scale[T] }
+type scaleRun[T asm.Float] struct{ l *Scale[T] }
 
 func (l *Scale[T]) bind(maxB, maxK int) runner[T] { return scaleRun[T]{l} }
 
 func (r scaleRun[T]) forward(p *pass, x, y []T) {
 	m := (1 + p.k) * p.B * r.l.width
 	copy(y[:m], x[:m])
-	vscal(r.l.S.Value[0], y[:m])
+	asm.Scal(r.l.S.Value[0], y[:m])
 }
 
 func (r scaleRun[T]) backward(p *pass, x, y, g, gx []T) {
@@ -55,9 +59,9 @@ func (r scaleRun[T]) backward(p *pass, x, y, g, gx []T) {
 	r0, r1 := p.g0()*n, (1+p.kg)*p.B*n
 	if gx != nil && r1 > r0 {
 		copy(gx[r0:r1], g[r0:r1])
-		vscal(r.l.S.Value[0], gx[r0:r1])
+		asm.Scal(r.l.S.Value[0], gx[r0:r1])
 	}
 	if x1 := (1 + p.kt()) * p.B * n; p.param && x1 > r0 {
-		r.l.S.Grad[0] += vdot(g[r0:x1], x[r0:x1])
+		r.l.S.Grad[0] += asm.Dot(g[r0:x1], x[r0:x1])
 	}
 }

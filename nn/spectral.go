@@ -1,6 +1,10 @@
 package nn
 
-import "math"
+import (
+	"math"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+)
 
 // Spectral normalisation with torch.nn.utils.spectral_norm's semantics
 // (n_power_iterations = 1, eps = 1e-12): the layer uses W/σ with
@@ -54,7 +58,7 @@ func (l *Linear[T]) PowerIterate(n int) float64 {
 	return l.SpectralNorm()
 }
 
-type snRun[T Float] struct {
+type snRun[T asm.Float] struct {
 	weff  []T // W/σ of the current pass, Out×In
 	gw    []T // ∂L/∂(W/σ) of the current backward
 	u, v  []T // snapshot of the vectors used by the current pass
@@ -63,7 +67,7 @@ type snRun[T Float] struct {
 	tv    []float64 // scratch, In
 }
 
-func newSNRun[T Float](out, in int) *snRun[T] {
+func newSNRun[T asm.Float](out, in int) *snRun[T] {
 	return &snRun[T]{
 		weff: make([]T, out*in), gw: make([]T, out*in),
 		u: make([]T, out), v: make([]T, in),
@@ -121,7 +125,7 @@ func (r *snRun[T]) prepare(l *Linear[T], mode Mode) []T {
 // accumulate adds ∂L/∂W to l.W.Grad from r.gw = ∂L/∂(W/σ).
 func (r *snRun[T]) accumulate(l *Linear[T]) {
 	in := l.in
-	c := float64(vdot(r.gw, r.weff)) / r.sigma
+	c := float64(asm.Dot(r.gw, r.weff)) / r.sigma
 	inv := T(1 / r.sigma)
 	for i := 0; i < l.out; i++ {
 		cu := T(c * float64(r.u[i]))
@@ -133,7 +137,7 @@ func (r *snRun[T]) accumulate(l *Linear[T]) {
 	}
 }
 
-func uWv[T Float](w, u, v []T, out, in int) float64 {
+func uWv[T asm.Float](w, u, v []T, out, in int) float64 {
 	var s float64
 	for i := 0; i < out; i++ {
 		row := w[i*in : (i+1)*in]
@@ -157,7 +161,7 @@ func normalize64(x []float64, eps float64) {
 	}
 }
 
-func normalizeT[T Float](x []T, eps float64) {
+func normalizeT[T asm.Float](x []T, eps float64) {
 	var s float64
 	for _, v := range x {
 		s += float64(v) * float64(v)

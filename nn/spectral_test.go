@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/ebmcpu/ebmcpu/internal/fdcheck"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -63,8 +64,8 @@ func TestSpectralNormIteration(t *testing.T) {
 	u.MulVec(W, &v)
 	u.ScaleVec(1/mat.Norm(&u, 2), &u)
 	ws.Forward(x, Train)
-	checkClose(t, "u after one train pass", l.U.Value, u.RawVector().Data, 1e-14)
-	checkClose(t, "v after one train pass", l.V.Value, v.RawVector().Data, 1e-14)
+	fdcheck.Close(t, "u after one train pass", l.U.Value, u.RawVector().Data, 1e-14)
+	fdcheck.Close(t, "v after one train pass", l.V.Value, v.RawVector().Data, 1e-14)
 
 	twin := NewLinear[float64](4, 6, true, NewStream(22, "sn-iter")).WithSpectralNorm(nil)
 	copy(twin.W.Value, l.W.Value)
@@ -101,14 +102,14 @@ func TestSpectralNormSnapshot(t *testing.T) {
 	n.ZeroGrad()
 	ws2.Forward(x, Eval)
 	ws2.Backward(gy, GradParams)
-	checkClose(t, "eval gradient at the same u, v", grads(n), want, 1e-14)
+	fdcheck.Close(t, "eval gradient at the same u, v", grads(n), want, 1e-14)
 
 	// Replay: train pass on ws1, a second train pass on ws2 moves u, v,
 	// then ws1's backward must still give its own gradient.
 	n.ZeroGrad()
 	ws2.Forward(x, Train) // moves u, v again
 	ws1.Backward(gy, GradParams)
-	checkClose(t, "backward after another train pass", grads(n), want, 1e-14)
+	fdcheck.Close(t, "backward after another train pass", grads(n), want, 1e-14)
 }
 
 func equalBits(a, b []float64) bool {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"os"
 	"testing"
+
+	"github.com/ebmcpu/ebmcpu/internal/fdcheck"
 )
 
 // TestTorchReference replays testdata/torch_ref.json, a PyTorch run written by
@@ -65,10 +67,10 @@ func TestTorchReference(t *testing.T) {
 		opt.Step()
 	}
 	for _, p := range n.Params() {
-		checkClose(t, "final "+p.Name, p.Value, ref.Final[p.Name], 1e-10)
+		fdcheck.Close(t, "final "+p.Name, p.Value, ref.Final[p.Name], 1e-10)
 	}
 	for _, b := range n.Buffers() {
-		checkClose(t, "final "+b.Name, b.Value, ref.Final[b.Name], 1e-10)
+		fdcheck.Close(t, "final "+b.Name, b.Value, ref.Final[b.Name], 1e-10)
 	}
-	checkClose(t, "eval output", ws.Forward(ref.XEval, Eval), ref.YEval, 1e-10)
+	fdcheck.Close(t, "eval output", ws.Forward(ref.XEval, Eval), ref.YEval, 1e-10)
 }

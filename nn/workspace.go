@@ -1,6 +1,10 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+)
 
 // A Workspace holds the activations, caches and gradient buffers of one pass
 // through a network, for up to MaxBatch samples and MaxTangents tangent
@@ -14,7 +18,7 @@ import "fmt"
 //
 // A workspace is not safe for concurrent use; give each goroutine its own.
 // Its passes allocate nothing.
-type Workspace[T Float] struct {
+type Workspace[T asm.Float] struct {
 	net        *Network[T]
 	maxB, maxK int
 	runs       []runner[T]

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/eval"
 	"github.com/ebmcpu/ebmcpu/internal/atomicfile"
 	"gonum.org/v1/plot"
@@ -137,7 +138,7 @@ func addScatter(p *plot.Plot, x []float64, D int, col color.Color, radius float6
 	pts := make(plotter.XYs, 0, n)
 	for i := 0; i < n; i++ {
 		px, py := x[i*D], x[i*D+1]
-		if finite(px) && finite(py) {
+		if asm.Finite(px) && asm.Finite(py) {
 			pts = append(pts, plotter.XY{X: px, Y: py})
 		}
 	}
@@ -161,7 +162,7 @@ func histogram(title string, x []float64, col color.Color) *plot.Plot {
 	p.Title.Text = title
 	var v plotter.Values
 	for _, a := range x {
-		if finite(a) {
+		if asm.Finite(a) {
 			v = append(v, a)
 		}
 	}
@@ -210,5 +211,3 @@ func save(path string, p *plot.Plot, w, h float64) error {
 		return err
 	})
 }
-
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

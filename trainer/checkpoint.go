@@ -35,7 +35,7 @@ type namedOptimizer struct {
 // Checkpoint captures the complete training state.
 func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 	c := &nn.Checkpoint{Step: int64(t.step)}
-	ebm.AddNets(c, t.Nets, t.bounds.Lower.AuxParams())
+	ebm.AddNets(c, t.Nets, t.ema, t.bounds.Lower.AuxParams())
 	for _, o := range t.optimizers() {
 		if err := c.AddOptimizer(o.name, o); err != nil {
 			return nil, err
@@ -53,7 +53,7 @@ func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 	}
 	g, _ := json.Marshal(guardState{t.guard.lrScale, t.guard.rollbacks})
 	c.SetBlob("guard", g)
-	if err := ebm.AddConfig(c, t.cfg, ebm.Dims{Data: t.D, Latent: t.d}); err != nil {
+	if err := ebm.AddConfig(c, t.cfg, t.dims); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -111,7 +111,7 @@ func FromCheckpoint(s *ebm.Saved, steps int) (*Trainer, error) {
 // restore loads every piece of state New does not derive from the config.
 func (t *Trainer) restore(s *ebm.Saved) error {
 	c := s.Ckpt
-	if err := s.LoadNets(t.Nets); err != nil {
+	if err := s.LoadTraining(t.Nets, t.ema); err != nil {
 		return err
 	}
 	if err := ebm.SetAux(t.bounds.Lower.AuxParams(), s.Aux); err != nil {

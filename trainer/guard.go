@@ -44,6 +44,9 @@ func (t *Trainer) state() [][]float32 {
 	add(t.Nets.Energy.Params())
 	add(t.Nets.Generator.Params())
 	add(t.bounds.Lower.AuxParams())
+	if t.ema != nil {
+		add(t.ema.Params())
+	}
 	for _, n := range []*nn.Network[float32]{t.Nets.Energy, t.Nets.Generator} {
 		for _, b := range n.Buffers() {
 			s = append(s, b.Value)

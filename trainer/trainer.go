@@ -3,7 +3,6 @@ package trainer
 import (
 	"errors"
 	"fmt"
-	"math"
 
 	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/bounds"
@@ -19,9 +18,11 @@ import (
 // It is not safe for concurrent use.
 type Trainer struct {
 	cfg  ebm.Config
-	D, d int
+	dims ebm.Dims
+	D, d int // dims.Data, dims.Latent
 
 	Nets       bounds.Nets[float32] // the energy E_θ and the generator G_φ
+	ema        *nn.Network[float32] // the moving average of the energy's weights (Config.EMA), or nil
 	bounds     ebm.Bounds
 	optE, optG *nn.Adam[float32]
 	optAux     *nn.Adam[float32] // auxiliary networks of the mi bound, or nil
@@ -56,15 +57,20 @@ func New(cfg ebm.Config) (*Trainer, error) {
 	if t.batches, t.sampler, err = t.Data.Batches(t.rng.Stream("data").Rand); err != nil {
 		return nil, err
 	}
-	t.D, t.d = t.Data.Dim(), cfg.LatentDim
-	if t.d == 0 {
-		t.d = t.D
-	}
-	if err := cfg.ValidateDims(t.D); err != nil {
+	t.dims = ebm.DimsOf(cfg, t.Data)
+	t.D, t.d = t.dims.Data, t.dims.Latent
+	if err := cfg.ValidateDims(t.dims); err != nil {
 		return nil, err
 	}
-	if t.Nets, err = ebm.NewNets(cfg, t.D, t.d, t.rng); err != nil {
+	if t.Nets, err = ebm.NewNets(cfg, t.dims, t.rng); err != nil {
 		return nil, err
+	}
+	if cfg.EMA > 0 {
+		copied, err := ebm.CopyNets(cfg, t.dims, t.Nets)
+		if err != nil {
+			return nil, err
+		}
+		t.ema = copied.Energy
 	}
 	B := cfg.Batch
 	if t.bounds, err = ebm.NewBounds(cfg, t.Nets, B, t.rng); err != nil {
@@ -99,6 +105,9 @@ func New(cfg ebm.Config) (*Trainer, error) {
 
 // Config returns the run's configuration.
 func (t *Trainer) Config() ebm.Config { return t.cfg }
+
+// Dims returns the widths of the run's model (and its image shape).
+func (t *Trainer) Dims() ebm.Dims { return t.dims }
 
 // StepCount returns the number of completed iterations.
 func (t *Trainer) StepCount() int { return t.step }
@@ -203,13 +212,14 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 		m.Penalty += jsonnum.Float64(pen)
 		loss += pen
 	}
-	if !finite(loss) || !gradsFinite(t.Nets.Energy.Params()) {
+	if !asm.Finite(loss) || !gradsFinite(t.Nets.Energy.Params()) {
 		return false, nil
 	}
 	t.optE.Step()
 	if !t.optE.Finite() { // an update that overflows is a divergence too
 		return false, nil
 	}
+	t.updateEMA()
 	m.LossE, m.EnergyData = jsonnum.Float64(loss), jsonnum.Float64(eData)
 	return true, nil
 }
@@ -252,7 +262,7 @@ func (t *Trainer) generatorStep(m *Metrics) (bool, error) {
 		return false, err
 	}
 	loss := eFake - t.cfg.EntropyWeight*h.Value
-	if !finite(loss) || !gradsFinite(t.Nets.Generator.Params()) || !gradsFinite(aux) {
+	if !asm.Finite(loss) || !gradsFinite(t.Nets.Generator.Params()) || !gradsFinite(aux) {
 		return false, nil
 	}
 	t.optG.Step()
@@ -265,6 +275,22 @@ func (t *Trainer) generatorStep(m *Metrics) (bool, error) {
 	m.LossG, m.EnergyFake = jsonnum.Float64(loss), jsonnum.Float64(eFake)
 	m.Entropy, m.EntropySE = jsonnum.Float64(h.Value), jsonnum.Float64(h.StdErr)
 	return true, nil
+}
+
+// updateEMA moves the average of the energy's weights toward the current
+// ones, ema ← β·ema + (1 − β)·θ, and copies its buffers.
+func (t *Trainer) updateEMA() {
+	if t.ema == nil {
+		return
+	}
+	beta := float32(t.cfg.EMA)
+	for i, p := range t.ema.Params() {
+		asm.Sscal(beta, p.Value)
+		asm.Saxpy(1-beta, t.Nets.Energy.Params()[i].Value, p.Value)
+	}
+	for i, b := range t.ema.Buffers() {
+		copy(b.Value, t.Nets.Energy.Buffers()[i].Value)
+	}
 }
 
 // rollback restores the last good state after a divergence (or returns
@@ -290,11 +316,9 @@ func sum64(x []float64) float64 {
 	return s
 }
 
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
 func gradsFinite(ps []*nn.Param[float32]) bool {
 	for _, p := range ps {
-		if !finite(float64(asm.Smaxabs(p.Grad))) {
+		if !asm.AllFinite(p.Grad) {
 			return false
 		}
 	}

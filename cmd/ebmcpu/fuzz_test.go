@@ -32,8 +32,9 @@ func FuzzTrainFlags(f *testing.F) {
 			return
 		}
 		cfg.MemoryLimit = 64 << 20
-		if cfg.ValidateDims(2) == nil && cfg.Footprint(2) > cfg.MemoryLimit {
-			t.Fatalf("validated a config of %d bytes over the limit", cfg.Footprint(2))
+		toy := ebm.Dims{Data: 2, Latent: 2}
+		if cfg.ValidateDims(toy) == nil && cfg.Footprint(toy) > cfg.MemoryLimit {
+			t.Fatalf("validated a config of %d bytes over the limit", cfg.Footprint(toy))
 		}
 	})
 }

@@ -111,7 +111,9 @@ func TestHardening(t *testing.T) {
 			c.SetBlob("guard", []byte(`{"lr_scale":1,"rollbacks":-4}`))
 		})}, "guard"},
 		// 7. Inputs validation could refuse at once.
-		{"mnist with the toy networks", []string{"train", "--dataset", "mnist:" + images}, "latent"},
+		{"mnist with a narrow mlp generator", []string{"train", "--dataset", "mnist:" + images, "--generator.arch", "mlp",
+			"--generator.hidden", "100,100", "--latent_dim", "0"}, "latent"},
+		{"conv on 2-D data", []string{"train", "--energy.arch", "conv", "--energy.hidden", "8"}, "image"},
 		{"diverging langevin", []string{"sample", "--model", run, "--langevin", "5", "--step-size", "1e300"}, "step size"},
 	}
 	for _, tc := range cases {

@@ -35,7 +35,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 			f := fs.Lookup(name)
 			fmt.Fprintf(stderr, "  --%-10s %s\n", f.Name, f.Usage)
 		}
-		fmt.Fprintln(stderr, "\nSettings (also the fields of a --config JSON file, by their dotted paths):")
+		fmt.Fprintln(stderr, "\nSettings (also the fields of a --config JSON file, by their dotted paths). The defaults shown are those of")
+		fmt.Fprintln(stderr, "the 2-D sets; image data (--dataset mnist, fashion-mnist, mnist:DIR) start from ebm.DefaultImageConfig:")
+		fmt.Fprintln(stderr, "conv networks, latent_dim 32, batch 64, sv.method smin with warm-started LOBPCG, gp.log_det smin.")
 		cf.printHelp(stderr)
 	}
 	if err := cli.ParseFlags(fs, args); err != nil {
@@ -120,13 +122,15 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// runConfig is the configuration of a new run: the defaults, then the
-// --config file, then the explicit flags.
+// runConfig is the configuration of a new run: the defaults of its data
+// set (ebm.DefaultConfigFor: images have their own), then the --config
+// file, then the explicit flags.
 func runConfig(configPath string, cf *configFlags) (ebm.Config, error) {
-	cfg := ebm.DefaultConfig()
+	dataset := cf.value["dataset"]
+	cfg := ebm.DefaultConfigFor(dataset)
 	if configPath != "" {
 		var err error
-		if cfg, err = ebm.LoadConfig(configPath); err != nil {
+		if cfg, err = ebm.LoadConfig(configPath, dataset); err != nil {
 			return cfg, cli.Usage("%v", err)
 		}
 	}
@@ -139,7 +143,7 @@ func runConfig(configPath string, cf *configFlags) (ebm.Config, error) {
 // evalDuringTraining evaluates the live networks (on copies) and writes
 // dir/eval-<step>.json; a line of the summary goes to the progress stream.
 func evalDuringTraining(t *trainer.Trainer, dir string, w io.Writer) error {
-	subj := &eval.Subject{Config: t.Config(), Nets: t.Nets, Aux: t.AuxValues(), Name: dir, Step: t.StepCount()}
+	subj := &eval.Subject{Config: t.Config(), Nets: t.Nets, Dims: t.Dims(), Aux: t.AuxValues(), Name: dir, Step: t.StepCount()}
 	rep, err := eval.Evaluate(subj, eval.Options{})
 	if err != nil {
 		return err
