@@ -13,19 +13,19 @@ type DiffusionConfig struct {
 	// Nodes is the number K of quadrature nodes in s (0 selects 5) and
 	// Rule the quadrature: "trapezoid" (the default; nodes k/(K−1)) or
 	// "gauss-legendre".
-	Nodes int    `json:"nodes,omitempty"`
-	Rule  string `json:"rule,omitempty"`
+	Nodes int    `json:"nodes,omitempty" help:"quadrature nodes in s, ≥ 2"`
+	Rule  string `json:"rule,omitempty" help:"quadrature rule: trapezoid or gauss-legendre"`
 	// StepsPerNode Langevin steps are run at each node s > 0,
 	// warm-started from the previous node (annealed as in AIS): 0 selects
 	// 10 steps and −1 none. StepSize is their step h (0 selects 0.05): the
 	// fixed step without MALA, the initial step of the adaptation with it.
-	StepsPerNode int     `json:"steps_per_node,omitempty"`
-	StepSize     float64 `json:"step_size,omitempty"`
+	StepsPerNode int     `json:"steps_per_node,omitempty" help:"Langevin steps at each node, ≥ 0 (−1: none)"`
+	StepSize     float64 `json:"step_size,omitempty" help:"Langevin step size h (MALA: the start of its adaptation), > 0"`
 	// MALA adds the Metropolis correction; Stats reports acceptance rates.
 	// It costs what the uncorrected steps cost (one evaluation of f and
 	// ∇_z f per step, plus one per node) and is what makes the integrand
 	// accurate: use it (see the package documentation for the numbers).
-	MALA bool `json:"mala,omitempty"`
+	MALA bool `json:"mala,omitempty" help:"Metropolis-adjusted steps: removes the O(h) bias and adapts h (needed for a certified bound)"`
 	// TargetAcceptance is the MALA acceptance rate α* the step size is
 	// adapted to (0 selects DefaultTargetAcceptance, −1 keeps h =
 	// StepSize), over the first BurnIn fraction of each node's steps (0
@@ -39,14 +39,14 @@ type DiffusionConfig struct {
 	// Weight is the TRAINING weight λ of the penalty λ·Û_d (0 selects
 	// 1e-3); Schedule "decay" replaces it by λ_t = 0.7·(2307+t)^−0.55. The
 	// reported bound uses λ = 1.
-	Weight   float64 `json:"weight,omitempty"`
-	Schedule string  `json:"schedule,omitempty"`
+	Weight   float64 `json:"weight,omitempty" help:"training weight λ of the penalty λ·Û_d, > 0 (the reported bound uses λ = 1)"`
+	Schedule string  `json:"schedule,omitempty" help:"constant, or decay: λ_t = 0.7·(2307 + t)^−0.55 in place of weight"`
 	// LogDet ("exact", "smin" or "", as in GPConfig) evaluates the
 	// log-volume term of f and ∇_z f; LOBPCGIters and LOBPCGTol set the
 	// s_min solver of the surrogate.
-	LogDet      string  `json:"log_det,omitempty"`
-	LOBPCGIters int     `json:"lobpcg_iters,omitempty"`
-	LOBPCGTol   float64 `json:"lobpcg_tol,omitempty"`
+	LogDet      string  `json:"log_det,omitempty" help:"the log-det in f: exact or smin (\"\": exact for latent width ≤ 16, else smin)"`
+	LOBPCGIters int     `json:"lobpcg_iters,omitempty" help:"LOBPCG iterations of the smin log-det, ≥ 1"`
+	LOBPCGTol   float64 `json:"lobpcg_tol,omitempty" help:"relative residual at which that LOBPCG stops early, ≥ 0 (0: none)"`
 }
 
 // DiffusionStats describes the last Diffusion evaluation.
@@ -140,30 +140,13 @@ func NewDiffusion[T asm.Float](nets Nets[T], cfg DiffusionConfig, maxBatch int, 
 	if maxBatch < 1 || stream == nil {
 		return nil, fmt.Errorf("bounds: Diffusion needs maxBatch ≥ 1 and a stream")
 	}
-	if cfg.Nodes == 0 {
-		cfg.Nodes = 5
-	}
-	if cfg.Rule == "" {
-		cfg.Rule = "trapezoid"
-	}
-	if cfg.StepSize == 0 {
-		cfg.StepSize = 0.05
-	}
-	if cfg.Weight == 0 {
-		cfg.Weight = 1e-3
-	}
+	cfg = cfg.WithDefaults()
 	if !(cfg.Weight > 0) || math.IsInf(cfg.Weight, 1) {
 		return nil, fmt.Errorf("bounds: Diffusion: weight %v, want a finite value > 0", cfg.Weight)
 	}
-	steps := defaultInt(cfg.StepsPerNode, 10)
-	if steps < 0 {
+	steps := max(cfg.StepsPerNode, 0) // −1: none
+	if cfg.StepsPerNode < -1 {
 		return nil, fmt.Errorf("bounds: Diffusion: StepsPerNode = %d", cfg.StepsPerNode)
-	}
-	if cfg.TargetAcceptance == 0 {
-		cfg.TargetAcceptance = DefaultTargetAcceptance
-	}
-	if cfg.BurnIn == 0 {
-		cfg.BurnIn = 0.5
 	}
 	if !(cfg.TargetAcceptance == -1 || cfg.TargetAcceptance > 0 && cfg.TargetAcceptance < 1) || !(cfg.BurnIn > 0 && cfg.BurnIn <= 1) {
 		return nil, fmt.Errorf("bounds: Diffusion: target acceptance %v (want −1 or a value in (0, 1)) or burn-in fraction %v (want (0, 1])",

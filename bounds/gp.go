@@ -12,22 +12,22 @@ import (
 type GPConfig struct {
 	// Weight is the TRAINING weight λ of the penalty (0 selects 1e-3, the
 	// reference code's gp_weight). The reported bound always uses λ = 1.
-	Weight float64 `json:"weight,omitempty"`
+	Weight float64 `json:"weight,omitempty" help:"training weight λ of the penalty λ·Û_c, > 0 (the reported bound uses λ = 1)"`
 	// Hinge τ ≥ 0 makes the penalty ReLU(λ·R − τ) (the code's thre).
-	Hinge float64 `json:"hinge,omitempty"`
+	Hinge float64 `json:"hinge,omitempty" help:"τ of the hinged penalty ReLU(λ·Û_c − τ), ≥ 0"`
 	// Schedule is "constant" (the default) or "decay": λ_t = 0.7·(2307+t)^−0.55
 	// in place of Weight (the code's ada).
-	Schedule string `json:"schedule,omitempty"`
+	Schedule string `json:"schedule,omitempty" help:"constant, or decay: λ_t = 0.7·(2307 + t)^−0.55 in place of weight"`
 	// LogDet is "exact", "smin" or "" (exact for d ≤ ExactLogDetMaxDim):
 	// how ∇_z ½ log det(JᵀJ) in b_i is evaluated.
-	LogDet string `json:"log_det,omitempty"`
+	LogDet string `json:"log_det,omitempty" help:"the log-det in ∇_z f: exact or smin (\"\": exact for latent width ≤ 16, else smin)"`
 	// LOBPCGIters and LOBPCGTol set the s_min solver of LogDet "smin".
-	LOBPCGIters int     `json:"lobpcg_iters,omitempty"`
-	LOBPCGTol   float64 `json:"lobpcg_tol,omitempty"`
+	LOBPCGIters int     `json:"lobpcg_iters,omitempty" help:"LOBPCG iterations of the smin log-det, ≥ 1"`
+	LOBPCGTol   float64 `json:"lobpcg_tol,omitempty" help:"relative residual at which that LOBPCG stops early, ≥ 0 (0: none)"`
 	// FullGradient replaces the one-probe Hutchinson estimate of the
 	// reference code, (v·∇_z f)², by ‖∇_z f‖² itself: same expectation, no
 	// probe variance, and the same cost (J∇_z f instead of Jv).
-	FullGradient bool `json:"full_gradient,omitempty"`
+	FullGradient bool `json:"full_gradient,omitempty" help:"use ‖∇_z f‖² instead of one Hutchinson probe (same mean, no probe variance)"`
 }
 
 // GradientPenalty is the first-order upper bound on the gap,
@@ -71,9 +71,7 @@ func NewGradientPenalty[T asm.Float](nets Nets[T], cfg GPConfig, maxBatch int, s
 	if maxBatch < 1 || stream == nil {
 		return nil, fmt.Errorf("bounds: GradientPenalty needs maxBatch ≥ 1 and a stream")
 	}
-	if cfg.Weight == 0 {
-		cfg.Weight = 1e-3
-	}
+	cfg = cfg.WithDefaults()
 	if !(cfg.Weight > 0) || !(cfg.Hinge >= 0) || math.IsInf(cfg.Weight, 1) || math.IsInf(cfg.Hinge, 1) {
 		return nil, fmt.Errorf("bounds: GradientPenalty: weight %v and hinge %v must be finite, weight > 0, hinge ≥ 0", cfg.Weight, cfg.Hinge)
 	}

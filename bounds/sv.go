@@ -15,21 +15,21 @@ type SVConfig struct {
 	// d×d Cholesky per sample), "smin" (the paper's d·log s_min, LOBPCG;
 	// the default) or "topk" (Σ_{i≤K} log s_i + (d−K)·log s_min, the top K
 	// from a randomized SVD).
-	Method string `json:"method,omitempty"`
+	Method string `json:"method,omitempty" help:"how Σ log s_i is bounded: exact (full Jacobian), smin (d·log s_min by LOBPCG) or topk"`
 	// K is the number of top singular values of "topk", 1 ≤ K < d.
-	K int `json:"k,omitempty"`
+	K int `json:"k,omitempty" help:"top singular values of topk, 1 ≤ k < latent width"`
 	// LOBPCGIters (0: 2, the released code's ssv_iter) and LOBPCGTol (0:
 	// run LOBPCGIters iterations) set the s_min solver. A truncated run
 	// overstates s_min, hence the bound: Stats reports the residual.
-	LOBPCGIters int     `json:"lobpcg_iters,omitempty"`
-	LOBPCGTol   float64 `json:"lobpcg_tol,omitempty"`
+	LOBPCGIters int     `json:"lobpcg_iters,omitempty" help:"LOBPCG iterations for s_min, ≥ 1 (a truncated run overstates s_min)"`
+	LOBPCGTol   float64 `json:"lobpcg_tol,omitempty" help:"relative residual at which LOBPCG stops early, ≥ 0 (0: run lobpcg_iters)"`
 	// WarmStart starts LOBPCG from the previous call's vectors (same batch
 	// size) instead of a random block.
-	WarmStart bool `json:"warm_start,omitempty"`
+	WarmStart bool `json:"warm_start,omitempty" help:"start LOBPCG from the previous iteration's vectors (checkpointed)"`
 	// Oversample and PowerIters set the randomized SVD of "topk"
 	// (0 selects 8 and 2; −1 selects none).
-	Oversample int `json:"oversample,omitempty"`
-	PowerIters int `json:"power_iters,omitempty"`
+	Oversample int `json:"oversample,omitempty" help:"extra columns of topk's randomized SVD, ≥ 0 (−1: none)"`
+	PowerIters int `json:"power_iters,omitempty" help:"power iterations of topk's randomized SVD, ≥ 0 (−1: none)"`
 }
 
 // SVStats describes the last SVEntropy evaluation.
@@ -91,9 +91,7 @@ func NewSVEntropy[T asm.Float](nets Nets[T], cfg SVConfig, maxBatch int, stream 
 	if maxBatch < 1 || stream == nil {
 		return nil, fmt.Errorf("bounds: SVEntropy needs maxBatch ≥ 1 and a stream")
 	}
-	if cfg.Method == "" {
-		cfg.Method = "smin"
-	}
+	cfg = cfg.WithDefaults()
 	lc := LOBPCGConfig{cfg.LOBPCGIters, cfg.LOBPCGTol}
 	if err := lc.check(); err != nil {
 		return nil, err
@@ -111,8 +109,8 @@ func NewSVEntropy[T asm.Float](nets Nets[T], cfg SVConfig, maxBatch int, stream 
 		if cfg.K < 1 || cfg.K >= d {
 			return nil, fmt.Errorf("bounds: SVEntropy topk: K = %d outside [1, %d)", cfg.K, d)
 		}
-		e.ovs, e.pows = defaultInt(cfg.Oversample, 8), defaultInt(cfg.PowerIters, 2)
-		if e.ovs < 0 || e.pows < 0 {
+		e.ovs, e.pows = max(cfg.Oversample, 0), max(cfg.PowerIters, 0)
+		if cfg.Oversample < -1 || cfg.PowerIters < -1 {
 			return nil, fmt.Errorf("bounds: SVEntropy topk: bad Oversample %d or PowerIters %d", cfg.Oversample, cfg.PowerIters)
 		}
 		maxK = cfg.K + 1
@@ -135,17 +133,6 @@ func NewSVEntropy[T asm.Float](nets Nets[T], cfg SVConfig, maxBatch int, stream 
 		}
 	}
 	return e, nil
-}
-
-// defaultInt maps 0 to def and −1 to 0.
-func defaultInt(v, def int) int {
-	switch v {
-	case 0:
-		return def
-	case -1:
-		return 0
-	}
-	return v
 }
 
 // Name implements EntropyLower.

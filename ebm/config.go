@@ -137,14 +137,34 @@ func DefaultConfig() Config {
 		Generator:       NetConfig{Hidden: []int{100, 100}, Activation: "prelu", BatchNorm: true},
 		OptE:            adam,
 		OptG:            adam,
-		SV:              bounds.SVConfig{Method: "exact"},
-		GP:              bounds.GPConfig{Weight: DefaultGPWeight},
-		Diffusion:       bounds.DiffusionConfig{Weight: DefaultDiffusionWeight},
+		SV:              bounds.SVConfig{Method: "exact"}.WithDefaults(),
+		MI:              bounds.MIConfig{}.WithDefaults(),
+		GP:              bounds.GPConfig{Weight: DefaultGPWeight}.WithDefaults(),
+		Diffusion:       bounds.DiffusionConfig{Weight: DefaultDiffusionWeight}.WithDefaults(),
 		Guard:           GuardConfig{MaxRollbacks: 5, LRFactor: 0.5, EnergyLimit: 1e4, SnapshotEvery: 200},
 		LogEvery:        100,
 		CheckpointEvery: 5000,
 		PlotEvery:       5000,
 	}
+}
+
+// Resolve returns c with every setting a run leaves to a default made
+// explicit, for data of the given dims: the latent width, the bounds'
+// defaults (bounds' WithDefaults) and the log-det method of the upper
+// bounds. A run records its resolved config (config.json, checkpoints), so
+// that what it used can be read off; resolving twice changes nothing.
+func (c Config) Resolve(dims Dims) (Config, error) {
+	c.LatentDim = c.latent(dims.Data)
+	c.SV, c.MI = c.SV.WithDefaults(), c.MI.WithDefaults()
+	c.GP, c.Diffusion = c.GP.WithDefaults(), c.Diffusion.WithDefaults()
+	var err error
+	if c.GP.LogDet, err = bounds.ResolveLogDet(c.GP.LogDet, c.LatentDim); err != nil {
+		return c, fmt.Errorf("gp.log_det: %w", err)
+	}
+	if c.Diffusion.LogDet, err = bounds.ResolveLogDet(c.Diffusion.LogDet, c.LatentDim); err != nil {
+		return c, fmt.Errorf("diffusion.log_det: %w", err)
+	}
+	return c, nil
 }
 
 // DefaultImageConfig is the starting point of a run on images (mnist,
@@ -159,7 +179,7 @@ func DefaultImageConfig() Config {
 	c.Steps, c.Batch, c.LatentDim = 3000, 64, 32
 	c.Energy = NetConfig{Arch: ArchConv, Hidden: []int{32, 64, 128}, Activation: "leakyrelu", LeakySlope: 0.1, OutputScale: true}
 	c.Generator = NetConfig{Arch: ArchConv, Hidden: []int{64, 128}, Activation: "elu", BatchNorm: true, OutputActivation: "tanh"}
-	c.SV = bounds.SVConfig{Method: "smin", LOBPCGIters: 2, WarmStart: true}
+	c.SV = bounds.SVConfig{Method: "smin", WarmStart: true}.WithDefaults()
 	c.GP.LogDet = "smin"
 	c.Diffusion.LogDet = "smin"
 	c.LogEvery, c.CheckpointEvery, c.PlotEvery = 50, 500, 500

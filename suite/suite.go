@@ -407,8 +407,12 @@ func resumeRun(dir string, cfg ebm.Config) (*trainer.Trainer, error) {
 	if err := ebm.CheckResumeDir(dir, s); err != nil {
 		return nil, err
 	}
+	resolved, err := cfg.Resolve(s.Dims)
+	if err != nil {
+		return nil, err
+	}
 	a, _ := json.Marshal(s.Config)
-	b, _ := json.Marshal(cfg)
+	b, _ := json.Marshal(resolved)
 	if string(a) != string(b) {
 		return nil, errors.New("the checkpoint is of other settings")
 	}

@@ -62,6 +62,10 @@ func New(cfg ebm.Config) (*Trainer, error) {
 	if err := cfg.ValidateDims(t.dims); err != nil {
 		return nil, err
 	}
+	if cfg, err = cfg.Resolve(t.dims); err != nil {
+		return nil, err
+	}
+	t.cfg = cfg
 	if t.Nets, err = ebm.NewNets(cfg, t.dims, t.rng); err != nil {
 		return nil, err
 	}
