@@ -11,6 +11,9 @@ import (
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
+// ErrInterrupted is returned by a bound stopped by its Interrupt hook.
+var ErrInterrupted = errors.New("bounds: interrupted")
+
 // Estimate is a Monte Carlo estimate and its standard error, in the units
 // of the quantity. In JSON it is {"value": …, "se": …}, a non-finite
 // number written as null (the SE of a single value is NaN).

@@ -105,6 +105,11 @@ const adaptGain = 2
 // ∂_θ ½‖∇_z f‖² = −∂_θ[∇_x E_θ(x)·w] with w = J·∇_z f fixed, the mixed
 // second derivative of bound (c).
 type Diffusion[T asm.Float] struct {
+	// Interrupt, if set, is asked between Langevin steps; when it reports
+	// true, Gap stops and returns ErrInterrupted (its caller undoes the
+	// iteration). A training loop sets it to stop within a step.
+	Interrupt func() bool
+
 	cfg      DiffusionConfig
 	logdet   string
 	schedule string
@@ -251,7 +256,9 @@ func (g *Diffusion[T]) Gap(z []T, step int, weight float64) (Estimate, float64, 
 			g.target.S = s
 			logp, grad := g.lang.prime(B)
 			g.target.fromLast(logp, grad)
-			h = g.sample(zc, k, h)
+			if h = g.sample(zc, k, h); math.IsNaN(h) {
+				return Estimate{}, 0, ErrInterrupted
+			}
 			if g.cfg.MALA {
 				le.eval(zc) // the last evaluation was at the proposals
 			}
@@ -307,6 +314,9 @@ func (g *Diffusion[T]) sample(zc []T, k int, h float64) float64 {
 	}
 	acc, counted := 0, 0
 	for i := 0; i < g.steps; i++ {
+		if g.Interrupt != nil && g.Interrupt() {
+			return math.NaN()
+		}
 		g.lang.h = h
 		a := g.lang.Step(zc)
 		if i < burn {

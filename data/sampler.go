@@ -99,6 +99,29 @@ func (s *Sampler) Next(dst []float32, n int) {
 	}
 }
 
+// A SamplerPos is a Sampler's position, for undoing the batches of an
+// interrupted iteration without allocating (the source it draws epoch
+// seeds from is saved alongside by the caller).
+type SamplerPos struct {
+	pos, epoch int64
+	seed       uint64
+}
+
+// Pos returns the current position.
+func (s *Sampler) Pos() SamplerPos { return SamplerPos{int64(s.pos), s.epoch, s.seed} }
+
+// SetPos returns to a position Pos returned (re-deriving the epoch's
+// permutation from its seed when the epoch changed since).
+func (s *Sampler) SetPos(p SamplerPos) {
+	if p.epoch != s.epoch || p.seed != s.seed {
+		s.epoch, s.seed = p.epoch, p.seed
+		if p.epoch > 0 {
+			s.permute()
+		}
+	}
+	s.pos = int(p.pos)
+}
+
 const samplerMagic = "ebmcpu-data-sampler-v1"
 
 // MarshalBinary returns the Sampler's position: the dataset size, the epoch

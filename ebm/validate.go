@@ -25,6 +25,10 @@ const (
 	MaxUpdates   = 1000    // energy_steps, generator_steps
 	MaxCount     = 1 << 20 // any other count: nodes, Langevin steps, solver iterations, features
 	MaxRollbacks = 1000
+	// MaxSolverIters bounds LOBPCG iterations and quadrature nodes: they
+	// run inside an iteration, where only Langevin steps can be
+	// interrupted.
+	MaxSolverIters = 1000
 )
 
 // intLimits are the largest values of the integer settings that have a
@@ -33,6 +37,8 @@ var intLimits = map[string]int64{
 	"steps": MaxSteps, "log_every": MaxSteps, "checkpoint_every": MaxSteps, "plot_every": MaxSteps,
 	"eval_every": MaxSteps, "guard.snapshot_every": MaxSteps, "batch": MaxBatch, "latent_dim": MaxWidth,
 	"energy_steps": MaxUpdates, "generator_steps": MaxUpdates, "guard.max_rollbacks": MaxRollbacks,
+	"sv.lobpcg_iters": MaxSolverIters, "gp.lobpcg_iters": MaxSolverIters, "diffusion.lobpcg_iters": MaxSolverIters,
+	"diffusion.nodes": MaxSolverIters,
 }
 
 // Validate reports every setting that cannot work, naming each, without

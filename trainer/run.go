@@ -65,6 +65,8 @@ func (t *Trainer) Run(ctx context.Context, dir string, prog Progress, hooks Hook
 		}
 		return nil
 	}
+	t.ctx = ctx
+	defer func() { t.ctx = nil }()
 	start, startStep := time.Now(), t.step
 	last := time.Now()
 	rollbacks := t.guard.rollbacks
@@ -78,6 +80,12 @@ func (t *Trainer) Run(ctx context.Context, dir string, prog Progress, hooks Hook
 		default:
 		}
 		m, err := t.Step()
+		if errors.Is(err, ErrInterrupted) { // undone: the state is that of the last whole iteration
+			if err := save(); err != nil {
+				return err
+			}
+			return fmt.Errorf("%w; checkpoint %s at iteration %d", err, ckpt, t.step)
+		}
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -42,6 +43,23 @@ type Trainer struct {
 
 	step  int // completed iterations
 	guard guard
+
+	// Cancellation inside an iteration: Run sets ctx; until the first
+	// update of an iteration (abortable) a cancellation undoes the
+	// iteration from undo and Step returns ErrInterrupted.
+	ctx       context.Context
+	abortable bool
+	undo      iterationStart
+	buffers   [][]float32 // the networks' buffers, in a fixed order
+}
+
+// iterationStart is what an iteration changes before its first update:
+// the random streams, the data sampler's position and the networks'
+// buffers (BatchNorm statistics, spectral-norm vectors of Train passes).
+type iterationStart struct {
+	rng     nn.RNGSnapshot
+	sampler data.SamplerPos
+	buffers [][]float32
 }
 
 // New builds the networks, optimisers, bounds and data stream of cfg.
@@ -69,6 +87,11 @@ func New(cfg ebm.Config) (*Trainer, error) {
 	if t.Nets, err = ebm.NewNets(cfg, t.dims, t.rng); err != nil {
 		return nil, err
 	}
+	for _, n := range []*nn.Network[float32]{t.Nets.Energy, t.Nets.Generator} {
+		for _, b := range n.Buffers() {
+			t.buffers = append(t.buffers, b.Value)
+		}
+	}
 	if cfg.EMA > 0 {
 		copied, err := ebm.CopyNets(cfg, t.dims, t.Nets)
 		if err != nil {
@@ -81,6 +104,9 @@ func New(cfg ebm.Config) (*Trainer, error) {
 		return nil, err
 	}
 	t.noisy, _ = t.bounds.Lower.(bounds.NoisyGenerator[float32])
+	if d, ok := t.bounds.Upper.(*bounds.Diffusion[float32]); ok {
+		d.Interrupt = t.interrupted
+	}
 	t.optE = nn.NewAdam(t.Nets.Energy.Params(), cfg.OptE)
 	t.optG = nn.NewAdam(t.Nets.Generator.Params(), cfg.OptG)
 	if aux := t.bounds.Lower.AuxParams(); len(aux) > 0 {
@@ -156,6 +182,7 @@ var ErrDiverged = errors.New("training diverged")
 // returns ErrDiverged only when no rollbacks are left.
 func (t *Trainer) Step() (Metrics, error) {
 	m := Metrics{Step: t.step + 1}
+	t.beginIteration()
 	for range t.cfg.EnergySteps {
 		if ok, err := t.energyStep(&m); err != nil || !ok {
 			return t.rollback(m, err)
@@ -191,7 +218,15 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 		t.noisy.Perturb(t.xFake)
 	}
 	if t.negatives != nil {
-		m.NegativesAcceptance = jsonnum.Float64(t.negatives.Run(t.xFake, t.cfg.Negatives.Steps))
+		t.negatives.Reset(t.xFake)
+		acc := 0
+		for range t.cfg.Negatives.Steps {
+			if t.interrupted() {
+				return false, bounds.ErrInterrupted
+			}
+			acc += t.negatives.Step(t.xFake)
+		}
+		m.NegativesAcceptance = jsonnum.Float64(float64(acc) / float64(t.cfg.Negatives.Steps*B))
 	}
 	t.Nets.Energy.ZeroGrad()
 	eData, ok1 := t.meanEnergyBackward(t.eData, t.xData, 1/float32(B))
@@ -219,6 +254,7 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 	if !asm.Finite(loss) || !gradsFinite(t.Nets.Energy.Params()) {
 		return false, nil
 	}
+	t.abortable = false // from here on the iteration changes parameters
 	t.optE.Step()
 	if !t.optE.Finite() { // an update that overflows is a divergence too
 		return false, nil
@@ -297,9 +333,48 @@ func (t *Trainer) updateEMA() {
 	}
 }
 
+// beginIteration records what the iteration may have to undo.
+func (t *Trainer) beginIteration() {
+	t.abortable = t.ctx != nil
+	if !t.abortable {
+		return
+	}
+	t.rng.Snapshot(&t.undo.rng)
+	if t.sampler != nil {
+		t.undo.sampler = t.sampler.Pos()
+	}
+	if len(t.undo.buffers) != len(t.buffers) {
+		t.undo.buffers = make([][]float32, len(t.buffers))
+	}
+	for i, b := range t.buffers {
+		t.undo.buffers[i] = append(t.undo.buffers[i][:0], b...)
+	}
+}
+
+// interrupted reports a cancellation while the iteration can still be
+// undone (before its first update).
+func (t *Trainer) interrupted() bool { return t.abortable && t.ctx.Err() != nil }
+
+// undoIteration returns to the start of the iteration: nothing it drew or
+// computed remains, so a checkpoint taken now resumes bit for bit.
+func (t *Trainer) undoIteration() {
+	t.rng.Restore(&t.undo.rng)
+	if t.sampler != nil {
+		t.sampler.SetPos(t.undo.sampler)
+	}
+	for i, b := range t.buffers {
+		copy(b, t.undo.buffers[i])
+	}
+}
+
 // rollback restores the last good state after a divergence (or returns
-// the error that stopped the step).
+// the error that stopped the step; an interruption before the first update
+// undoes the iteration first).
 func (t *Trainer) rollback(m Metrics, err error) (Metrics, error) {
+	if errors.Is(err, bounds.ErrInterrupted) {
+		t.undoIteration()
+		return m, fmt.Errorf("%w during iteration %d", ErrInterrupted, m.Step)
+	}
 	if err != nil {
 		return m, err
 	}

@@ -224,3 +224,39 @@ func TestOverflowingUpdateIsRolledBack(t *testing.T) {
 		}
 	}
 }
+
+// TestInterruptInsideIteration cancels a run in the middle of a long
+// iteration (a diffusion bound of many Langevin steps, and many refined
+// negatives): Run stops within a fraction of the iteration, the checkpoint
+// holds the last whole iteration, and resuming from it gives the bits of
+// an uninterrupted run.
+func TestInterruptInsideIteration(t *testing.T) {
+	for _, long := range []func(*ebm.Config){
+		func(c *ebm.Config) { c.Upper, c.Diffusion.Nodes, c.Diffusion.StepsPerNode = ebm.UpperDiffusion, 3, 4000 },
+		func(c *ebm.Config) { c.Negatives.Steps, c.Negatives.StepSize = 20000, 0.01 },
+	} {
+		cfg := smallConfig()
+		cfg.Steps, cfg.Batch, cfg.PlotEvery, cfg.CheckpointEvery = 3, 8, 0, 0
+		long(&cfg)
+		straight, err := New(cfg)
+		require.NoError(t, err)
+		began := time.Now()
+		runSteps(t, straight, cfg.Steps)
+		whole := time.Since(began)
+
+		tr, err := New(cfg)
+		require.NoError(t, err)
+		dir := t.TempDir()
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { time.Sleep(30 * time.Millisecond); cancel() }()
+		start := time.Now()
+		err = tr.Run(ctx, dir, nil, Hooks{})
+		require.ErrorIs(t, err, ErrInterrupted)
+		require.Less(t, time.Since(start), whole/2, "the run did not stop inside the iteration")
+		resumed, err := Resume(filepath.Join(dir, ebm.CheckpointFile), 0)
+		require.NoError(t, err)
+		require.Less(t, resumed.StepCount(), cfg.Steps)
+		runSteps(t, resumed, cfg.Steps-resumed.StepCount())
+		require.Equal(t, paramBits(straight), paramBits(resumed), "the resumed run differs from the straight one")
+	}
+}
