@@ -163,6 +163,31 @@ func (e *SVEntropy[T]) AuxParams() []*nn.Param[T] { return nil }
 // Noise implements EntropyLower: the generator is deterministic.
 func (e *SVEntropy[T]) Noise() float64 { return 0 }
 
+// WarmVectors returns the LOBPCG vectors the next call starts from (B×d,
+// tangent layout) when WarmStart is set and a call has run, else nil: the
+// state a checkpoint must keep for a resumed run to continue bit for bit.
+// The slice is the bound's own.
+func (e *SVEntropy[T]) WarmVectors() []T {
+	if e.warm == nil || e.warmB == 0 {
+		return nil
+	}
+	return e.warm[:e.warmB*e.d]
+}
+
+// SetWarmVectors restores vectors WarmVectors returned (for a batch of
+// len(v)/d latents).
+func (e *SVEntropy[T]) SetWarmVectors(v []T) error {
+	if e.warm == nil {
+		return fmt.Errorf("bounds: %s does not warm-start", e.Name())
+	}
+	if len(v) == 0 || len(v)%e.d != 0 || len(v) > len(e.warm) {
+		return fmt.Errorf("bounds: %d warm-start values for latent width %d and at most %d samples", len(v), e.d, e.maxB)
+	}
+	copy(e.warm, v)
+	e.warmB = len(v) / e.d
+	return nil
+}
+
 // Stats returns the diagnostics of the last Entropy call.
 func (e *SVEntropy[T]) Stats() SVStats { return e.stats }
 

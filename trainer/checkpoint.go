@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/ebmcpu/ebmcpu/bounds"
 	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
@@ -12,6 +13,10 @@ import (
 // layout): optimiser states "opt_energy", "opt_generator", "opt_aux", the
 // RNG, the finite-data sampler ("sampler") and the guard ("guard").
 // Together they make a resumed run continue bit for bit.
+
+// warmTensor holds the LOBPCG vectors a warm-started sv bound continues
+// from.
+const warmTensor = "sv/warm_start"
 
 type guardState struct {
 	LRScale   float64 `json:"lr_scale"`
@@ -36,6 +41,14 @@ type namedOptimizer struct {
 func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 	c := &nn.Checkpoint{Step: int64(t.step)}
 	ebm.AddNets(c, t.Nets, t.ema, t.bounds.Lower.AuxParams())
+	if sv, ok := t.bounds.Lower.(*bounds.SVEntropy[float32]); ok && sv.WarmVectors() != nil {
+		v := sv.WarmVectors()
+		data := make([]float64, len(v))
+		for i, x := range v {
+			data[i] = float64(x)
+		}
+		c.SetTensor(&nn.Tensor{Name: warmTensor, DType: nn.Float32, Shape: []int{len(v) / t.d, t.d}, Data: data})
+	}
 	for _, o := range t.optimizers() {
 		if err := c.AddOptimizer(o.name, o); err != nil {
 			return nil, err
@@ -120,6 +133,17 @@ func (t *Trainer) restore(s *ebm.Saved) error {
 	for _, o := range t.optimizers() {
 		if err := c.LoadOptimizer(o.name, o); err != nil {
 			return err
+		}
+	}
+	if sv, ok := t.bounds.Lower.(*bounds.SVEntropy[float32]); ok && t.cfg.SV.WarmStart {
+		if w, ok := c.Tensor(warmTensor); ok {
+			v := make([]float32, len(w.Data))
+			for i, x := range w.Data {
+				v[i] = float32(x)
+			}
+			if err := sv.SetWarmVectors(v); err != nil {
+				return fmt.Errorf("LOBPCG warm start: %w", err)
+			}
 		}
 	}
 	if err := c.LoadRNG(t.rng); err != nil {

@@ -50,10 +50,13 @@ func paramBits(tr *Trainer) []uint32 {
 // TestResumeIsBitExact trains 2N iterations straight, and N + resume + N,
 // and compares every parameter and buffer bit, for each pairing.
 func TestResumeIsBitExact(t *testing.T) {
-	for _, pair := range [][2]string{{"sv", "gp"}, {"mi", "gp"}, {"sv", "diffusion"}, {"sv", "none"}} {
+	for _, pair := range [][2]string{{"sv", "gp"}, {"mi", "gp"}, {"sv", "diffusion"}, {"sv", "none"}, {"sv-smin-warm", "gp"}} {
 		t.Run(pair[0]+"+"+pair[1], func(t *testing.T) {
 			cfg := smallConfig()
 			cfg.Lower, cfg.Upper = ebm.LowerBound(pair[0]), ebm.UpperBound(pair[1])
+			if pair[0] == "sv-smin-warm" { // LOBPCG continues from vectors the checkpoint holds
+				cfg.Lower, cfg.SV.Method, cfg.SV.WarmStart, cfg.GP.LogDet = ebm.LowerSV, "smin", true, "smin"
+			}
 			cfg.Diffusion.Nodes, cfg.Diffusion.StepsPerNode = 3, 2
 			const n = 12
 			straight, err := New(cfg)
