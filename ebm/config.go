@@ -89,6 +89,11 @@ type NegativesConfig struct {
 	Steps    int     `json:"steps,omitempty" help:"Langevin steps on exp(−E) refining the energy step's negatives from the generator samples, ≥ 0 (0: the generator samples)"`
 	StepSize float64 `json:"step_size,omitempty" help:"step size h of those steps, > 0 when steps > 0"`
 	MALA     bool    `json:"mala,omitempty" help:"Metropolis-adjusted steps (removes the O(h) bias of the chains)"`
+	// Restart below 1 makes the chains persistent: they carry over from
+	// iteration to iteration (and in checkpoints), each restarted from a
+	// fresh generator sample with this probability, so that they can reach
+	// the model's equilibrium that a few steps from the generator cannot.
+	Restart float64 `json:"restart,omitempty" help:"probability that a chain restarts from a generator sample each iteration, in (0, 1] (0: 1, short-run chains; below 1: persistent chains)"`
 }
 
 // GuardConfig sets the divergence guard: a non-finite loss, gradient or

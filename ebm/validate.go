@@ -146,6 +146,9 @@ func (c Config) Validate() error {
 	if n := c.Negatives; n.Steps < 0 || (n.Steps > 0 && !(n.StepSize > 0)) {
 		bad("negatives: steps = %d and step_size = %g, want steps ≥ 0 and a step size > 0 when there are steps", n.Steps, n.StepSize)
 	}
+	if r := c.Negatives.Restart; !(r >= 0 && r <= 1) {
+		bad("negatives.restart = %g, want a probability in [0, 1]", r)
+	}
 	g := c.Guard
 	if g.MaxRollbacks < 0 || g.MaxRollbacks > MaxRollbacks || !(g.LRFactor > 0 && g.LRFactor <= 1) || !(g.EnergyLimit > 0) || g.SnapshotEvery < 1 {
 		bad("guard: want 0 ≤ max_rollbacks ≤ %d, 0 < lr_factor ≤ 1, energy_limit > 0, snapshot_every ≥ 1; got %+v", MaxRollbacks, g)

@@ -14,9 +14,21 @@ import (
 // RNG, the finite-data sampler ("sampler") and the guard ("guard").
 // Together they make a resumed run continue bit for bit.
 
-// warmTensor holds the LOBPCG vectors a warm-started sv bound continues
-// from.
-const warmTensor = "sv/warm_start"
+// Tensors of the training state besides the model's: the LOBPCG vectors a
+// warm-started sv bound continues from, and the persistent negatives.
+const (
+	warmTensor   = "sv/warm_start"
+	chainsTensor = "negatives/chains"
+)
+
+// float32Tensor stores rows of width w of v as a checkpoint tensor.
+func float32Tensor(name string, v []float32, w int) *nn.Tensor {
+	data := make([]float64, len(v))
+	for i, x := range v {
+		data[i] = float64(x)
+	}
+	return &nn.Tensor{Name: name, DType: nn.Float32, Shape: []int{len(v) / w, w}, Data: data}
+}
 
 type guardState struct {
 	LRScale   float64 `json:"lr_scale"`
@@ -42,12 +54,10 @@ func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 	c := &nn.Checkpoint{Step: int64(t.step)}
 	ebm.AddNets(c, t.Nets, t.ema, t.bounds.Lower.AuxParams())
 	if sv, ok := t.bounds.Lower.(*bounds.SVEntropy[float32]); ok && sv.WarmVectors() != nil {
-		v := sv.WarmVectors()
-		data := make([]float64, len(v))
-		for i, x := range v {
-			data[i] = float64(x)
-		}
-		c.SetTensor(&nn.Tensor{Name: warmTensor, DType: nn.Float32, Shape: []int{len(v) / t.d, t.d}, Data: data})
+		c.SetTensor(float32Tensor(warmTensor, sv.WarmVectors(), t.d))
+	}
+	if t.chains != nil {
+		c.SetTensor(float32Tensor(chainsTensor, t.chains, t.D))
 	}
 	for _, o := range t.optimizers() {
 		if err := c.AddOptimizer(o.name, o); err != nil {
@@ -144,6 +154,15 @@ func (t *Trainer) restore(s *ebm.Saved) error {
 			if err := sv.SetWarmVectors(v); err != nil {
 				return fmt.Errorf("LOBPCG warm start: %w", err)
 			}
+		}
+	}
+	if t.chains != nil && s.Step() > 0 {
+		w, ok := c.Tensor(chainsTensor)
+		if !ok || len(w.Data) != len(t.chains) {
+			return fmt.Errorf("the persistent negatives (%s) are missing or of another size", chainsTensor)
+		}
+		for i, x := range w.Data {
+			t.chains[i] = float32(x)
 		}
 	}
 	if err := c.LoadRNG(t.rng); err != nil {

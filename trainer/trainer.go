@@ -29,6 +29,9 @@ type Trainer struct {
 	optAux     *nn.Adam[float32] // auxiliary networks of the mi bound, or nil
 	noisy      bounds.NoisyGenerator[float32]
 	negatives  *bounds.Langevin[float32] // refines the energy step's negatives, or nil
+	// chains are the persistent negatives (Negatives.Restart < 1), B×D; nil
+	// for short-run chains from the generator samples.
+	chains []float32
 
 	rng     *nn.RNG
 	latents *nn.Stream
@@ -124,6 +127,10 @@ func New(cfg ebm.Config) (*Trainer, error) {
 		if t.negatives, err = bounds.NewLangevin[float32](target, B, n.StepSize, n.MALA, t.rng.Stream("negatives")); err != nil {
 			return nil, err
 		}
+		if n.Restart > 0 && n.Restart < 1 {
+			t.chains = make([]float32, B*t.D)
+			t.buffers = append(t.buffers, t.chains) // they move before the first update: undone like buffers
+		}
 	}
 	t.gen = t.Nets.Generator.NewWorkspace(B, 0)
 	t.xData, t.z, t.xFake = make([]float32, B*t.D), make([]float32, B*t.d), make([]float32, B*t.D)
@@ -217,20 +224,22 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 	if t.noisy != nil {
 		t.noisy.Perturb(t.xFake)
 	}
+	neg := t.xFake
 	if t.negatives != nil {
-		t.negatives.Reset(t.xFake)
+		neg = t.persistent(t.xFake)
+		t.negatives.Reset(neg)
 		acc := 0
 		for range t.cfg.Negatives.Steps {
 			if t.interrupted() {
 				return false, bounds.ErrInterrupted
 			}
-			acc += t.negatives.Step(t.xFake)
+			acc += t.negatives.Step(neg)
 		}
 		m.NegativesAcceptance = jsonnum.Float64(float64(acc) / float64(t.cfg.Negatives.Steps*B))
 	}
 	t.Nets.Energy.ZeroGrad()
 	eData, ok1 := t.meanEnergyBackward(t.eData, t.xData, 1/float32(B))
-	eFake, ok2 := t.meanEnergyBackward(t.eFake, t.xFake, -1/float32(B))
+	eFake, ok2 := t.meanEnergyBackward(t.eFake, neg, -1/float32(B))
 	if !ok1 || !ok2 {
 		return false, nil
 	}
@@ -262,6 +271,24 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 	t.updateEMA()
 	m.LossE, m.EnergyData = jsonnum.Float64(loss), jsonnum.Float64(eData)
 	return true, nil
+}
+
+// persistent returns the chains the negatives continue from: the
+// generator samples x themselves for short-run chains, else the persistent
+// chains with each restarted at x with probability Negatives.Restart (all
+// of them at the first iteration).
+func (t *Trainer) persistent(x []float32) []float32 {
+	if t.chains == nil {
+		return x
+	}
+	D, restart := t.D, t.cfg.Negatives.Restart
+	s := t.rng.Stream("negatives/restart")
+	for b := 0; b < len(x)/D; b++ {
+		if t.step == 0 || s.Float64() < restart {
+			copy(t.chains[b*D:(b+1)*D], x[b*D:(b+1)*D])
+		}
+	}
+	return t.chains
 }
 
 // meanEnergyBackward returns mean E(x) (Train mode), accumulates

@@ -50,12 +50,15 @@ func paramBits(tr *Trainer) []uint32 {
 // TestResumeIsBitExact trains 2N iterations straight, and N + resume + N,
 // and compares every parameter and buffer bit, for each pairing.
 func TestResumeIsBitExact(t *testing.T) {
-	for _, pair := range [][2]string{{"sv", "gp"}, {"mi", "gp"}, {"sv", "diffusion"}, {"sv", "none"}, {"sv-smin-warm", "gp"}} {
+	for _, pair := range [][2]string{{"sv", "gp"}, {"mi", "gp"}, {"sv", "diffusion"}, {"sv", "none"}, {"sv-smin-warm", "gp"}, {"sv-pcd", "gp"}} {
 		t.Run(pair[0]+"+"+pair[1], func(t *testing.T) {
 			cfg := smallConfig()
 			cfg.Lower, cfg.Upper = ebm.LowerBound(pair[0]), ebm.UpperBound(pair[1])
-			if pair[0] == "sv-smin-warm" { // LOBPCG continues from vectors the checkpoint holds
+			switch pair[0] {
+			case "sv-smin-warm": // LOBPCG continues from vectors the checkpoint holds
 				cfg.Lower, cfg.SV.Method, cfg.SV.WarmStart, cfg.GP.LogDet = ebm.LowerSV, "smin", true, "smin"
+			case "sv-pcd": // persistent negatives, held by the checkpoint
+				cfg.Lower, cfg.Negatives = ebm.LowerSV, ebm.NegativesConfig{Steps: 3, StepSize: 0.03, MALA: true, Restart: 0.1}
 			}
 			cfg.Diffusion.Nodes, cfg.Diffusion.StepsPerNode = 3, 2
 			const n = 12
@@ -235,7 +238,9 @@ func TestOverflowingUpdateIsRolledBack(t *testing.T) {
 // an uninterrupted run.
 func TestInterruptInsideIteration(t *testing.T) {
 	for _, long := range []func(*ebm.Config){
-		func(c *ebm.Config) { c.Upper, c.Diffusion.Nodes, c.Diffusion.StepsPerNode = ebm.UpperDiffusion, 3, 4000 },
+		func(c *ebm.Config) {
+			c.Upper, c.Diffusion.Nodes, c.Diffusion.StepsPerNode = ebm.UpperDiffusion, 3, 4000
+		},
 		func(c *ebm.Config) { c.Negatives.Steps, c.Negatives.StepSize = 20000, 0.01 },
 	} {
 		cfg := smallConfig()
