@@ -35,8 +35,9 @@
 //
 // and, for gemm and pack only, a hand-written <family>_amd64.go with the Go
 // adapters that sit between the table and the assembly (a GemmKernel checks
-// its slices and passes pointers; the avx2 packing kernels leave the last
-// groups of a sliver to the twin).
+// its GemmPanel, passes pointers and picks the narrow kernel for a narrow
+// panel; the avx2 packing kernels leave the last groups of a sliver to the
+// twin).
 //
 // A wrapper checks its operands and calls the active tier's table; the
 // generic tier's table holds the twins, and each assembly tier's table

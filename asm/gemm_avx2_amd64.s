@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// GEMM micro-kernels for the avx2 tier: C[MR×NR] += A·B from a packed
-// MR×k sliver of A (column p at a+p·MR) and a packed k×NR sliver of B (row p
-// at b+p·NR). Tiles: float32 6×16, float64 6×8, i.e. 6 rows × 2 ymm.
+// GEMM micro-kernels for the avx2 tier (the contract is GemmPanel in
+// gemm.go): C[M×cols] (+)= A·B for one column sliver, MR = 6 rows at a time.
+// Tiles: float32 6×16, float64 6×8, i.e. 6 rows × 2 ymm.
 //
 // Why this shape: with 16 ymm registers, 12 accumulators + 2 B vectors + 2
 // broadcast registers is the largest tile that fits, and 12 independent FMA
@@ -15,408 +15,2369 @@
 // broadcast registers alternate so consecutive rows do not serialise on one
 // register. k is unrolled by 4.
 //
-// As in the avx512 kernels, accumulators start at -0 (the identity of IEEE
-// addition), C rows are prefetched at entry and A 16 k steps ahead.
+// A is read through strides (element (i, p) of a tile at i·rsA + p·csA), so
+// one kernel serves a packed sliver (rsA = 1, csA = MR), a row-major A in
+// place (rsA = lda, csA = 1) and a column-major one (rsA = 1, csA = lda):
+// rows 0–2 are broadcast from R8 + {0, 1, 2}·rsA and rows 3–5 from R9,
+// which step by csA. B rows are NR contiguous elements ldb apart (a packed
+// sliver, or a row-major B in place).
+//
+// Each element is one chain of fused multiply-adds over p in order, from -0
+// (the identity of IEEE addition; +0 when the panel overwrites C, which
+// gives the bits of adding the -0 sum to a zeroed C), then added to C and
+// the bias. The edge of a panel narrower than NR loads C and the bias under
+// VMASKMOVP* and stores whole vectors, then 4, 2 and 1 lanes (masked stores
+// are microcoded and slow on AMD cores). C rows are prefetched at the start
+// of a tile, A 16 k steps ahead (which is the next lines of a packed sliver).
 
-// func sgemmKern6x16AVX2(k int, a *float32, b *float32, c *float32, ldc int)
+DATA gemmIota32<>+0(SB)/4, $0x00000000
+DATA gemmIota32<>+4(SB)/4, $0x00000001
+DATA gemmIota32<>+8(SB)/4, $0x00000002
+DATA gemmIota32<>+12(SB)/4, $0x00000003
+DATA gemmIota32<>+16(SB)/4, $0x00000004
+DATA gemmIota32<>+20(SB)/4, $0x00000005
+DATA gemmIota32<>+24(SB)/4, $0x00000006
+DATA gemmIota32<>+28(SB)/4, $0x00000007
+GLOBL gemmIota32<>(SB), RODATA|NOPTR, $32
+
+DATA gemmIota64<>+0(SB)/8, $0x0000000000000000
+DATA gemmIota64<>+8(SB)/8, $0x0000000000000001
+DATA gemmIota64<>+16(SB)/8, $0x0000000000000002
+DATA gemmIota64<>+24(SB)/8, $0x0000000000000003
+GLOBL gemmIota64<>(SB), RODATA|NOPTR, $32
+
+// func sgemmKern6x16AVX2(k int, a *float32, rsA int, csA int, tsA int, b *float32, ldb int, c *float32, ldc int, m int, cols int, flags int, bias *float32)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·sgemmKern6x16AVX2(SB), NOSPLIT, $0-40
-	MOVQ       k+0(FP), CX
-	MOVQ       a+8(FP), SI
-	MOVQ       b+16(FP), DI
-	MOVQ       c+24(FP), DX
-	MOVQ       ldc+32(FP), R8
-	SHLQ       $0x02, R8
-	MOVQ       DX, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 63(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 63(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 63(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 63(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 63(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 63(R9)
-	ADDQ       R8, R9
+TEXT ·sgemmKern6x16AVX2(SB), NOSPLIT, $0-104
+	MOVQ a+8(FP), SI
+	MOVQ rsA+16(FP), R10
+	SHLQ $0x02, R10
+	MOVQ csA+24(FP), R11
+	SHLQ $0x02, R11
+	MOVQ ldb+48(FP), R12
+	SHLQ $0x02, R12
+	MOVQ c+56(FP), DX
+	MOVQ ldc+64(FP), R14
+	SHLQ $0x02, R14
+	MOVQ m+72(FP), R15
 
-	// The accumulators start at -0.
+stile:
+	MOVQ       DX, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+
+	// The accumulators start at -0, or +0 when C is overwritten.
 	MOVL         $0x80000000, AX
 	VMOVD        AX, X0
 	VBROADCASTSS X0, Y0
-	VMOVAPS      Y0, Y1
-	VMOVAPS      Y0, Y2
-	VMOVAPS      Y0, Y3
-	VMOVAPS      Y0, Y4
-	VMOVAPS      Y0, Y5
-	VMOVAPS      Y0, Y6
-	VMOVAPS      Y0, Y7
-	VMOVAPS      Y0, Y8
-	VMOVAPS      Y0, Y9
-	VMOVAPS      Y0, Y10
-	VMOVAPS      Y0, Y11
-	MOVQ         CX, BX
-	SHRQ         $0x02, BX
-	JZ           stail
+	TESTQ        $0x00000001, flags+88(FP)
+	JZ           szeroed
+	VXORPS       Y0, Y0, Y0
+
+szeroed:
+	VMOVAPS Y0, Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y0, Y3
+	VMOVAPS Y0, Y4
+	VMOVAPS Y0, Y5
+	VMOVAPS Y0, Y6
+	VMOVAPS Y0, Y7
+	VMOVAPS Y0, Y8
+	VMOVAPS Y0, Y9
+	VMOVAPS Y0, Y10
+	VMOVAPS Y0, Y11
+	MOVQ    SI, R8
+	LEAQ    (R8)(R10*2), R9
+	ADDQ    R10, R9
+	MOVQ    b+40(FP), DI
+	MOVQ    k+0(FP), CX
+	MOVQ    CX, BX
+	SHRQ    $0x02, BX
+	JZ      stail
 
 sloop4:
-	// 4 k steps = 96 bytes of A and 256 bytes of B; A is prefetched 16 steps ahead.
-	PREFETCHT0   384(SI)
-	PREFETCHT0   448(SI)
+	// 4 k steps; a packed A sliver (24 bytes a step) is prefetched 16 steps ahead.
+	PREFETCHT0   384(R8)
+	PREFETCHT0   448(R8)
 	VMOVUPS      (DI), Y12
 	VMOVUPS      32(DI), Y13
-	VBROADCASTSS (SI), Y14
+	VBROADCASTSS (R8), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
-	VBROADCASTSS 4(SI), Y15
+	VBROADCASTSS (R8)(R10*1), Y15
 	VFMADD231PS  Y12, Y15, Y2
 	VFMADD231PS  Y13, Y15, Y3
-	VBROADCASTSS 8(SI), Y14
+	VBROADCASTSS (R8)(R10*2), Y14
 	VFMADD231PS  Y12, Y14, Y4
 	VFMADD231PS  Y13, Y14, Y5
-	VBROADCASTSS 12(SI), Y15
+	VBROADCASTSS (R9), Y15
 	VFMADD231PS  Y12, Y15, Y6
 	VFMADD231PS  Y13, Y15, Y7
-	VBROADCASTSS 16(SI), Y14
+	VBROADCASTSS (R9)(R10*1), Y14
 	VFMADD231PS  Y12, Y14, Y8
 	VFMADD231PS  Y13, Y14, Y9
-	VBROADCASTSS 20(SI), Y15
+	VBROADCASTSS (R9)(R10*2), Y15
 	VFMADD231PS  Y12, Y15, Y10
 	VFMADD231PS  Y13, Y15, Y11
-	VMOVUPS      64(DI), Y12
-	VMOVUPS      96(DI), Y13
-	VBROADCASTSS 24(SI), Y14
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (R8), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
-	VBROADCASTSS 28(SI), Y15
+	VBROADCASTSS (R8)(R10*1), Y15
 	VFMADD231PS  Y12, Y15, Y2
 	VFMADD231PS  Y13, Y15, Y3
-	VBROADCASTSS 32(SI), Y14
+	VBROADCASTSS (R8)(R10*2), Y14
 	VFMADD231PS  Y12, Y14, Y4
 	VFMADD231PS  Y13, Y14, Y5
-	VBROADCASTSS 36(SI), Y15
+	VBROADCASTSS (R9), Y15
 	VFMADD231PS  Y12, Y15, Y6
 	VFMADD231PS  Y13, Y15, Y7
-	VBROADCASTSS 40(SI), Y14
+	VBROADCASTSS (R9)(R10*1), Y14
 	VFMADD231PS  Y12, Y14, Y8
 	VFMADD231PS  Y13, Y14, Y9
-	VBROADCASTSS 44(SI), Y15
+	VBROADCASTSS (R9)(R10*2), Y15
 	VFMADD231PS  Y12, Y15, Y10
 	VFMADD231PS  Y13, Y15, Y11
-	VMOVUPS      128(DI), Y12
-	VMOVUPS      160(DI), Y13
-	VBROADCASTSS 48(SI), Y14
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (R8), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
-	VBROADCASTSS 52(SI), Y15
+	VBROADCASTSS (R8)(R10*1), Y15
 	VFMADD231PS  Y12, Y15, Y2
 	VFMADD231PS  Y13, Y15, Y3
-	VBROADCASTSS 56(SI), Y14
+	VBROADCASTSS (R8)(R10*2), Y14
 	VFMADD231PS  Y12, Y14, Y4
 	VFMADD231PS  Y13, Y14, Y5
-	VBROADCASTSS 60(SI), Y15
+	VBROADCASTSS (R9), Y15
 	VFMADD231PS  Y12, Y15, Y6
 	VFMADD231PS  Y13, Y15, Y7
-	VBROADCASTSS 64(SI), Y14
+	VBROADCASTSS (R9)(R10*1), Y14
 	VFMADD231PS  Y12, Y14, Y8
 	VFMADD231PS  Y13, Y14, Y9
-	VBROADCASTSS 68(SI), Y15
+	VBROADCASTSS (R9)(R10*2), Y15
 	VFMADD231PS  Y12, Y15, Y10
 	VFMADD231PS  Y13, Y15, Y11
-	VMOVUPS      192(DI), Y12
-	VMOVUPS      224(DI), Y13
-	VBROADCASTSS 72(SI), Y14
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (R8), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
-	VBROADCASTSS 76(SI), Y15
+	VBROADCASTSS (R8)(R10*1), Y15
 	VFMADD231PS  Y12, Y15, Y2
 	VFMADD231PS  Y13, Y15, Y3
-	VBROADCASTSS 80(SI), Y14
+	VBROADCASTSS (R8)(R10*2), Y14
 	VFMADD231PS  Y12, Y14, Y4
 	VFMADD231PS  Y13, Y14, Y5
-	VBROADCASTSS 84(SI), Y15
+	VBROADCASTSS (R9), Y15
 	VFMADD231PS  Y12, Y15, Y6
 	VFMADD231PS  Y13, Y15, Y7
-	VBROADCASTSS 88(SI), Y14
+	VBROADCASTSS (R9)(R10*1), Y14
 	VFMADD231PS  Y12, Y14, Y8
 	VFMADD231PS  Y13, Y14, Y9
-	VBROADCASTSS 92(SI), Y15
+	VBROADCASTSS (R9)(R10*2), Y15
 	VFMADD231PS  Y12, Y15, Y10
 	VFMADD231PS  Y13, Y15, Y11
-	ADDQ         $0x60, SI
-	ADDQ         $0x00000100, DI
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
 	DECQ         BX
 	JNZ          sloop4
 
 stail:
 	ANDQ $0x03, CX
-	JZ   sstore
+	JZ   ssums
 
 sloop1:
 	VMOVUPS      (DI), Y12
 	VMOVUPS      32(DI), Y13
-	VBROADCASTSS (SI), Y14
+	VBROADCASTSS (R8), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
-	VBROADCASTSS 4(SI), Y15
+	VBROADCASTSS (R8)(R10*1), Y15
 	VFMADD231PS  Y12, Y15, Y2
 	VFMADD231PS  Y13, Y15, Y3
-	VBROADCASTSS 8(SI), Y14
+	VBROADCASTSS (R8)(R10*2), Y14
 	VFMADD231PS  Y12, Y14, Y4
 	VFMADD231PS  Y13, Y14, Y5
-	VBROADCASTSS 12(SI), Y15
+	VBROADCASTSS (R9), Y15
 	VFMADD231PS  Y12, Y15, Y6
 	VFMADD231PS  Y13, Y15, Y7
-	VBROADCASTSS 16(SI), Y14
+	VBROADCASTSS (R9)(R10*1), Y14
 	VFMADD231PS  Y12, Y14, Y8
 	VFMADD231PS  Y13, Y14, Y9
-	VBROADCASTSS 20(SI), Y15
+	VBROADCASTSS (R9)(R10*2), Y15
 	VFMADD231PS  Y12, Y15, Y10
 	VFMADD231PS  Y13, Y15, Y11
-	ADDQ         $0x18, SI
-	ADDQ         $0x40, DI
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
 	DECQ         CX
 	JNZ          sloop1
 
-sstore:
-	VADDPS  (DX), Y0, Y0
-	VADDPS  32(DX), Y1, Y1
+ssums:
+	CMPQ    cols+80(FP), $0x10
+	JL      sedge
+	TESTQ   $0x00000001, flags+88(FP)
+	JNZ     swbias
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y12
+	VADDPS  Y12, Y0, Y0
+	VMOVUPS 32(BX), Y13
+	VADDPS  Y13, Y1, Y1
+	ADDQ    R14, BX
+	CMPQ    R15, $0x01
+	JLE     swaddc
+	VMOVUPS (BX), Y12
+	VADDPS  Y12, Y2, Y2
+	VMOVUPS 32(BX), Y13
+	VADDPS  Y13, Y3, Y3
+	ADDQ    R14, BX
+	CMPQ    R15, $0x02
+	JLE     swaddc
+	VMOVUPS (BX), Y12
+	VADDPS  Y12, Y4, Y4
+	VMOVUPS 32(BX), Y13
+	VADDPS  Y13, Y5, Y5
+	ADDQ    R14, BX
+	CMPQ    R15, $0x03
+	JLE     swaddc
+	VMOVUPS (BX), Y12
+	VADDPS  Y12, Y6, Y6
+	VMOVUPS 32(BX), Y13
+	VADDPS  Y13, Y7, Y7
+	ADDQ    R14, BX
+	CMPQ    R15, $0x04
+	JLE     swaddc
+	VMOVUPS (BX), Y12
+	VADDPS  Y12, Y8, Y8
+	VMOVUPS 32(BX), Y13
+	VADDPS  Y13, Y9, Y9
+	ADDQ    R14, BX
+	CMPQ    R15, $0x05
+	JLE     swaddc
+	VMOVUPS (BX), Y12
+	VADDPS  Y12, Y10, Y10
+	VMOVUPS 32(BX), Y13
+	VADDPS  Y13, Y11, Y11
+	ADDQ    R14, BX
+
+swaddc:
+swbias:
+	MOVQ    bias+96(FP), BX
+	TESTQ   $0x00000002, flags+88(FP)
+	JZ      swbrows
+	VMOVUPS (BX), Y12
+	VMOVUPS 32(BX), Y13
+	VADDPS  Y12, Y0, Y0
+	VADDPS  Y13, Y1, Y1
+	VADDPS  Y12, Y2, Y2
+	VADDPS  Y13, Y3, Y3
+	VADDPS  Y12, Y4, Y4
+	VADDPS  Y13, Y5, Y5
+	VADDPS  Y12, Y6, Y6
+	VADDPS  Y13, Y7, Y7
+	VADDPS  Y12, Y8, Y8
+	VADDPS  Y13, Y9, Y9
+	VADDPS  Y12, Y10, Y10
+	VADDPS  Y13, Y11, Y11
+
+swbrows:
+	TESTQ        $0x00000004, flags+88(FP)
+	JZ           swstore
+	VBROADCASTSS (BX), Y12
+	VADDPS       Y12, Y0, Y0
+	VADDPS       Y12, Y1, Y1
+	CMPQ         R15, $0x01
+	JLE          swbrowsdone
+	VBROADCASTSS 4(BX), Y12
+	VADDPS       Y12, Y2, Y2
+	VADDPS       Y12, Y3, Y3
+	CMPQ         R15, $0x02
+	JLE          swbrowsdone
+	VBROADCASTSS 8(BX), Y12
+	VADDPS       Y12, Y4, Y4
+	VADDPS       Y12, Y5, Y5
+	CMPQ         R15, $0x03
+	JLE          swbrowsdone
+	VBROADCASTSS 12(BX), Y12
+	VADDPS       Y12, Y6, Y6
+	VADDPS       Y12, Y7, Y7
+	CMPQ         R15, $0x04
+	JLE          swbrowsdone
+	VBROADCASTSS 16(BX), Y12
+	VADDPS       Y12, Y8, Y8
+	VADDPS       Y12, Y9, Y9
+	CMPQ         R15, $0x05
+	JLE          swbrowsdone
+	VBROADCASTSS 20(BX), Y12
+	VADDPS       Y12, Y10, Y10
+	VADDPS       Y12, Y11, Y11
+
+swbrowsdone:
+swstore:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Y2, Y2
-	VADDPS  32(DX), Y3, Y3
+	ADDQ    R14, DX
+	CMPQ    R15, $0x01
+	JLE     swrowsdone
 	VMOVUPS Y2, (DX)
 	VMOVUPS Y3, 32(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Y4, Y4
-	VADDPS  32(DX), Y5, Y5
+	ADDQ    R14, DX
+	CMPQ    R15, $0x02
+	JLE     swrowsdone
 	VMOVUPS Y4, (DX)
 	VMOVUPS Y5, 32(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Y6, Y6
-	VADDPS  32(DX), Y7, Y7
+	ADDQ    R14, DX
+	CMPQ    R15, $0x03
+	JLE     swrowsdone
 	VMOVUPS Y6, (DX)
 	VMOVUPS Y7, 32(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Y8, Y8
-	VADDPS  32(DX), Y9, Y9
+	ADDQ    R14, DX
+	CMPQ    R15, $0x04
+	JLE     swrowsdone
 	VMOVUPS Y8, (DX)
 	VMOVUPS Y9, 32(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Y10, Y10
-	VADDPS  32(DX), Y11, Y11
+	ADDQ    R14, DX
+	CMPQ    R15, $0x05
+	JLE     swrowsdone
 	VMOVUPS Y10, (DX)
 	VMOVUPS Y11, 32(DX)
-	ADDQ    R8, DX
+	ADDQ    R14, DX
+
+swrowsdone:
+	JMP sstored
+
+sedge:
+	MOVQ         cols+80(FP), CX
+	VMOVD        CX, X14
+	VPBROADCASTD X14, Y14
+	VPCMPGTD     gemmIota32<>+0(SB), Y14, Y14
+	SUBQ         $0x08, CX
+	VMOVD        CX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     gemmIota32<>+0(SB), Y15, Y15
+	SUBQ         $0x08, CX
+	TESTQ        $0x00000001, flags+88(FP)
+	JNZ          sebias
+	MOVQ         DX, BX
+	VMASKMOVPS   (BX), Y14, Y12
+	VADDPS       Y12, Y0, Y0
+	VMASKMOVPS   32(BX), Y15, Y13
+	VADDPS       Y13, Y1, Y1
+	ADDQ         R14, BX
+	CMPQ         R15, $0x01
+	JLE          seaddc
+	VMASKMOVPS   (BX), Y14, Y12
+	VADDPS       Y12, Y2, Y2
+	VMASKMOVPS   32(BX), Y15, Y13
+	VADDPS       Y13, Y3, Y3
+	ADDQ         R14, BX
+	CMPQ         R15, $0x02
+	JLE          seaddc
+	VMASKMOVPS   (BX), Y14, Y12
+	VADDPS       Y12, Y4, Y4
+	VMASKMOVPS   32(BX), Y15, Y13
+	VADDPS       Y13, Y5, Y5
+	ADDQ         R14, BX
+	CMPQ         R15, $0x03
+	JLE          seaddc
+	VMASKMOVPS   (BX), Y14, Y12
+	VADDPS       Y12, Y6, Y6
+	VMASKMOVPS   32(BX), Y15, Y13
+	VADDPS       Y13, Y7, Y7
+	ADDQ         R14, BX
+	CMPQ         R15, $0x04
+	JLE          seaddc
+	VMASKMOVPS   (BX), Y14, Y12
+	VADDPS       Y12, Y8, Y8
+	VMASKMOVPS   32(BX), Y15, Y13
+	VADDPS       Y13, Y9, Y9
+	ADDQ         R14, BX
+	CMPQ         R15, $0x05
+	JLE          seaddc
+	VMASKMOVPS   (BX), Y14, Y12
+	VADDPS       Y12, Y10, Y10
+	VMASKMOVPS   32(BX), Y15, Y13
+	VADDPS       Y13, Y11, Y11
+	ADDQ         R14, BX
+
+seaddc:
+sebias:
+	MOVQ       bias+96(FP), BX
+	TESTQ      $0x00000002, flags+88(FP)
+	JZ         sebrows
+	VMASKMOVPS (BX), Y14, Y12
+	VMASKMOVPS 32(BX), Y15, Y13
+	VADDPS     Y12, Y0, Y0
+	VADDPS     Y13, Y1, Y1
+	VADDPS     Y12, Y2, Y2
+	VADDPS     Y13, Y3, Y3
+	VADDPS     Y12, Y4, Y4
+	VADDPS     Y13, Y5, Y5
+	VADDPS     Y12, Y6, Y6
+	VADDPS     Y13, Y7, Y7
+	VADDPS     Y12, Y8, Y8
+	VADDPS     Y13, Y9, Y9
+	VADDPS     Y12, Y10, Y10
+	VADDPS     Y13, Y11, Y11
+
+sebrows:
+	TESTQ        $0x00000004, flags+88(FP)
+	JZ           sestore
+	VBROADCASTSS (BX), Y12
+	VADDPS       Y12, Y0, Y0
+	VADDPS       Y12, Y1, Y1
+	CMPQ         R15, $0x01
+	JLE          sebrowsdone
+	VBROADCASTSS 4(BX), Y12
+	VADDPS       Y12, Y2, Y2
+	VADDPS       Y12, Y3, Y3
+	CMPQ         R15, $0x02
+	JLE          sebrowsdone
+	VBROADCASTSS 8(BX), Y12
+	VADDPS       Y12, Y4, Y4
+	VADDPS       Y12, Y5, Y5
+	CMPQ         R15, $0x03
+	JLE          sebrowsdone
+	VBROADCASTSS 12(BX), Y12
+	VADDPS       Y12, Y6, Y6
+	VADDPS       Y12, Y7, Y7
+	CMPQ         R15, $0x04
+	JLE          sebrowsdone
+	VBROADCASTSS 16(BX), Y12
+	VADDPS       Y12, Y8, Y8
+	VADDPS       Y12, Y9, Y9
+	CMPQ         R15, $0x05
+	JLE          sebrowsdone
+	VBROADCASTSS 20(BX), Y12
+	VADDPS       Y12, Y10, Y10
+	VADDPS       Y12, Y11, Y11
+
+sebrowsdone:
+sestore:
+	MOVQ         cols+80(FP), CX
+	CMPQ         CX, $0x08
+	JL           senarrow
+	SUBQ         $0x08, CX
+	VMOVUPS      Y0, (DX)
+	LEAQ         32(DX), BX
+	TESTQ        $0x00000004, CX
+	JZ           sew0_4
+	VMOVUPS      X1, (BX)
+	VEXTRACTF128 $0x01, Y1, X1
+	ADDQ         $0x10, BX
+
+sew0_4:
+	TESTQ    $0x00000002, CX
+	JZ       sew0_2
+	VMOVLPS  X1, (BX)
+	VMOVHLPS X1, X1, X1
+	ADDQ     $0x08, BX
+
+sew0_2:
+	TESTQ  $0x00000001, CX
+	JZ     sew0_1
+	VMOVSS X1, (BX)
+
+sew0_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x01
+	JLE          sewide
+	VMOVUPS      Y2, (DX)
+	LEAQ         32(DX), BX
+	TESTQ        $0x00000004, CX
+	JZ           sew1_4
+	VMOVUPS      X3, (BX)
+	VEXTRACTF128 $0x01, Y3, X3
+	ADDQ         $0x10, BX
+
+sew1_4:
+	TESTQ    $0x00000002, CX
+	JZ       sew1_2
+	VMOVLPS  X3, (BX)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, BX
+
+sew1_2:
+	TESTQ  $0x00000001, CX
+	JZ     sew1_1
+	VMOVSS X3, (BX)
+
+sew1_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x02
+	JLE          sewide
+	VMOVUPS      Y4, (DX)
+	LEAQ         32(DX), BX
+	TESTQ        $0x00000004, CX
+	JZ           sew2_4
+	VMOVUPS      X5, (BX)
+	VEXTRACTF128 $0x01, Y5, X5
+	ADDQ         $0x10, BX
+
+sew2_4:
+	TESTQ    $0x00000002, CX
+	JZ       sew2_2
+	VMOVLPS  X5, (BX)
+	VMOVHLPS X5, X5, X5
+	ADDQ     $0x08, BX
+
+sew2_2:
+	TESTQ  $0x00000001, CX
+	JZ     sew2_1
+	VMOVSS X5, (BX)
+
+sew2_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x03
+	JLE          sewide
+	VMOVUPS      Y6, (DX)
+	LEAQ         32(DX), BX
+	TESTQ        $0x00000004, CX
+	JZ           sew3_4
+	VMOVUPS      X7, (BX)
+	VEXTRACTF128 $0x01, Y7, X7
+	ADDQ         $0x10, BX
+
+sew3_4:
+	TESTQ    $0x00000002, CX
+	JZ       sew3_2
+	VMOVLPS  X7, (BX)
+	VMOVHLPS X7, X7, X7
+	ADDQ     $0x08, BX
+
+sew3_2:
+	TESTQ  $0x00000001, CX
+	JZ     sew3_1
+	VMOVSS X7, (BX)
+
+sew3_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x04
+	JLE          sewide
+	VMOVUPS      Y8, (DX)
+	LEAQ         32(DX), BX
+	TESTQ        $0x00000004, CX
+	JZ           sew4_4
+	VMOVUPS      X9, (BX)
+	VEXTRACTF128 $0x01, Y9, X9
+	ADDQ         $0x10, BX
+
+sew4_4:
+	TESTQ    $0x00000002, CX
+	JZ       sew4_2
+	VMOVLPS  X9, (BX)
+	VMOVHLPS X9, X9, X9
+	ADDQ     $0x08, BX
+
+sew4_2:
+	TESTQ  $0x00000001, CX
+	JZ     sew4_1
+	VMOVSS X9, (BX)
+
+sew4_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x05
+	JLE          sewide
+	VMOVUPS      Y10, (DX)
+	LEAQ         32(DX), BX
+	TESTQ        $0x00000004, CX
+	JZ           sew5_4
+	VMOVUPS      X11, (BX)
+	VEXTRACTF128 $0x01, Y11, X11
+	ADDQ         $0x10, BX
+
+sew5_4:
+	TESTQ    $0x00000002, CX
+	JZ       sew5_2
+	VMOVLPS  X11, (BX)
+	VMOVHLPS X11, X11, X11
+	ADDQ     $0x08, BX
+
+sew5_2:
+	TESTQ  $0x00000001, CX
+	JZ     sew5_1
+	VMOVSS X11, (BX)
+
+sew5_1:
+	ADDQ R14, DX
+
+sewide:
+	JMP sedone
+
+senarrow:
+	MOVQ         DX, BX
+	TESTQ        $0x00000004, CX
+	JZ           sen0_4
+	VMOVUPS      X0, (BX)
+	VEXTRACTF128 $0x01, Y0, X0
+	ADDQ         $0x10, BX
+
+sen0_4:
+	TESTQ    $0x00000002, CX
+	JZ       sen0_2
+	VMOVLPS  X0, (BX)
+	VMOVHLPS X0, X0, X0
+	ADDQ     $0x08, BX
+
+sen0_2:
+	TESTQ  $0x00000001, CX
+	JZ     sen0_1
+	VMOVSS X0, (BX)
+
+sen0_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x01
+	JLE          senrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000004, CX
+	JZ           sen1_4
+	VMOVUPS      X2, (BX)
+	VEXTRACTF128 $0x01, Y2, X2
+	ADDQ         $0x10, BX
+
+sen1_4:
+	TESTQ    $0x00000002, CX
+	JZ       sen1_2
+	VMOVLPS  X2, (BX)
+	VMOVHLPS X2, X2, X2
+	ADDQ     $0x08, BX
+
+sen1_2:
+	TESTQ  $0x00000001, CX
+	JZ     sen1_1
+	VMOVSS X2, (BX)
+
+sen1_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x02
+	JLE          senrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000004, CX
+	JZ           sen2_4
+	VMOVUPS      X4, (BX)
+	VEXTRACTF128 $0x01, Y4, X4
+	ADDQ         $0x10, BX
+
+sen2_4:
+	TESTQ    $0x00000002, CX
+	JZ       sen2_2
+	VMOVLPS  X4, (BX)
+	VMOVHLPS X4, X4, X4
+	ADDQ     $0x08, BX
+
+sen2_2:
+	TESTQ  $0x00000001, CX
+	JZ     sen2_1
+	VMOVSS X4, (BX)
+
+sen2_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x03
+	JLE          senrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000004, CX
+	JZ           sen3_4
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X6
+	ADDQ         $0x10, BX
+
+sen3_4:
+	TESTQ    $0x00000002, CX
+	JZ       sen3_2
+	VMOVLPS  X6, (BX)
+	VMOVHLPS X6, X6, X6
+	ADDQ     $0x08, BX
+
+sen3_2:
+	TESTQ  $0x00000001, CX
+	JZ     sen3_1
+	VMOVSS X6, (BX)
+
+sen3_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x04
+	JLE          senrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000004, CX
+	JZ           sen4_4
+	VMOVUPS      X8, (BX)
+	VEXTRACTF128 $0x01, Y8, X8
+	ADDQ         $0x10, BX
+
+sen4_4:
+	TESTQ    $0x00000002, CX
+	JZ       sen4_2
+	VMOVLPS  X8, (BX)
+	VMOVHLPS X8, X8, X8
+	ADDQ     $0x08, BX
+
+sen4_2:
+	TESTQ  $0x00000001, CX
+	JZ     sen4_1
+	VMOVSS X8, (BX)
+
+sen4_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x05
+	JLE          senrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000004, CX
+	JZ           sen5_4
+	VMOVUPS      X10, (BX)
+	VEXTRACTF128 $0x01, Y10, X10
+	ADDQ         $0x10, BX
+
+sen5_4:
+	TESTQ    $0x00000002, CX
+	JZ       sen5_2
+	VMOVLPS  X10, (BX)
+	VMOVHLPS X10, X10, X10
+	ADDQ     $0x08, BX
+
+sen5_2:
+	TESTQ  $0x00000001, CX
+	JZ     sen5_1
+	VMOVSS X10, (BX)
+
+sen5_1:
+	ADDQ R14, DX
+
+senrows:
+sedone:
+sstored:
+	// Next tile.
+	MOVQ  tsA+32(FP), BX
+	SHLQ  $0x02, BX
+	ADDQ  BX, SI
+	TESTQ $0x00000004, flags+88(FP)
+	JZ    snext
+	ADDQ  $0x18, bias+96(FP)
+
+snext:
+	SUBQ $0x06, R15
+	JG   stile
 	VZEROUPPER
 	RET
 
-// func dgemmKern6x8AVX2(k int, a *float64, b *float64, c *float64, ldc int)
+// func sgemmKern6x8AVX2(k int, a *float32, rsA int, csA int, tsA int, b *float32, ldb int, c *float32, ldc int, m int, cols int, flags int, bias *float32)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·dgemmKern6x8AVX2(SB), NOSPLIT, $0-40
-	MOVQ       k+0(FP), CX
-	MOVQ       a+8(FP), SI
-	MOVQ       b+16(FP), DI
-	MOVQ       c+24(FP), DX
-	MOVQ       ldc+32(FP), R8
-	SHLQ       $0x03, R8
-	MOVQ       DX, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 63(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 63(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 63(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 63(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 63(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 63(R9)
-	ADDQ       R8, R9
+TEXT ·sgemmKern6x8AVX2(SB), NOSPLIT, $0-104
+	MOVQ a+8(FP), SI
+	MOVQ rsA+16(FP), R10
+	SHLQ $0x02, R10
+	MOVQ csA+24(FP), R11
+	SHLQ $0x02, R11
+	MOVQ ldb+48(FP), R12
+	SHLQ $0x02, R12
+	MOVQ c+56(FP), DX
+	MOVQ ldc+64(FP), R14
+	SHLQ $0x02, R14
+	MOVQ m+72(FP), R15
 
-	// The accumulators start at -0.
+stile:
+	MOVQ       DX, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 31(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 31(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 31(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 31(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 31(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 31(BX)
+	ADDQ       R14, BX
+
+	// The accumulators start at -0, or +0 when C is overwritten.
+	MOVL         $0x80000000, AX
+	VMOVD        AX, X0
+	VBROADCASTSS X0, Y0
+	TESTQ        $0x00000001, flags+88(FP)
+	JZ           szeroed
+	VXORPS       Y0, Y0, Y0
+
+szeroed:
+	VMOVAPS Y0, Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y0, Y3
+	VMOVAPS Y0, Y4
+	VMOVAPS Y0, Y5
+	MOVQ    SI, R8
+	LEAQ    (R8)(R10*2), R9
+	ADDQ    R10, R9
+	MOVQ    b+40(FP), DI
+	MOVQ    k+0(FP), CX
+	MOVQ    CX, BX
+	SHRQ    $0x02, BX
+	JZ      stail
+
+sloop4:
+	// 4 k steps; a packed A sliver (24 bytes a step) is prefetched 16 steps ahead.
+	PREFETCHT0   384(R8)
+	PREFETCHT0   448(R8)
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (R8), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VBROADCASTSS (R8)(R10*1), Y15
+	VFMADD231PS  Y12, Y15, Y1
+	VBROADCASTSS (R8)(R10*2), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VBROADCASTSS (R9), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VBROADCASTSS (R9)(R10*1), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VBROADCASTSS (R9)(R10*2), Y15
+	VFMADD231PS  Y12, Y15, Y5
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (R8), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VBROADCASTSS (R8)(R10*1), Y15
+	VFMADD231PS  Y12, Y15, Y1
+	VBROADCASTSS (R8)(R10*2), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VBROADCASTSS (R9), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VBROADCASTSS (R9)(R10*1), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VBROADCASTSS (R9)(R10*2), Y15
+	VFMADD231PS  Y12, Y15, Y5
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (R8), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VBROADCASTSS (R8)(R10*1), Y15
+	VFMADD231PS  Y12, Y15, Y1
+	VBROADCASTSS (R8)(R10*2), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VBROADCASTSS (R9), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VBROADCASTSS (R9)(R10*1), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VBROADCASTSS (R9)(R10*2), Y15
+	VFMADD231PS  Y12, Y15, Y5
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (R8), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VBROADCASTSS (R8)(R10*1), Y15
+	VFMADD231PS  Y12, Y15, Y1
+	VBROADCASTSS (R8)(R10*2), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VBROADCASTSS (R9), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VBROADCASTSS (R9)(R10*1), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VBROADCASTSS (R9)(R10*2), Y15
+	VFMADD231PS  Y12, Y15, Y5
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	DECQ         BX
+	JNZ          sloop4
+
+stail:
+	ANDQ $0x03, CX
+	JZ   ssums
+
+sloop1:
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (R8), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VBROADCASTSS (R8)(R10*1), Y15
+	VFMADD231PS  Y12, Y15, Y1
+	VBROADCASTSS (R8)(R10*2), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VBROADCASTSS (R9), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VBROADCASTSS (R9)(R10*1), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VBROADCASTSS (R9)(R10*2), Y15
+	VFMADD231PS  Y12, Y15, Y5
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	DECQ         CX
+	JNZ          sloop1
+
+ssums:
+	CMPQ    cols+80(FP), $0x08
+	JL      sedge
+	TESTQ   $0x00000001, flags+88(FP)
+	JNZ     swbias
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y12
+	VADDPS  Y12, Y0, Y0
+	ADDQ    R14, BX
+	CMPQ    R15, $0x01
+	JLE     swaddc
+	VMOVUPS (BX), Y12
+	VADDPS  Y12, Y1, Y1
+	ADDQ    R14, BX
+	CMPQ    R15, $0x02
+	JLE     swaddc
+	VMOVUPS (BX), Y12
+	VADDPS  Y12, Y2, Y2
+	ADDQ    R14, BX
+	CMPQ    R15, $0x03
+	JLE     swaddc
+	VMOVUPS (BX), Y12
+	VADDPS  Y12, Y3, Y3
+	ADDQ    R14, BX
+	CMPQ    R15, $0x04
+	JLE     swaddc
+	VMOVUPS (BX), Y12
+	VADDPS  Y12, Y4, Y4
+	ADDQ    R14, BX
+	CMPQ    R15, $0x05
+	JLE     swaddc
+	VMOVUPS (BX), Y12
+	VADDPS  Y12, Y5, Y5
+	ADDQ    R14, BX
+
+swaddc:
+swbias:
+	MOVQ    bias+96(FP), BX
+	TESTQ   $0x00000002, flags+88(FP)
+	JZ      swbrows
+	VMOVUPS (BX), Y12
+	VADDPS  Y12, Y0, Y0
+	VADDPS  Y12, Y1, Y1
+	VADDPS  Y12, Y2, Y2
+	VADDPS  Y12, Y3, Y3
+	VADDPS  Y12, Y4, Y4
+	VADDPS  Y12, Y5, Y5
+
+swbrows:
+	TESTQ        $0x00000004, flags+88(FP)
+	JZ           swstore
+	VBROADCASTSS (BX), Y12
+	VADDPS       Y12, Y0, Y0
+	CMPQ         R15, $0x01
+	JLE          swbrowsdone
+	VBROADCASTSS 4(BX), Y12
+	VADDPS       Y12, Y1, Y1
+	CMPQ         R15, $0x02
+	JLE          swbrowsdone
+	VBROADCASTSS 8(BX), Y12
+	VADDPS       Y12, Y2, Y2
+	CMPQ         R15, $0x03
+	JLE          swbrowsdone
+	VBROADCASTSS 12(BX), Y12
+	VADDPS       Y12, Y3, Y3
+	CMPQ         R15, $0x04
+	JLE          swbrowsdone
+	VBROADCASTSS 16(BX), Y12
+	VADDPS       Y12, Y4, Y4
+	CMPQ         R15, $0x05
+	JLE          swbrowsdone
+	VBROADCASTSS 20(BX), Y12
+	VADDPS       Y12, Y5, Y5
+
+swbrowsdone:
+swstore:
+	VMOVUPS Y0, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x01
+	JLE     swrowsdone
+	VMOVUPS Y1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x02
+	JLE     swrowsdone
+	VMOVUPS Y2, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x03
+	JLE     swrowsdone
+	VMOVUPS Y3, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x04
+	JLE     swrowsdone
+	VMOVUPS Y4, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x05
+	JLE     swrowsdone
+	VMOVUPS Y5, (DX)
+	ADDQ    R14, DX
+
+swrowsdone:
+	JMP sstored
+
+sedge:
+	MOVQ         cols+80(FP), CX
+	VMOVD        CX, X14
+	VPBROADCASTD X14, Y14
+	VPCMPGTD     gemmIota32<>+0(SB), Y14, Y14
+	SUBQ         $0x08, CX
+	TESTQ        $0x00000001, flags+88(FP)
+	JNZ          sebias
+	MOVQ         DX, BX
+	VMASKMOVPS   (BX), Y14, Y12
+	VADDPS       Y12, Y0, Y0
+	ADDQ         R14, BX
+	CMPQ         R15, $0x01
+	JLE          seaddc
+	VMASKMOVPS   (BX), Y14, Y12
+	VADDPS       Y12, Y1, Y1
+	ADDQ         R14, BX
+	CMPQ         R15, $0x02
+	JLE          seaddc
+	VMASKMOVPS   (BX), Y14, Y12
+	VADDPS       Y12, Y2, Y2
+	ADDQ         R14, BX
+	CMPQ         R15, $0x03
+	JLE          seaddc
+	VMASKMOVPS   (BX), Y14, Y12
+	VADDPS       Y12, Y3, Y3
+	ADDQ         R14, BX
+	CMPQ         R15, $0x04
+	JLE          seaddc
+	VMASKMOVPS   (BX), Y14, Y12
+	VADDPS       Y12, Y4, Y4
+	ADDQ         R14, BX
+	CMPQ         R15, $0x05
+	JLE          seaddc
+	VMASKMOVPS   (BX), Y14, Y12
+	VADDPS       Y12, Y5, Y5
+	ADDQ         R14, BX
+
+seaddc:
+sebias:
+	MOVQ       bias+96(FP), BX
+	TESTQ      $0x00000002, flags+88(FP)
+	JZ         sebrows
+	VMASKMOVPS (BX), Y14, Y12
+	VADDPS     Y12, Y0, Y0
+	VADDPS     Y12, Y1, Y1
+	VADDPS     Y12, Y2, Y2
+	VADDPS     Y12, Y3, Y3
+	VADDPS     Y12, Y4, Y4
+	VADDPS     Y12, Y5, Y5
+
+sebrows:
+	TESTQ        $0x00000004, flags+88(FP)
+	JZ           sestore
+	VBROADCASTSS (BX), Y12
+	VADDPS       Y12, Y0, Y0
+	CMPQ         R15, $0x01
+	JLE          sebrowsdone
+	VBROADCASTSS 4(BX), Y12
+	VADDPS       Y12, Y1, Y1
+	CMPQ         R15, $0x02
+	JLE          sebrowsdone
+	VBROADCASTSS 8(BX), Y12
+	VADDPS       Y12, Y2, Y2
+	CMPQ         R15, $0x03
+	JLE          sebrowsdone
+	VBROADCASTSS 12(BX), Y12
+	VADDPS       Y12, Y3, Y3
+	CMPQ         R15, $0x04
+	JLE          sebrowsdone
+	VBROADCASTSS 16(BX), Y12
+	VADDPS       Y12, Y4, Y4
+	CMPQ         R15, $0x05
+	JLE          sebrowsdone
+	VBROADCASTSS 20(BX), Y12
+	VADDPS       Y12, Y5, Y5
+
+sebrowsdone:
+sestore:
+	MOVQ         cols+80(FP), CX
+	MOVQ         DX, BX
+	TESTQ        $0x00000004, CX
+	JZ           sen0_4
+	VMOVUPS      X0, (BX)
+	VEXTRACTF128 $0x01, Y0, X0
+	ADDQ         $0x10, BX
+
+sen0_4:
+	TESTQ    $0x00000002, CX
+	JZ       sen0_2
+	VMOVLPS  X0, (BX)
+	VMOVHLPS X0, X0, X0
+	ADDQ     $0x08, BX
+
+sen0_2:
+	TESTQ  $0x00000001, CX
+	JZ     sen0_1
+	VMOVSS X0, (BX)
+
+sen0_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x01
+	JLE          senrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000004, CX
+	JZ           sen1_4
+	VMOVUPS      X1, (BX)
+	VEXTRACTF128 $0x01, Y1, X1
+	ADDQ         $0x10, BX
+
+sen1_4:
+	TESTQ    $0x00000002, CX
+	JZ       sen1_2
+	VMOVLPS  X1, (BX)
+	VMOVHLPS X1, X1, X1
+	ADDQ     $0x08, BX
+
+sen1_2:
+	TESTQ  $0x00000001, CX
+	JZ     sen1_1
+	VMOVSS X1, (BX)
+
+sen1_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x02
+	JLE          senrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000004, CX
+	JZ           sen2_4
+	VMOVUPS      X2, (BX)
+	VEXTRACTF128 $0x01, Y2, X2
+	ADDQ         $0x10, BX
+
+sen2_4:
+	TESTQ    $0x00000002, CX
+	JZ       sen2_2
+	VMOVLPS  X2, (BX)
+	VMOVHLPS X2, X2, X2
+	ADDQ     $0x08, BX
+
+sen2_2:
+	TESTQ  $0x00000001, CX
+	JZ     sen2_1
+	VMOVSS X2, (BX)
+
+sen2_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x03
+	JLE          senrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000004, CX
+	JZ           sen3_4
+	VMOVUPS      X3, (BX)
+	VEXTRACTF128 $0x01, Y3, X3
+	ADDQ         $0x10, BX
+
+sen3_4:
+	TESTQ    $0x00000002, CX
+	JZ       sen3_2
+	VMOVLPS  X3, (BX)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, BX
+
+sen3_2:
+	TESTQ  $0x00000001, CX
+	JZ     sen3_1
+	VMOVSS X3, (BX)
+
+sen3_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x04
+	JLE          senrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000004, CX
+	JZ           sen4_4
+	VMOVUPS      X4, (BX)
+	VEXTRACTF128 $0x01, Y4, X4
+	ADDQ         $0x10, BX
+
+sen4_4:
+	TESTQ    $0x00000002, CX
+	JZ       sen4_2
+	VMOVLPS  X4, (BX)
+	VMOVHLPS X4, X4, X4
+	ADDQ     $0x08, BX
+
+sen4_2:
+	TESTQ  $0x00000001, CX
+	JZ     sen4_1
+	VMOVSS X4, (BX)
+
+sen4_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x05
+	JLE          senrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000004, CX
+	JZ           sen5_4
+	VMOVUPS      X5, (BX)
+	VEXTRACTF128 $0x01, Y5, X5
+	ADDQ         $0x10, BX
+
+sen5_4:
+	TESTQ    $0x00000002, CX
+	JZ       sen5_2
+	VMOVLPS  X5, (BX)
+	VMOVHLPS X5, X5, X5
+	ADDQ     $0x08, BX
+
+sen5_2:
+	TESTQ  $0x00000001, CX
+	JZ     sen5_1
+	VMOVSS X5, (BX)
+
+sen5_1:
+	ADDQ R14, DX
+
+senrows:
+sstored:
+	// Next tile.
+	MOVQ  tsA+32(FP), BX
+	SHLQ  $0x02, BX
+	ADDQ  BX, SI
+	TESTQ $0x00000004, flags+88(FP)
+	JZ    snext
+	ADDQ  $0x18, bias+96(FP)
+
+snext:
+	SUBQ $0x06, R15
+	JG   stile
+	VZEROUPPER
+	RET
+
+// func dgemmKern6x8AVX2(k int, a *float64, rsA int, csA int, tsA int, b *float64, ldb int, c *float64, ldc int, m int, cols int, flags int, bias *float64)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·dgemmKern6x8AVX2(SB), NOSPLIT, $0-104
+	MOVQ a+8(FP), SI
+	MOVQ rsA+16(FP), R10
+	SHLQ $0x03, R10
+	MOVQ csA+24(FP), R11
+	SHLQ $0x03, R11
+	MOVQ ldb+48(FP), R12
+	SHLQ $0x03, R12
+	MOVQ c+56(FP), DX
+	MOVQ ldc+64(FP), R14
+	SHLQ $0x03, R14
+	MOVQ m+72(FP), R15
+
+dtile:
+	MOVQ       DX, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+
+	// The accumulators start at -0, or +0 when C is overwritten.
 	MOVQ         $0x8000000000000000, AX
 	VMOVQ        AX, X0
 	VBROADCASTSD X0, Y0
-	VMOVAPD      Y0, Y1
-	VMOVAPD      Y0, Y2
-	VMOVAPD      Y0, Y3
-	VMOVAPD      Y0, Y4
-	VMOVAPD      Y0, Y5
-	VMOVAPD      Y0, Y6
-	VMOVAPD      Y0, Y7
-	VMOVAPD      Y0, Y8
-	VMOVAPD      Y0, Y9
-	VMOVAPD      Y0, Y10
-	VMOVAPD      Y0, Y11
-	MOVQ         CX, BX
-	SHRQ         $0x02, BX
-	JZ           dtail
+	TESTQ        $0x00000001, flags+88(FP)
+	JZ           dzeroed
+	VXORPS       Y0, Y0, Y0
+
+dzeroed:
+	VMOVAPD Y0, Y1
+	VMOVAPD Y0, Y2
+	VMOVAPD Y0, Y3
+	VMOVAPD Y0, Y4
+	VMOVAPD Y0, Y5
+	VMOVAPD Y0, Y6
+	VMOVAPD Y0, Y7
+	VMOVAPD Y0, Y8
+	VMOVAPD Y0, Y9
+	VMOVAPD Y0, Y10
+	VMOVAPD Y0, Y11
+	MOVQ    SI, R8
+	LEAQ    (R8)(R10*2), R9
+	ADDQ    R10, R9
+	MOVQ    b+40(FP), DI
+	MOVQ    k+0(FP), CX
+	MOVQ    CX, BX
+	SHRQ    $0x02, BX
+	JZ      dtail
 
 dloop4:
-	// 4 k steps = 192 bytes of A and 256 bytes of B; A is prefetched 16 steps ahead.
-	PREFETCHT0   768(SI)
-	PREFETCHT0   832(SI)
-	PREFETCHT0   896(SI)
+	// 4 k steps; a packed A sliver (48 bytes a step) is prefetched 16 steps ahead.
+	PREFETCHT0   768(R8)
+	PREFETCHT0   832(R8)
+	PREFETCHT0   896(R8)
 	VMOVUPD      (DI), Y12
 	VMOVUPD      32(DI), Y13
-	VBROADCASTSD (SI), Y14
+	VBROADCASTSD (R8), Y14
 	VFMADD231PD  Y12, Y14, Y0
 	VFMADD231PD  Y13, Y14, Y1
-	VBROADCASTSD 8(SI), Y15
+	VBROADCASTSD (R8)(R10*1), Y15
 	VFMADD231PD  Y12, Y15, Y2
 	VFMADD231PD  Y13, Y15, Y3
-	VBROADCASTSD 16(SI), Y14
+	VBROADCASTSD (R8)(R10*2), Y14
 	VFMADD231PD  Y12, Y14, Y4
 	VFMADD231PD  Y13, Y14, Y5
-	VBROADCASTSD 24(SI), Y15
+	VBROADCASTSD (R9), Y15
 	VFMADD231PD  Y12, Y15, Y6
 	VFMADD231PD  Y13, Y15, Y7
-	VBROADCASTSD 32(SI), Y14
+	VBROADCASTSD (R9)(R10*1), Y14
 	VFMADD231PD  Y12, Y14, Y8
 	VFMADD231PD  Y13, Y14, Y9
-	VBROADCASTSD 40(SI), Y15
+	VBROADCASTSD (R9)(R10*2), Y15
 	VFMADD231PD  Y12, Y15, Y10
 	VFMADD231PD  Y13, Y15, Y11
-	VMOVUPD      64(DI), Y12
-	VMOVUPD      96(DI), Y13
-	VBROADCASTSD 48(SI), Y14
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (R8), Y14
 	VFMADD231PD  Y12, Y14, Y0
 	VFMADD231PD  Y13, Y14, Y1
-	VBROADCASTSD 56(SI), Y15
+	VBROADCASTSD (R8)(R10*1), Y15
 	VFMADD231PD  Y12, Y15, Y2
 	VFMADD231PD  Y13, Y15, Y3
-	VBROADCASTSD 64(SI), Y14
+	VBROADCASTSD (R8)(R10*2), Y14
 	VFMADD231PD  Y12, Y14, Y4
 	VFMADD231PD  Y13, Y14, Y5
-	VBROADCASTSD 72(SI), Y15
+	VBROADCASTSD (R9), Y15
 	VFMADD231PD  Y12, Y15, Y6
 	VFMADD231PD  Y13, Y15, Y7
-	VBROADCASTSD 80(SI), Y14
+	VBROADCASTSD (R9)(R10*1), Y14
 	VFMADD231PD  Y12, Y14, Y8
 	VFMADD231PD  Y13, Y14, Y9
-	VBROADCASTSD 88(SI), Y15
+	VBROADCASTSD (R9)(R10*2), Y15
 	VFMADD231PD  Y12, Y15, Y10
 	VFMADD231PD  Y13, Y15, Y11
-	VMOVUPD      128(DI), Y12
-	VMOVUPD      160(DI), Y13
-	VBROADCASTSD 96(SI), Y14
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (R8), Y14
 	VFMADD231PD  Y12, Y14, Y0
 	VFMADD231PD  Y13, Y14, Y1
-	VBROADCASTSD 104(SI), Y15
+	VBROADCASTSD (R8)(R10*1), Y15
 	VFMADD231PD  Y12, Y15, Y2
 	VFMADD231PD  Y13, Y15, Y3
-	VBROADCASTSD 112(SI), Y14
+	VBROADCASTSD (R8)(R10*2), Y14
 	VFMADD231PD  Y12, Y14, Y4
 	VFMADD231PD  Y13, Y14, Y5
-	VBROADCASTSD 120(SI), Y15
+	VBROADCASTSD (R9), Y15
 	VFMADD231PD  Y12, Y15, Y6
 	VFMADD231PD  Y13, Y15, Y7
-	VBROADCASTSD 128(SI), Y14
+	VBROADCASTSD (R9)(R10*1), Y14
 	VFMADD231PD  Y12, Y14, Y8
 	VFMADD231PD  Y13, Y14, Y9
-	VBROADCASTSD 136(SI), Y15
+	VBROADCASTSD (R9)(R10*2), Y15
 	VFMADD231PD  Y12, Y15, Y10
 	VFMADD231PD  Y13, Y15, Y11
-	VMOVUPD      192(DI), Y12
-	VMOVUPD      224(DI), Y13
-	VBROADCASTSD 144(SI), Y14
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (R8), Y14
 	VFMADD231PD  Y12, Y14, Y0
 	VFMADD231PD  Y13, Y14, Y1
-	VBROADCASTSD 152(SI), Y15
+	VBROADCASTSD (R8)(R10*1), Y15
 	VFMADD231PD  Y12, Y15, Y2
 	VFMADD231PD  Y13, Y15, Y3
-	VBROADCASTSD 160(SI), Y14
+	VBROADCASTSD (R8)(R10*2), Y14
 	VFMADD231PD  Y12, Y14, Y4
 	VFMADD231PD  Y13, Y14, Y5
-	VBROADCASTSD 168(SI), Y15
+	VBROADCASTSD (R9), Y15
 	VFMADD231PD  Y12, Y15, Y6
 	VFMADD231PD  Y13, Y15, Y7
-	VBROADCASTSD 176(SI), Y14
+	VBROADCASTSD (R9)(R10*1), Y14
 	VFMADD231PD  Y12, Y14, Y8
 	VFMADD231PD  Y13, Y14, Y9
-	VBROADCASTSD 184(SI), Y15
+	VBROADCASTSD (R9)(R10*2), Y15
 	VFMADD231PD  Y12, Y15, Y10
 	VFMADD231PD  Y13, Y15, Y11
-	ADDQ         $0x000000c0, SI
-	ADDQ         $0x00000100, DI
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
 	DECQ         BX
 	JNZ          dloop4
 
 dtail:
 	ANDQ $0x03, CX
-	JZ   dstore
+	JZ   dsums
 
 dloop1:
 	VMOVUPD      (DI), Y12
 	VMOVUPD      32(DI), Y13
-	VBROADCASTSD (SI), Y14
+	VBROADCASTSD (R8), Y14
 	VFMADD231PD  Y12, Y14, Y0
 	VFMADD231PD  Y13, Y14, Y1
-	VBROADCASTSD 8(SI), Y15
+	VBROADCASTSD (R8)(R10*1), Y15
 	VFMADD231PD  Y12, Y15, Y2
 	VFMADD231PD  Y13, Y15, Y3
-	VBROADCASTSD 16(SI), Y14
+	VBROADCASTSD (R8)(R10*2), Y14
 	VFMADD231PD  Y12, Y14, Y4
 	VFMADD231PD  Y13, Y14, Y5
-	VBROADCASTSD 24(SI), Y15
+	VBROADCASTSD (R9), Y15
 	VFMADD231PD  Y12, Y15, Y6
 	VFMADD231PD  Y13, Y15, Y7
-	VBROADCASTSD 32(SI), Y14
+	VBROADCASTSD (R9)(R10*1), Y14
 	VFMADD231PD  Y12, Y14, Y8
 	VFMADD231PD  Y13, Y14, Y9
-	VBROADCASTSD 40(SI), Y15
+	VBROADCASTSD (R9)(R10*2), Y15
 	VFMADD231PD  Y12, Y15, Y10
 	VFMADD231PD  Y13, Y15, Y11
-	ADDQ         $0x30, SI
-	ADDQ         $0x40, DI
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
 	DECQ         CX
 	JNZ          dloop1
 
-dstore:
-	VADDPD  (DX), Y0, Y0
-	VADDPD  32(DX), Y1, Y1
+dsums:
+	CMPQ    cols+80(FP), $0x08
+	JL      dedge
+	TESTQ   $0x00000001, flags+88(FP)
+	JNZ     dwbias
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y12
+	VADDPD  Y12, Y0, Y0
+	VMOVUPD 32(BX), Y13
+	VADDPD  Y13, Y1, Y1
+	ADDQ    R14, BX
+	CMPQ    R15, $0x01
+	JLE     dwaddc
+	VMOVUPD (BX), Y12
+	VADDPD  Y12, Y2, Y2
+	VMOVUPD 32(BX), Y13
+	VADDPD  Y13, Y3, Y3
+	ADDQ    R14, BX
+	CMPQ    R15, $0x02
+	JLE     dwaddc
+	VMOVUPD (BX), Y12
+	VADDPD  Y12, Y4, Y4
+	VMOVUPD 32(BX), Y13
+	VADDPD  Y13, Y5, Y5
+	ADDQ    R14, BX
+	CMPQ    R15, $0x03
+	JLE     dwaddc
+	VMOVUPD (BX), Y12
+	VADDPD  Y12, Y6, Y6
+	VMOVUPD 32(BX), Y13
+	VADDPD  Y13, Y7, Y7
+	ADDQ    R14, BX
+	CMPQ    R15, $0x04
+	JLE     dwaddc
+	VMOVUPD (BX), Y12
+	VADDPD  Y12, Y8, Y8
+	VMOVUPD 32(BX), Y13
+	VADDPD  Y13, Y9, Y9
+	ADDQ    R14, BX
+	CMPQ    R15, $0x05
+	JLE     dwaddc
+	VMOVUPD (BX), Y12
+	VADDPD  Y12, Y10, Y10
+	VMOVUPD 32(BX), Y13
+	VADDPD  Y13, Y11, Y11
+	ADDQ    R14, BX
+
+dwaddc:
+dwbias:
+	MOVQ    bias+96(FP), BX
+	TESTQ   $0x00000002, flags+88(FP)
+	JZ      dwbrows
+	VMOVUPD (BX), Y12
+	VMOVUPD 32(BX), Y13
+	VADDPD  Y12, Y0, Y0
+	VADDPD  Y13, Y1, Y1
+	VADDPD  Y12, Y2, Y2
+	VADDPD  Y13, Y3, Y3
+	VADDPD  Y12, Y4, Y4
+	VADDPD  Y13, Y5, Y5
+	VADDPD  Y12, Y6, Y6
+	VADDPD  Y13, Y7, Y7
+	VADDPD  Y12, Y8, Y8
+	VADDPD  Y13, Y9, Y9
+	VADDPD  Y12, Y10, Y10
+	VADDPD  Y13, Y11, Y11
+
+dwbrows:
+	TESTQ        $0x00000004, flags+88(FP)
+	JZ           dwstore
+	VBROADCASTSD (BX), Y12
+	VADDPD       Y12, Y0, Y0
+	VADDPD       Y12, Y1, Y1
+	CMPQ         R15, $0x01
+	JLE          dwbrowsdone
+	VBROADCASTSD 8(BX), Y12
+	VADDPD       Y12, Y2, Y2
+	VADDPD       Y12, Y3, Y3
+	CMPQ         R15, $0x02
+	JLE          dwbrowsdone
+	VBROADCASTSD 16(BX), Y12
+	VADDPD       Y12, Y4, Y4
+	VADDPD       Y12, Y5, Y5
+	CMPQ         R15, $0x03
+	JLE          dwbrowsdone
+	VBROADCASTSD 24(BX), Y12
+	VADDPD       Y12, Y6, Y6
+	VADDPD       Y12, Y7, Y7
+	CMPQ         R15, $0x04
+	JLE          dwbrowsdone
+	VBROADCASTSD 32(BX), Y12
+	VADDPD       Y12, Y8, Y8
+	VADDPD       Y12, Y9, Y9
+	CMPQ         R15, $0x05
+	JLE          dwbrowsdone
+	VBROADCASTSD 40(BX), Y12
+	VADDPD       Y12, Y10, Y10
+	VADDPD       Y12, Y11, Y11
+
+dwbrowsdone:
+dwstore:
 	VMOVUPD Y0, (DX)
 	VMOVUPD Y1, 32(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Y2, Y2
-	VADDPD  32(DX), Y3, Y3
+	ADDQ    R14, DX
+	CMPQ    R15, $0x01
+	JLE     dwrowsdone
 	VMOVUPD Y2, (DX)
 	VMOVUPD Y3, 32(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Y4, Y4
-	VADDPD  32(DX), Y5, Y5
+	ADDQ    R14, DX
+	CMPQ    R15, $0x02
+	JLE     dwrowsdone
 	VMOVUPD Y4, (DX)
 	VMOVUPD Y5, 32(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Y6, Y6
-	VADDPD  32(DX), Y7, Y7
+	ADDQ    R14, DX
+	CMPQ    R15, $0x03
+	JLE     dwrowsdone
 	VMOVUPD Y6, (DX)
 	VMOVUPD Y7, 32(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Y8, Y8
-	VADDPD  32(DX), Y9, Y9
+	ADDQ    R14, DX
+	CMPQ    R15, $0x04
+	JLE     dwrowsdone
 	VMOVUPD Y8, (DX)
 	VMOVUPD Y9, 32(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Y10, Y10
-	VADDPD  32(DX), Y11, Y11
+	ADDQ    R14, DX
+	CMPQ    R15, $0x05
+	JLE     dwrowsdone
 	VMOVUPD Y10, (DX)
 	VMOVUPD Y11, 32(DX)
-	ADDQ    R8, DX
+	ADDQ    R14, DX
+
+dwrowsdone:
+	JMP dstored
+
+dedge:
+	MOVQ         cols+80(FP), CX
+	VMOVQ        CX, X14
+	VPBROADCASTQ X14, Y14
+	VPCMPGTQ     gemmIota64<>+0(SB), Y14, Y14
+	SUBQ         $0x04, CX
+	VMOVQ        CX, X15
+	VPBROADCASTQ X15, Y15
+	VPCMPGTQ     gemmIota64<>+0(SB), Y15, Y15
+	SUBQ         $0x04, CX
+	TESTQ        $0x00000001, flags+88(FP)
+	JNZ          debias
+	MOVQ         DX, BX
+	VMASKMOVPD   (BX), Y14, Y12
+	VADDPD       Y12, Y0, Y0
+	VMASKMOVPD   32(BX), Y15, Y13
+	VADDPD       Y13, Y1, Y1
+	ADDQ         R14, BX
+	CMPQ         R15, $0x01
+	JLE          deaddc
+	VMASKMOVPD   (BX), Y14, Y12
+	VADDPD       Y12, Y2, Y2
+	VMASKMOVPD   32(BX), Y15, Y13
+	VADDPD       Y13, Y3, Y3
+	ADDQ         R14, BX
+	CMPQ         R15, $0x02
+	JLE          deaddc
+	VMASKMOVPD   (BX), Y14, Y12
+	VADDPD       Y12, Y4, Y4
+	VMASKMOVPD   32(BX), Y15, Y13
+	VADDPD       Y13, Y5, Y5
+	ADDQ         R14, BX
+	CMPQ         R15, $0x03
+	JLE          deaddc
+	VMASKMOVPD   (BX), Y14, Y12
+	VADDPD       Y12, Y6, Y6
+	VMASKMOVPD   32(BX), Y15, Y13
+	VADDPD       Y13, Y7, Y7
+	ADDQ         R14, BX
+	CMPQ         R15, $0x04
+	JLE          deaddc
+	VMASKMOVPD   (BX), Y14, Y12
+	VADDPD       Y12, Y8, Y8
+	VMASKMOVPD   32(BX), Y15, Y13
+	VADDPD       Y13, Y9, Y9
+	ADDQ         R14, BX
+	CMPQ         R15, $0x05
+	JLE          deaddc
+	VMASKMOVPD   (BX), Y14, Y12
+	VADDPD       Y12, Y10, Y10
+	VMASKMOVPD   32(BX), Y15, Y13
+	VADDPD       Y13, Y11, Y11
+	ADDQ         R14, BX
+
+deaddc:
+debias:
+	MOVQ       bias+96(FP), BX
+	TESTQ      $0x00000002, flags+88(FP)
+	JZ         debrows
+	VMASKMOVPD (BX), Y14, Y12
+	VMASKMOVPD 32(BX), Y15, Y13
+	VADDPD     Y12, Y0, Y0
+	VADDPD     Y13, Y1, Y1
+	VADDPD     Y12, Y2, Y2
+	VADDPD     Y13, Y3, Y3
+	VADDPD     Y12, Y4, Y4
+	VADDPD     Y13, Y5, Y5
+	VADDPD     Y12, Y6, Y6
+	VADDPD     Y13, Y7, Y7
+	VADDPD     Y12, Y8, Y8
+	VADDPD     Y13, Y9, Y9
+	VADDPD     Y12, Y10, Y10
+	VADDPD     Y13, Y11, Y11
+
+debrows:
+	TESTQ        $0x00000004, flags+88(FP)
+	JZ           destore
+	VBROADCASTSD (BX), Y12
+	VADDPD       Y12, Y0, Y0
+	VADDPD       Y12, Y1, Y1
+	CMPQ         R15, $0x01
+	JLE          debrowsdone
+	VBROADCASTSD 8(BX), Y12
+	VADDPD       Y12, Y2, Y2
+	VADDPD       Y12, Y3, Y3
+	CMPQ         R15, $0x02
+	JLE          debrowsdone
+	VBROADCASTSD 16(BX), Y12
+	VADDPD       Y12, Y4, Y4
+	VADDPD       Y12, Y5, Y5
+	CMPQ         R15, $0x03
+	JLE          debrowsdone
+	VBROADCASTSD 24(BX), Y12
+	VADDPD       Y12, Y6, Y6
+	VADDPD       Y12, Y7, Y7
+	CMPQ         R15, $0x04
+	JLE          debrowsdone
+	VBROADCASTSD 32(BX), Y12
+	VADDPD       Y12, Y8, Y8
+	VADDPD       Y12, Y9, Y9
+	CMPQ         R15, $0x05
+	JLE          debrowsdone
+	VBROADCASTSD 40(BX), Y12
+	VADDPD       Y12, Y10, Y10
+	VADDPD       Y12, Y11, Y11
+
+debrowsdone:
+destore:
+	MOVQ         cols+80(FP), CX
+	CMPQ         CX, $0x04
+	JL           denarrow
+	SUBQ         $0x04, CX
+	VMOVUPD      Y0, (DX)
+	LEAQ         32(DX), BX
+	TESTQ        $0x00000002, CX
+	JZ           dew0_2
+	VMOVUPD      X1, (BX)
+	VEXTRACTF128 $0x01, Y1, X1
+	ADDQ         $0x10, BX
+
+dew0_2:
+	TESTQ  $0x00000001, CX
+	JZ     dew0_1
+	VMOVSD X1, (BX)
+
+dew0_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x01
+	JLE          dewide
+	VMOVUPD      Y2, (DX)
+	LEAQ         32(DX), BX
+	TESTQ        $0x00000002, CX
+	JZ           dew1_2
+	VMOVUPD      X3, (BX)
+	VEXTRACTF128 $0x01, Y3, X3
+	ADDQ         $0x10, BX
+
+dew1_2:
+	TESTQ  $0x00000001, CX
+	JZ     dew1_1
+	VMOVSD X3, (BX)
+
+dew1_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x02
+	JLE          dewide
+	VMOVUPD      Y4, (DX)
+	LEAQ         32(DX), BX
+	TESTQ        $0x00000002, CX
+	JZ           dew2_2
+	VMOVUPD      X5, (BX)
+	VEXTRACTF128 $0x01, Y5, X5
+	ADDQ         $0x10, BX
+
+dew2_2:
+	TESTQ  $0x00000001, CX
+	JZ     dew2_1
+	VMOVSD X5, (BX)
+
+dew2_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x03
+	JLE          dewide
+	VMOVUPD      Y6, (DX)
+	LEAQ         32(DX), BX
+	TESTQ        $0x00000002, CX
+	JZ           dew3_2
+	VMOVUPD      X7, (BX)
+	VEXTRACTF128 $0x01, Y7, X7
+	ADDQ         $0x10, BX
+
+dew3_2:
+	TESTQ  $0x00000001, CX
+	JZ     dew3_1
+	VMOVSD X7, (BX)
+
+dew3_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x04
+	JLE          dewide
+	VMOVUPD      Y8, (DX)
+	LEAQ         32(DX), BX
+	TESTQ        $0x00000002, CX
+	JZ           dew4_2
+	VMOVUPD      X9, (BX)
+	VEXTRACTF128 $0x01, Y9, X9
+	ADDQ         $0x10, BX
+
+dew4_2:
+	TESTQ  $0x00000001, CX
+	JZ     dew4_1
+	VMOVSD X9, (BX)
+
+dew4_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x05
+	JLE          dewide
+	VMOVUPD      Y10, (DX)
+	LEAQ         32(DX), BX
+	TESTQ        $0x00000002, CX
+	JZ           dew5_2
+	VMOVUPD      X11, (BX)
+	VEXTRACTF128 $0x01, Y11, X11
+	ADDQ         $0x10, BX
+
+dew5_2:
+	TESTQ  $0x00000001, CX
+	JZ     dew5_1
+	VMOVSD X11, (BX)
+
+dew5_1:
+	ADDQ R14, DX
+
+dewide:
+	JMP dedone
+
+denarrow:
+	MOVQ         DX, BX
+	TESTQ        $0x00000002, CX
+	JZ           den0_2
+	VMOVUPD      X0, (BX)
+	VEXTRACTF128 $0x01, Y0, X0
+	ADDQ         $0x10, BX
+
+den0_2:
+	TESTQ  $0x00000001, CX
+	JZ     den0_1
+	VMOVSD X0, (BX)
+
+den0_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x01
+	JLE          denrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000002, CX
+	JZ           den1_2
+	VMOVUPD      X2, (BX)
+	VEXTRACTF128 $0x01, Y2, X2
+	ADDQ         $0x10, BX
+
+den1_2:
+	TESTQ  $0x00000001, CX
+	JZ     den1_1
+	VMOVSD X2, (BX)
+
+den1_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x02
+	JLE          denrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000002, CX
+	JZ           den2_2
+	VMOVUPD      X4, (BX)
+	VEXTRACTF128 $0x01, Y4, X4
+	ADDQ         $0x10, BX
+
+den2_2:
+	TESTQ  $0x00000001, CX
+	JZ     den2_1
+	VMOVSD X4, (BX)
+
+den2_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x03
+	JLE          denrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000002, CX
+	JZ           den3_2
+	VMOVUPD      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X6
+	ADDQ         $0x10, BX
+
+den3_2:
+	TESTQ  $0x00000001, CX
+	JZ     den3_1
+	VMOVSD X6, (BX)
+
+den3_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x04
+	JLE          denrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000002, CX
+	JZ           den4_2
+	VMOVUPD      X8, (BX)
+	VEXTRACTF128 $0x01, Y8, X8
+	ADDQ         $0x10, BX
+
+den4_2:
+	TESTQ  $0x00000001, CX
+	JZ     den4_1
+	VMOVSD X8, (BX)
+
+den4_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x05
+	JLE          denrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000002, CX
+	JZ           den5_2
+	VMOVUPD      X10, (BX)
+	VEXTRACTF128 $0x01, Y10, X10
+	ADDQ         $0x10, BX
+
+den5_2:
+	TESTQ  $0x00000001, CX
+	JZ     den5_1
+	VMOVSD X10, (BX)
+
+den5_1:
+	ADDQ R14, DX
+
+denrows:
+dedone:
+dstored:
+	// Next tile.
+	MOVQ  tsA+32(FP), BX
+	SHLQ  $0x03, BX
+	ADDQ  BX, SI
+	TESTQ $0x00000004, flags+88(FP)
+	JZ    dnext
+	ADDQ  $0x30, bias+96(FP)
+
+dnext:
+	SUBQ $0x06, R15
+	JG   dtile
+	VZEROUPPER
+	RET
+
+// func dgemmKern6x4AVX2(k int, a *float64, rsA int, csA int, tsA int, b *float64, ldb int, c *float64, ldc int, m int, cols int, flags int, bias *float64)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·dgemmKern6x4AVX2(SB), NOSPLIT, $0-104
+	MOVQ a+8(FP), SI
+	MOVQ rsA+16(FP), R10
+	SHLQ $0x03, R10
+	MOVQ csA+24(FP), R11
+	SHLQ $0x03, R11
+	MOVQ ldb+48(FP), R12
+	SHLQ $0x03, R12
+	MOVQ c+56(FP), DX
+	MOVQ ldc+64(FP), R14
+	SHLQ $0x03, R14
+	MOVQ m+72(FP), R15
+
+dtile:
+	MOVQ       DX, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 31(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 31(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 31(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 31(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 31(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 31(BX)
+	ADDQ       R14, BX
+
+	// The accumulators start at -0, or +0 when C is overwritten.
+	MOVQ         $0x8000000000000000, AX
+	VMOVQ        AX, X0
+	VBROADCASTSD X0, Y0
+	TESTQ        $0x00000001, flags+88(FP)
+	JZ           dzeroed
+	VXORPS       Y0, Y0, Y0
+
+dzeroed:
+	VMOVAPD Y0, Y1
+	VMOVAPD Y0, Y2
+	VMOVAPD Y0, Y3
+	VMOVAPD Y0, Y4
+	VMOVAPD Y0, Y5
+	MOVQ    SI, R8
+	LEAQ    (R8)(R10*2), R9
+	ADDQ    R10, R9
+	MOVQ    b+40(FP), DI
+	MOVQ    k+0(FP), CX
+	MOVQ    CX, BX
+	SHRQ    $0x02, BX
+	JZ      dtail
+
+dloop4:
+	// 4 k steps; a packed A sliver (48 bytes a step) is prefetched 16 steps ahead.
+	PREFETCHT0   768(R8)
+	PREFETCHT0   832(R8)
+	PREFETCHT0   896(R8)
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (R8), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VBROADCASTSD (R8)(R10*1), Y15
+	VFMADD231PD  Y12, Y15, Y1
+	VBROADCASTSD (R8)(R10*2), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VBROADCASTSD (R9), Y15
+	VFMADD231PD  Y12, Y15, Y3
+	VBROADCASTSD (R9)(R10*1), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VBROADCASTSD (R9)(R10*2), Y15
+	VFMADD231PD  Y12, Y15, Y5
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (R8), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VBROADCASTSD (R8)(R10*1), Y15
+	VFMADD231PD  Y12, Y15, Y1
+	VBROADCASTSD (R8)(R10*2), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VBROADCASTSD (R9), Y15
+	VFMADD231PD  Y12, Y15, Y3
+	VBROADCASTSD (R9)(R10*1), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VBROADCASTSD (R9)(R10*2), Y15
+	VFMADD231PD  Y12, Y15, Y5
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (R8), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VBROADCASTSD (R8)(R10*1), Y15
+	VFMADD231PD  Y12, Y15, Y1
+	VBROADCASTSD (R8)(R10*2), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VBROADCASTSD (R9), Y15
+	VFMADD231PD  Y12, Y15, Y3
+	VBROADCASTSD (R9)(R10*1), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VBROADCASTSD (R9)(R10*2), Y15
+	VFMADD231PD  Y12, Y15, Y5
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (R8), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VBROADCASTSD (R8)(R10*1), Y15
+	VFMADD231PD  Y12, Y15, Y1
+	VBROADCASTSD (R8)(R10*2), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VBROADCASTSD (R9), Y15
+	VFMADD231PD  Y12, Y15, Y3
+	VBROADCASTSD (R9)(R10*1), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VBROADCASTSD (R9)(R10*2), Y15
+	VFMADD231PD  Y12, Y15, Y5
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	DECQ         BX
+	JNZ          dloop4
+
+dtail:
+	ANDQ $0x03, CX
+	JZ   dsums
+
+dloop1:
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (R8), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VBROADCASTSD (R8)(R10*1), Y15
+	VFMADD231PD  Y12, Y15, Y1
+	VBROADCASTSD (R8)(R10*2), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VBROADCASTSD (R9), Y15
+	VFMADD231PD  Y12, Y15, Y3
+	VBROADCASTSD (R9)(R10*1), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VBROADCASTSD (R9)(R10*2), Y15
+	VFMADD231PD  Y12, Y15, Y5
+	ADDQ         R11, R8
+	ADDQ         R11, R9
+	ADDQ         R12, DI
+	DECQ         CX
+	JNZ          dloop1
+
+dsums:
+	CMPQ    cols+80(FP), $0x04
+	JL      dedge
+	TESTQ   $0x00000001, flags+88(FP)
+	JNZ     dwbias
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y12
+	VADDPD  Y12, Y0, Y0
+	ADDQ    R14, BX
+	CMPQ    R15, $0x01
+	JLE     dwaddc
+	VMOVUPD (BX), Y12
+	VADDPD  Y12, Y1, Y1
+	ADDQ    R14, BX
+	CMPQ    R15, $0x02
+	JLE     dwaddc
+	VMOVUPD (BX), Y12
+	VADDPD  Y12, Y2, Y2
+	ADDQ    R14, BX
+	CMPQ    R15, $0x03
+	JLE     dwaddc
+	VMOVUPD (BX), Y12
+	VADDPD  Y12, Y3, Y3
+	ADDQ    R14, BX
+	CMPQ    R15, $0x04
+	JLE     dwaddc
+	VMOVUPD (BX), Y12
+	VADDPD  Y12, Y4, Y4
+	ADDQ    R14, BX
+	CMPQ    R15, $0x05
+	JLE     dwaddc
+	VMOVUPD (BX), Y12
+	VADDPD  Y12, Y5, Y5
+	ADDQ    R14, BX
+
+dwaddc:
+dwbias:
+	MOVQ    bias+96(FP), BX
+	TESTQ   $0x00000002, flags+88(FP)
+	JZ      dwbrows
+	VMOVUPD (BX), Y12
+	VADDPD  Y12, Y0, Y0
+	VADDPD  Y12, Y1, Y1
+	VADDPD  Y12, Y2, Y2
+	VADDPD  Y12, Y3, Y3
+	VADDPD  Y12, Y4, Y4
+	VADDPD  Y12, Y5, Y5
+
+dwbrows:
+	TESTQ        $0x00000004, flags+88(FP)
+	JZ           dwstore
+	VBROADCASTSD (BX), Y12
+	VADDPD       Y12, Y0, Y0
+	CMPQ         R15, $0x01
+	JLE          dwbrowsdone
+	VBROADCASTSD 8(BX), Y12
+	VADDPD       Y12, Y1, Y1
+	CMPQ         R15, $0x02
+	JLE          dwbrowsdone
+	VBROADCASTSD 16(BX), Y12
+	VADDPD       Y12, Y2, Y2
+	CMPQ         R15, $0x03
+	JLE          dwbrowsdone
+	VBROADCASTSD 24(BX), Y12
+	VADDPD       Y12, Y3, Y3
+	CMPQ         R15, $0x04
+	JLE          dwbrowsdone
+	VBROADCASTSD 32(BX), Y12
+	VADDPD       Y12, Y4, Y4
+	CMPQ         R15, $0x05
+	JLE          dwbrowsdone
+	VBROADCASTSD 40(BX), Y12
+	VADDPD       Y12, Y5, Y5
+
+dwbrowsdone:
+dwstore:
+	VMOVUPD Y0, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x01
+	JLE     dwrowsdone
+	VMOVUPD Y1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x02
+	JLE     dwrowsdone
+	VMOVUPD Y2, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x03
+	JLE     dwrowsdone
+	VMOVUPD Y3, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x04
+	JLE     dwrowsdone
+	VMOVUPD Y4, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x05
+	JLE     dwrowsdone
+	VMOVUPD Y5, (DX)
+	ADDQ    R14, DX
+
+dwrowsdone:
+	JMP dstored
+
+dedge:
+	MOVQ         cols+80(FP), CX
+	VMOVQ        CX, X14
+	VPBROADCASTQ X14, Y14
+	VPCMPGTQ     gemmIota64<>+0(SB), Y14, Y14
+	SUBQ         $0x04, CX
+	TESTQ        $0x00000001, flags+88(FP)
+	JNZ          debias
+	MOVQ         DX, BX
+	VMASKMOVPD   (BX), Y14, Y12
+	VADDPD       Y12, Y0, Y0
+	ADDQ         R14, BX
+	CMPQ         R15, $0x01
+	JLE          deaddc
+	VMASKMOVPD   (BX), Y14, Y12
+	VADDPD       Y12, Y1, Y1
+	ADDQ         R14, BX
+	CMPQ         R15, $0x02
+	JLE          deaddc
+	VMASKMOVPD   (BX), Y14, Y12
+	VADDPD       Y12, Y2, Y2
+	ADDQ         R14, BX
+	CMPQ         R15, $0x03
+	JLE          deaddc
+	VMASKMOVPD   (BX), Y14, Y12
+	VADDPD       Y12, Y3, Y3
+	ADDQ         R14, BX
+	CMPQ         R15, $0x04
+	JLE          deaddc
+	VMASKMOVPD   (BX), Y14, Y12
+	VADDPD       Y12, Y4, Y4
+	ADDQ         R14, BX
+	CMPQ         R15, $0x05
+	JLE          deaddc
+	VMASKMOVPD   (BX), Y14, Y12
+	VADDPD       Y12, Y5, Y5
+	ADDQ         R14, BX
+
+deaddc:
+debias:
+	MOVQ       bias+96(FP), BX
+	TESTQ      $0x00000002, flags+88(FP)
+	JZ         debrows
+	VMASKMOVPD (BX), Y14, Y12
+	VADDPD     Y12, Y0, Y0
+	VADDPD     Y12, Y1, Y1
+	VADDPD     Y12, Y2, Y2
+	VADDPD     Y12, Y3, Y3
+	VADDPD     Y12, Y4, Y4
+	VADDPD     Y12, Y5, Y5
+
+debrows:
+	TESTQ        $0x00000004, flags+88(FP)
+	JZ           destore
+	VBROADCASTSD (BX), Y12
+	VADDPD       Y12, Y0, Y0
+	CMPQ         R15, $0x01
+	JLE          debrowsdone
+	VBROADCASTSD 8(BX), Y12
+	VADDPD       Y12, Y1, Y1
+	CMPQ         R15, $0x02
+	JLE          debrowsdone
+	VBROADCASTSD 16(BX), Y12
+	VADDPD       Y12, Y2, Y2
+	CMPQ         R15, $0x03
+	JLE          debrowsdone
+	VBROADCASTSD 24(BX), Y12
+	VADDPD       Y12, Y3, Y3
+	CMPQ         R15, $0x04
+	JLE          debrowsdone
+	VBROADCASTSD 32(BX), Y12
+	VADDPD       Y12, Y4, Y4
+	CMPQ         R15, $0x05
+	JLE          debrowsdone
+	VBROADCASTSD 40(BX), Y12
+	VADDPD       Y12, Y5, Y5
+
+debrowsdone:
+destore:
+	MOVQ         cols+80(FP), CX
+	MOVQ         DX, BX
+	TESTQ        $0x00000002, CX
+	JZ           den0_2
+	VMOVUPD      X0, (BX)
+	VEXTRACTF128 $0x01, Y0, X0
+	ADDQ         $0x10, BX
+
+den0_2:
+	TESTQ  $0x00000001, CX
+	JZ     den0_1
+	VMOVSD X0, (BX)
+
+den0_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x01
+	JLE          denrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000002, CX
+	JZ           den1_2
+	VMOVUPD      X1, (BX)
+	VEXTRACTF128 $0x01, Y1, X1
+	ADDQ         $0x10, BX
+
+den1_2:
+	TESTQ  $0x00000001, CX
+	JZ     den1_1
+	VMOVSD X1, (BX)
+
+den1_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x02
+	JLE          denrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000002, CX
+	JZ           den2_2
+	VMOVUPD      X2, (BX)
+	VEXTRACTF128 $0x01, Y2, X2
+	ADDQ         $0x10, BX
+
+den2_2:
+	TESTQ  $0x00000001, CX
+	JZ     den2_1
+	VMOVSD X2, (BX)
+
+den2_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x03
+	JLE          denrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000002, CX
+	JZ           den3_2
+	VMOVUPD      X3, (BX)
+	VEXTRACTF128 $0x01, Y3, X3
+	ADDQ         $0x10, BX
+
+den3_2:
+	TESTQ  $0x00000001, CX
+	JZ     den3_1
+	VMOVSD X3, (BX)
+
+den3_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x04
+	JLE          denrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000002, CX
+	JZ           den4_2
+	VMOVUPD      X4, (BX)
+	VEXTRACTF128 $0x01, Y4, X4
+	ADDQ         $0x10, BX
+
+den4_2:
+	TESTQ  $0x00000001, CX
+	JZ     den4_1
+	VMOVSD X4, (BX)
+
+den4_1:
+	ADDQ         R14, DX
+	CMPQ         R15, $0x05
+	JLE          denrows
+	MOVQ         DX, BX
+	TESTQ        $0x00000002, CX
+	JZ           den5_2
+	VMOVUPD      X5, (BX)
+	VEXTRACTF128 $0x01, Y5, X5
+	ADDQ         $0x10, BX
+
+den5_2:
+	TESTQ  $0x00000001, CX
+	JZ     den5_1
+	VMOVSD X5, (BX)
+
+den5_1:
+	ADDQ R14, DX
+
+denrows:
+dstored:
+	// Next tile.
+	MOVQ  tsA+32(FP), BX
+	SHLQ  $0x03, BX
+	ADDQ  BX, SI
+	TESTQ $0x00000004, flags+88(FP)
+	JZ    dnext
+	ADDQ  $0x30, bias+96(FP)
+
+dnext:
+	SUBQ $0x06, R15
+	JG   dtile
 	VZEROUPPER
 	RET

@@ -4,638 +4,1928 @@
 
 #include "textflag.h"
 
-// GEMM micro-kernels for the avx512 tier: C[MR×NR] += A·B from a packed
-// MR×k sliver of A (column p at a+p·MR) and a packed k×NR sliver of B (row p
-// at b+p·NR). Tiles: float32 12×32, float64 12×16, i.e. 12 rows × 2 zmm.
+// GEMM micro-kernels for the avx512 tier (the contract is GemmPanel in
+// gemm.go): C[M×cols] (+)= A·B for one column sliver, MR = 12 rows at a time.
+// Tiles: float32 12×32, float64 12×16, i.e. 12 rows × 2 zmm.
 //
 // Why this shape: 24 zmm accumulators hide the 4-cycle FMA latency on both
 // FMA ports with room to spare, and leave 8 registers, 4 of which hold two
 // B rows (the k loop is unrolled by 4 and alternates B registers so
 // consecutive steps do not wait on each other's loads). A is read with
 // embedded-broadcast FMAs (.BCST), so a k step costs 2 B loads and 24 FMAs,
-// and no broadcast register. Measured on the target box against 8×32 and
-// 14×32 (and register broadcasts, unroll 1/2/4, prefetch distances for A and
-// B): all reach ~97% of the FMA peak with the data in L1 on a quiet machine;
-// in the phases when the VM's neighbours load the core's memory side (they
-// come and go; the register-only peak loop does not notice them), 12 rows
-// kept 82-88% where 8 rows fell to 74-81%, and register broadcasts were up
-// to 14 points slower than .BCST for float64. 14 rows was no faster than 12
-// and leaves no spare register.
+// and no broadcast register. Measured on the Xeon of issue 2 against 8×32
+// and 14×32 (and register broadcasts, unroll 1/2/4, prefetch distances for
+// A and B): all reach ~97% of the FMA peak with the data in L1 on a quiet
+// machine; in the phases when the VM's neighbours load the core's memory
+// side, 12 rows kept 82-88% where 8 rows fell to 74-81%. 14 rows was no
+// faster than 12 and leaves no spare register.
 //
-// Accumulators start at -0, not +0: -0 is the identity of IEEE addition, so
-// c + Σ products keeps a -0 in C when every term is ±0 (as the pure-Go twin
-// does), and k = 0 would leave C bit-for-bit unchanged.
+// A is read through strides, as in the avx2 kernels: rows 0–2, 3–5, 6–8
+// and 9–11 from four bases (R8, R9, AX, R13) plus {0, 1, 2}·rsA, each
+// base stepping by csA. The code is the avx2 kernel's, instruction for
+// instruction, with zmm registers, embedded broadcasts and opmasks: K1 and
+// K2 hold the columns of the sliver's two vectors (all ones in a full
+// panel), and every load and store of C and of the bias goes under them.
 //
-// Prefetching: C rows at entry (they are needed only at the end, so their
-// latency hides behind the k loop), A 16 k steps ahead (it streams from L2 in
-// the blocked driver; B stays in L1). The B sliver should be 64-byte aligned:
-// an unaligned zmm load splits a cache line.
+// Accumulators start at -0 (+0 when the panel overwrites C), as in the avx2
+// kernels. C rows are prefetched at the start of a tile, A 16 k steps ahead.
+// The B sliver should be 64-byte aligned: an unaligned zmm load splits a
+// cache line.
 
-// func sgemmKern12x32AVX512(k int, a *float32, b *float32, c *float32, ldc int)
+// func sgemmKern12x32AVX512(k int, a *float32, rsA int, csA int, tsA int, b *float32, ldb int, c *float32, ldc int, m int, cols int, flags int, bias *float32)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·sgemmKern12x32AVX512(SB), NOSPLIT, $0-40
-	MOVQ       k+0(FP), CX
-	MOVQ       a+8(FP), SI
-	MOVQ       b+16(FP), DI
-	MOVQ       c+24(FP), DX
-	MOVQ       ldc+32(FP), R8
-	SHLQ       $0x02, R8
-	MOVQ       DX, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
+TEXT ·sgemmKern12x32AVX512(SB), NOSPLIT, $0-104
+	MOVQ a+8(FP), SI
+	MOVQ rsA+16(FP), R10
+	SHLQ $0x02, R10
+	MOVQ csA+24(FP), R11
+	SHLQ $0x02, R11
+	MOVQ ldb+48(FP), R12
+	SHLQ $0x02, R12
+	MOVQ c+56(FP), DX
+	MOVQ ldc+64(FP), R14
+	SHLQ $0x02, R14
+	MOVQ m+72(FP), R15
+	MOVQ cols+80(FP), BX
+	MOVQ BX, CX
+	CMPQ CX, $0x10
+	JLE  smask1
+	MOVQ $0x00000010, CX
 
-	// The accumulators start at -0.
+smask1:
+	MOVL  $0x00000001, AX
+	SHLL  CL, AX
+	DECL  AX
+	KMOVW AX, K1
+	MOVQ  BX, CX
+	SUBQ  $0x10, CX
+	JGE   smask2
+	XORQ  CX, CX
+
+smask2:
+	MOVL  $0x00000001, AX
+	SHLL  CL, AX
+	DECL  AX
+	KMOVW AX, K2
+
+stile:
+	MOVQ       DX, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+
+	// The accumulators start at -0, or +0 when C is overwritten.
 	MOVL         $0x80000000, AX
 	VPBROADCASTD AX, Z0
-	VMOVAPS      Z0, Z1
-	VMOVAPS      Z0, Z2
-	VMOVAPS      Z0, Z3
-	VMOVAPS      Z0, Z4
-	VMOVAPS      Z0, Z5
-	VMOVAPS      Z0, Z6
-	VMOVAPS      Z0, Z7
-	VMOVAPS      Z0, Z8
-	VMOVAPS      Z0, Z9
-	VMOVAPS      Z0, Z10
-	VMOVAPS      Z0, Z11
-	VMOVAPS      Z0, Z12
-	VMOVAPS      Z0, Z13
-	VMOVAPS      Z0, Z14
-	VMOVAPS      Z0, Z15
-	VMOVAPS      Z0, Z16
-	VMOVAPS      Z0, Z17
-	VMOVAPS      Z0, Z18
-	VMOVAPS      Z0, Z19
-	VMOVAPS      Z0, Z20
-	VMOVAPS      Z0, Z21
-	VMOVAPS      Z0, Z22
-	VMOVAPS      Z0, Z23
-	MOVQ         CX, BX
-	SHRQ         $0x02, BX
-	JZ           stail
+	TESTQ        $0x00000001, flags+88(FP)
+	JZ           szeroed
+	VPXORD       Z0, Z0, Z0
+
+szeroed:
+	VMOVAPS Z0, Z1
+	VMOVAPS Z0, Z2
+	VMOVAPS Z0, Z3
+	VMOVAPS Z0, Z4
+	VMOVAPS Z0, Z5
+	VMOVAPS Z0, Z6
+	VMOVAPS Z0, Z7
+	VMOVAPS Z0, Z8
+	VMOVAPS Z0, Z9
+	VMOVAPS Z0, Z10
+	VMOVAPS Z0, Z11
+	VMOVAPS Z0, Z12
+	VMOVAPS Z0, Z13
+	VMOVAPS Z0, Z14
+	VMOVAPS Z0, Z15
+	VMOVAPS Z0, Z16
+	VMOVAPS Z0, Z17
+	VMOVAPS Z0, Z18
+	VMOVAPS Z0, Z19
+	VMOVAPS Z0, Z20
+	VMOVAPS Z0, Z21
+	VMOVAPS Z0, Z22
+	VMOVAPS Z0, Z23
+	MOVQ    SI, R8
+	LEAQ    (R8)(R10*2), R9
+	ADDQ    R10, R9
+	LEAQ    (R9)(R10*2), AX
+	ADDQ    R10, AX
+	LEAQ    (AX)(R10*2), R13
+	ADDQ    R10, R13
+	MOVQ    b+40(FP), DI
+	MOVQ    k+0(FP), CX
+	MOVQ    CX, BX
+	SHRQ    $0x02, BX
+	JZ      stail
 
 sloop4:
-	// 4 k steps = 192 bytes of A and 512 bytes of B; A is prefetched 16 steps ahead.
-	PREFETCHT0       768(SI)
-	PREFETCHT0       832(SI)
-	PREFETCHT0       896(SI)
+	// 4 k steps; a packed A sliver (48 bytes a step) is prefetched 16 steps ahead.
+	PREFETCHT0       768(R8)
+	PREFETCHT0       832(R8)
+	PREFETCHT0       896(R8)
 	VMOVUPS          (DI), Z24
 	VMOVUPS          64(DI), Z25
-	VFMADD231PS.BCST (SI), Z24, Z0
-	VFMADD231PS.BCST (SI), Z25, Z1
-	VFMADD231PS.BCST 4(SI), Z24, Z2
-	VFMADD231PS.BCST 4(SI), Z25, Z3
-	VFMADD231PS.BCST 8(SI), Z24, Z4
-	VFMADD231PS.BCST 8(SI), Z25, Z5
-	VFMADD231PS.BCST 12(SI), Z24, Z6
-	VFMADD231PS.BCST 12(SI), Z25, Z7
-	VFMADD231PS.BCST 16(SI), Z24, Z8
-	VFMADD231PS.BCST 16(SI), Z25, Z9
-	VFMADD231PS.BCST 20(SI), Z24, Z10
-	VFMADD231PS.BCST 20(SI), Z25, Z11
-	VFMADD231PS.BCST 24(SI), Z24, Z12
-	VFMADD231PS.BCST 24(SI), Z25, Z13
-	VFMADD231PS.BCST 28(SI), Z24, Z14
-	VFMADD231PS.BCST 28(SI), Z25, Z15
-	VFMADD231PS.BCST 32(SI), Z24, Z16
-	VFMADD231PS.BCST 32(SI), Z25, Z17
-	VFMADD231PS.BCST 36(SI), Z24, Z18
-	VFMADD231PS.BCST 36(SI), Z25, Z19
-	VFMADD231PS.BCST 40(SI), Z24, Z20
-	VFMADD231PS.BCST 40(SI), Z25, Z21
-	VFMADD231PS.BCST 44(SI), Z24, Z22
-	VFMADD231PS.BCST 44(SI), Z25, Z23
-	VMOVUPS          128(DI), Z26
-	VMOVUPS          192(DI), Z27
-	VFMADD231PS.BCST 48(SI), Z26, Z0
-	VFMADD231PS.BCST 48(SI), Z27, Z1
-	VFMADD231PS.BCST 52(SI), Z26, Z2
-	VFMADD231PS.BCST 52(SI), Z27, Z3
-	VFMADD231PS.BCST 56(SI), Z26, Z4
-	VFMADD231PS.BCST 56(SI), Z27, Z5
-	VFMADD231PS.BCST 60(SI), Z26, Z6
-	VFMADD231PS.BCST 60(SI), Z27, Z7
-	VFMADD231PS.BCST 64(SI), Z26, Z8
-	VFMADD231PS.BCST 64(SI), Z27, Z9
-	VFMADD231PS.BCST 68(SI), Z26, Z10
-	VFMADD231PS.BCST 68(SI), Z27, Z11
-	VFMADD231PS.BCST 72(SI), Z26, Z12
-	VFMADD231PS.BCST 72(SI), Z27, Z13
-	VFMADD231PS.BCST 76(SI), Z26, Z14
-	VFMADD231PS.BCST 76(SI), Z27, Z15
-	VFMADD231PS.BCST 80(SI), Z26, Z16
-	VFMADD231PS.BCST 80(SI), Z27, Z17
-	VFMADD231PS.BCST 84(SI), Z26, Z18
-	VFMADD231PS.BCST 84(SI), Z27, Z19
-	VFMADD231PS.BCST 88(SI), Z26, Z20
-	VFMADD231PS.BCST 88(SI), Z27, Z21
-	VFMADD231PS.BCST 92(SI), Z26, Z22
-	VFMADD231PS.BCST 92(SI), Z27, Z23
-	VMOVUPS          256(DI), Z24
-	VMOVUPS          320(DI), Z25
-	VFMADD231PS.BCST 96(SI), Z24, Z0
-	VFMADD231PS.BCST 96(SI), Z25, Z1
-	VFMADD231PS.BCST 100(SI), Z24, Z2
-	VFMADD231PS.BCST 100(SI), Z25, Z3
-	VFMADD231PS.BCST 104(SI), Z24, Z4
-	VFMADD231PS.BCST 104(SI), Z25, Z5
-	VFMADD231PS.BCST 108(SI), Z24, Z6
-	VFMADD231PS.BCST 108(SI), Z25, Z7
-	VFMADD231PS.BCST 112(SI), Z24, Z8
-	VFMADD231PS.BCST 112(SI), Z25, Z9
-	VFMADD231PS.BCST 116(SI), Z24, Z10
-	VFMADD231PS.BCST 116(SI), Z25, Z11
-	VFMADD231PS.BCST 120(SI), Z24, Z12
-	VFMADD231PS.BCST 120(SI), Z25, Z13
-	VFMADD231PS.BCST 124(SI), Z24, Z14
-	VFMADD231PS.BCST 124(SI), Z25, Z15
-	VFMADD231PS.BCST 128(SI), Z24, Z16
-	VFMADD231PS.BCST 128(SI), Z25, Z17
-	VFMADD231PS.BCST 132(SI), Z24, Z18
-	VFMADD231PS.BCST 132(SI), Z25, Z19
-	VFMADD231PS.BCST 136(SI), Z24, Z20
-	VFMADD231PS.BCST 136(SI), Z25, Z21
-	VFMADD231PS.BCST 140(SI), Z24, Z22
-	VFMADD231PS.BCST 140(SI), Z25, Z23
-	VMOVUPS          384(DI), Z26
-	VMOVUPS          448(DI), Z27
-	VFMADD231PS.BCST 144(SI), Z26, Z0
-	VFMADD231PS.BCST 144(SI), Z27, Z1
-	VFMADD231PS.BCST 148(SI), Z26, Z2
-	VFMADD231PS.BCST 148(SI), Z27, Z3
-	VFMADD231PS.BCST 152(SI), Z26, Z4
-	VFMADD231PS.BCST 152(SI), Z27, Z5
-	VFMADD231PS.BCST 156(SI), Z26, Z6
-	VFMADD231PS.BCST 156(SI), Z27, Z7
-	VFMADD231PS.BCST 160(SI), Z26, Z8
-	VFMADD231PS.BCST 160(SI), Z27, Z9
-	VFMADD231PS.BCST 164(SI), Z26, Z10
-	VFMADD231PS.BCST 164(SI), Z27, Z11
-	VFMADD231PS.BCST 168(SI), Z26, Z12
-	VFMADD231PS.BCST 168(SI), Z27, Z13
-	VFMADD231PS.BCST 172(SI), Z26, Z14
-	VFMADD231PS.BCST 172(SI), Z27, Z15
-	VFMADD231PS.BCST 176(SI), Z26, Z16
-	VFMADD231PS.BCST 176(SI), Z27, Z17
-	VFMADD231PS.BCST 180(SI), Z26, Z18
-	VFMADD231PS.BCST 180(SI), Z27, Z19
-	VFMADD231PS.BCST 184(SI), Z26, Z20
-	VFMADD231PS.BCST 184(SI), Z27, Z21
-	VFMADD231PS.BCST 188(SI), Z26, Z22
-	VFMADD231PS.BCST 188(SI), Z27, Z23
-	ADDQ             $0x000000c0, SI
-	ADDQ             $0x00000200, DI
+	VFMADD231PS.BCST (R8), Z24, Z0
+	VFMADD231PS.BCST (R8), Z25, Z1
+	VFMADD231PS.BCST (R8)(R10*1), Z24, Z2
+	VFMADD231PS.BCST (R8)(R10*1), Z25, Z3
+	VFMADD231PS.BCST (R8)(R10*2), Z24, Z4
+	VFMADD231PS.BCST (R8)(R10*2), Z25, Z5
+	VFMADD231PS.BCST (R9), Z24, Z6
+	VFMADD231PS.BCST (R9), Z25, Z7
+	VFMADD231PS.BCST (R9)(R10*1), Z24, Z8
+	VFMADD231PS.BCST (R9)(R10*1), Z25, Z9
+	VFMADD231PS.BCST (R9)(R10*2), Z24, Z10
+	VFMADD231PS.BCST (R9)(R10*2), Z25, Z11
+	VFMADD231PS.BCST (AX), Z24, Z12
+	VFMADD231PS.BCST (AX), Z25, Z13
+	VFMADD231PS.BCST (AX)(R10*1), Z24, Z14
+	VFMADD231PS.BCST (AX)(R10*1), Z25, Z15
+	VFMADD231PS.BCST (AX)(R10*2), Z24, Z16
+	VFMADD231PS.BCST (AX)(R10*2), Z25, Z17
+	VFMADD231PS.BCST (R13), Z24, Z18
+	VFMADD231PS.BCST (R13), Z25, Z19
+	VFMADD231PS.BCST (R13)(R10*1), Z24, Z20
+	VFMADD231PS.BCST (R13)(R10*1), Z25, Z21
+	VFMADD231PS.BCST (R13)(R10*2), Z24, Z22
+	VFMADD231PS.BCST (R13)(R10*2), Z25, Z23
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	VMOVUPS          (DI), Z26
+	VMOVUPS          64(DI), Z27
+	VFMADD231PS.BCST (R8), Z26, Z0
+	VFMADD231PS.BCST (R8), Z27, Z1
+	VFMADD231PS.BCST (R8)(R10*1), Z26, Z2
+	VFMADD231PS.BCST (R8)(R10*1), Z27, Z3
+	VFMADD231PS.BCST (R8)(R10*2), Z26, Z4
+	VFMADD231PS.BCST (R8)(R10*2), Z27, Z5
+	VFMADD231PS.BCST (R9), Z26, Z6
+	VFMADD231PS.BCST (R9), Z27, Z7
+	VFMADD231PS.BCST (R9)(R10*1), Z26, Z8
+	VFMADD231PS.BCST (R9)(R10*1), Z27, Z9
+	VFMADD231PS.BCST (R9)(R10*2), Z26, Z10
+	VFMADD231PS.BCST (R9)(R10*2), Z27, Z11
+	VFMADD231PS.BCST (AX), Z26, Z12
+	VFMADD231PS.BCST (AX), Z27, Z13
+	VFMADD231PS.BCST (AX)(R10*1), Z26, Z14
+	VFMADD231PS.BCST (AX)(R10*1), Z27, Z15
+	VFMADD231PS.BCST (AX)(R10*2), Z26, Z16
+	VFMADD231PS.BCST (AX)(R10*2), Z27, Z17
+	VFMADD231PS.BCST (R13), Z26, Z18
+	VFMADD231PS.BCST (R13), Z27, Z19
+	VFMADD231PS.BCST (R13)(R10*1), Z26, Z20
+	VFMADD231PS.BCST (R13)(R10*1), Z27, Z21
+	VFMADD231PS.BCST (R13)(R10*2), Z26, Z22
+	VFMADD231PS.BCST (R13)(R10*2), Z27, Z23
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	VMOVUPS          (DI), Z24
+	VMOVUPS          64(DI), Z25
+	VFMADD231PS.BCST (R8), Z24, Z0
+	VFMADD231PS.BCST (R8), Z25, Z1
+	VFMADD231PS.BCST (R8)(R10*1), Z24, Z2
+	VFMADD231PS.BCST (R8)(R10*1), Z25, Z3
+	VFMADD231PS.BCST (R8)(R10*2), Z24, Z4
+	VFMADD231PS.BCST (R8)(R10*2), Z25, Z5
+	VFMADD231PS.BCST (R9), Z24, Z6
+	VFMADD231PS.BCST (R9), Z25, Z7
+	VFMADD231PS.BCST (R9)(R10*1), Z24, Z8
+	VFMADD231PS.BCST (R9)(R10*1), Z25, Z9
+	VFMADD231PS.BCST (R9)(R10*2), Z24, Z10
+	VFMADD231PS.BCST (R9)(R10*2), Z25, Z11
+	VFMADD231PS.BCST (AX), Z24, Z12
+	VFMADD231PS.BCST (AX), Z25, Z13
+	VFMADD231PS.BCST (AX)(R10*1), Z24, Z14
+	VFMADD231PS.BCST (AX)(R10*1), Z25, Z15
+	VFMADD231PS.BCST (AX)(R10*2), Z24, Z16
+	VFMADD231PS.BCST (AX)(R10*2), Z25, Z17
+	VFMADD231PS.BCST (R13), Z24, Z18
+	VFMADD231PS.BCST (R13), Z25, Z19
+	VFMADD231PS.BCST (R13)(R10*1), Z24, Z20
+	VFMADD231PS.BCST (R13)(R10*1), Z25, Z21
+	VFMADD231PS.BCST (R13)(R10*2), Z24, Z22
+	VFMADD231PS.BCST (R13)(R10*2), Z25, Z23
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	VMOVUPS          (DI), Z26
+	VMOVUPS          64(DI), Z27
+	VFMADD231PS.BCST (R8), Z26, Z0
+	VFMADD231PS.BCST (R8), Z27, Z1
+	VFMADD231PS.BCST (R8)(R10*1), Z26, Z2
+	VFMADD231PS.BCST (R8)(R10*1), Z27, Z3
+	VFMADD231PS.BCST (R8)(R10*2), Z26, Z4
+	VFMADD231PS.BCST (R8)(R10*2), Z27, Z5
+	VFMADD231PS.BCST (R9), Z26, Z6
+	VFMADD231PS.BCST (R9), Z27, Z7
+	VFMADD231PS.BCST (R9)(R10*1), Z26, Z8
+	VFMADD231PS.BCST (R9)(R10*1), Z27, Z9
+	VFMADD231PS.BCST (R9)(R10*2), Z26, Z10
+	VFMADD231PS.BCST (R9)(R10*2), Z27, Z11
+	VFMADD231PS.BCST (AX), Z26, Z12
+	VFMADD231PS.BCST (AX), Z27, Z13
+	VFMADD231PS.BCST (AX)(R10*1), Z26, Z14
+	VFMADD231PS.BCST (AX)(R10*1), Z27, Z15
+	VFMADD231PS.BCST (AX)(R10*2), Z26, Z16
+	VFMADD231PS.BCST (AX)(R10*2), Z27, Z17
+	VFMADD231PS.BCST (R13), Z26, Z18
+	VFMADD231PS.BCST (R13), Z27, Z19
+	VFMADD231PS.BCST (R13)(R10*1), Z26, Z20
+	VFMADD231PS.BCST (R13)(R10*1), Z27, Z21
+	VFMADD231PS.BCST (R13)(R10*2), Z26, Z22
+	VFMADD231PS.BCST (R13)(R10*2), Z27, Z23
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
 	DECQ             BX
 	JNZ              sloop4
 
 stail:
 	ANDQ $0x03, CX
-	JZ   sstore
+	JZ   ssums
 
 sloop1:
 	VMOVUPS          (DI), Z24
 	VMOVUPS          64(DI), Z25
-	VFMADD231PS.BCST (SI), Z24, Z0
-	VFMADD231PS.BCST (SI), Z25, Z1
-	VFMADD231PS.BCST 4(SI), Z24, Z2
-	VFMADD231PS.BCST 4(SI), Z25, Z3
-	VFMADD231PS.BCST 8(SI), Z24, Z4
-	VFMADD231PS.BCST 8(SI), Z25, Z5
-	VFMADD231PS.BCST 12(SI), Z24, Z6
-	VFMADD231PS.BCST 12(SI), Z25, Z7
-	VFMADD231PS.BCST 16(SI), Z24, Z8
-	VFMADD231PS.BCST 16(SI), Z25, Z9
-	VFMADD231PS.BCST 20(SI), Z24, Z10
-	VFMADD231PS.BCST 20(SI), Z25, Z11
-	VFMADD231PS.BCST 24(SI), Z24, Z12
-	VFMADD231PS.BCST 24(SI), Z25, Z13
-	VFMADD231PS.BCST 28(SI), Z24, Z14
-	VFMADD231PS.BCST 28(SI), Z25, Z15
-	VFMADD231PS.BCST 32(SI), Z24, Z16
-	VFMADD231PS.BCST 32(SI), Z25, Z17
-	VFMADD231PS.BCST 36(SI), Z24, Z18
-	VFMADD231PS.BCST 36(SI), Z25, Z19
-	VFMADD231PS.BCST 40(SI), Z24, Z20
-	VFMADD231PS.BCST 40(SI), Z25, Z21
-	VFMADD231PS.BCST 44(SI), Z24, Z22
-	VFMADD231PS.BCST 44(SI), Z25, Z23
-	ADDQ             $0x30, SI
-	ADDQ             $0x00000080, DI
+	VFMADD231PS.BCST (R8), Z24, Z0
+	VFMADD231PS.BCST (R8), Z25, Z1
+	VFMADD231PS.BCST (R8)(R10*1), Z24, Z2
+	VFMADD231PS.BCST (R8)(R10*1), Z25, Z3
+	VFMADD231PS.BCST (R8)(R10*2), Z24, Z4
+	VFMADD231PS.BCST (R8)(R10*2), Z25, Z5
+	VFMADD231PS.BCST (R9), Z24, Z6
+	VFMADD231PS.BCST (R9), Z25, Z7
+	VFMADD231PS.BCST (R9)(R10*1), Z24, Z8
+	VFMADD231PS.BCST (R9)(R10*1), Z25, Z9
+	VFMADD231PS.BCST (R9)(R10*2), Z24, Z10
+	VFMADD231PS.BCST (R9)(R10*2), Z25, Z11
+	VFMADD231PS.BCST (AX), Z24, Z12
+	VFMADD231PS.BCST (AX), Z25, Z13
+	VFMADD231PS.BCST (AX)(R10*1), Z24, Z14
+	VFMADD231PS.BCST (AX)(R10*1), Z25, Z15
+	VFMADD231PS.BCST (AX)(R10*2), Z24, Z16
+	VFMADD231PS.BCST (AX)(R10*2), Z25, Z17
+	VFMADD231PS.BCST (R13), Z24, Z18
+	VFMADD231PS.BCST (R13), Z25, Z19
+	VFMADD231PS.BCST (R13)(R10*1), Z24, Z20
+	VFMADD231PS.BCST (R13)(R10*1), Z25, Z21
+	VFMADD231PS.BCST (R13)(R10*2), Z24, Z22
+	VFMADD231PS.BCST (R13)(R10*2), Z25, Z23
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
 	DECQ             CX
 	JNZ              sloop1
 
-sstore:
-	VADDPS  (DX), Z0, Z0
-	VADDPS  64(DX), Z1, Z1
-	VMOVUPS Z0, (DX)
-	VMOVUPS Z1, 64(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Z2, Z2
-	VADDPS  64(DX), Z3, Z3
-	VMOVUPS Z2, (DX)
-	VMOVUPS Z3, 64(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Z4, Z4
-	VADDPS  64(DX), Z5, Z5
-	VMOVUPS Z4, (DX)
-	VMOVUPS Z5, 64(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Z6, Z6
-	VADDPS  64(DX), Z7, Z7
-	VMOVUPS Z6, (DX)
-	VMOVUPS Z7, 64(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Z8, Z8
-	VADDPS  64(DX), Z9, Z9
-	VMOVUPS Z8, (DX)
-	VMOVUPS Z9, 64(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Z10, Z10
-	VADDPS  64(DX), Z11, Z11
-	VMOVUPS Z10, (DX)
-	VMOVUPS Z11, 64(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Z12, Z12
-	VADDPS  64(DX), Z13, Z13
-	VMOVUPS Z12, (DX)
-	VMOVUPS Z13, 64(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Z14, Z14
-	VADDPS  64(DX), Z15, Z15
-	VMOVUPS Z14, (DX)
-	VMOVUPS Z15, 64(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Z16, Z16
-	VADDPS  64(DX), Z17, Z17
-	VMOVUPS Z16, (DX)
-	VMOVUPS Z17, 64(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Z18, Z18
-	VADDPS  64(DX), Z19, Z19
-	VMOVUPS Z18, (DX)
-	VMOVUPS Z19, 64(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Z20, Z20
-	VADDPS  64(DX), Z21, Z21
-	VMOVUPS Z20, (DX)
-	VMOVUPS Z21, 64(DX)
-	ADDQ    R8, DX
-	VADDPS  (DX), Z22, Z22
-	VADDPS  64(DX), Z23, Z23
-	VMOVUPS Z22, (DX)
-	VMOVUPS Z23, 64(DX)
-	ADDQ    R8, DX
+ssums:
+	TESTQ     $0x00000001, flags+88(FP)
+	JNZ       swbias
+	MOVQ      DX, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z0, Z0
+	VMOVUPS.Z 64(BX), K2, Z29
+	VADDPS    Z29, Z1, Z1
+	ADDQ      R14, BX
+	CMPQ      R15, $0x01
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z2, Z2
+	VMOVUPS.Z 64(BX), K2, Z29
+	VADDPS    Z29, Z3, Z3
+	ADDQ      R14, BX
+	CMPQ      R15, $0x02
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z4, Z4
+	VMOVUPS.Z 64(BX), K2, Z29
+	VADDPS    Z29, Z5, Z5
+	ADDQ      R14, BX
+	CMPQ      R15, $0x03
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z6, Z6
+	VMOVUPS.Z 64(BX), K2, Z29
+	VADDPS    Z29, Z7, Z7
+	ADDQ      R14, BX
+	CMPQ      R15, $0x04
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z8, Z8
+	VMOVUPS.Z 64(BX), K2, Z29
+	VADDPS    Z29, Z9, Z9
+	ADDQ      R14, BX
+	CMPQ      R15, $0x05
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z10, Z10
+	VMOVUPS.Z 64(BX), K2, Z29
+	VADDPS    Z29, Z11, Z11
+	ADDQ      R14, BX
+	CMPQ      R15, $0x06
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z12, Z12
+	VMOVUPS.Z 64(BX), K2, Z29
+	VADDPS    Z29, Z13, Z13
+	ADDQ      R14, BX
+	CMPQ      R15, $0x07
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Z29
+	VADDPS    Z29, Z15, Z15
+	ADDQ      R14, BX
+	CMPQ      R15, $0x08
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z16, Z16
+	VMOVUPS.Z 64(BX), K2, Z29
+	VADDPS    Z29, Z17, Z17
+	ADDQ      R14, BX
+	CMPQ      R15, $0x09
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z18, Z18
+	VMOVUPS.Z 64(BX), K2, Z29
+	VADDPS    Z29, Z19, Z19
+	ADDQ      R14, BX
+	CMPQ      R15, $0x0a
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z20, Z20
+	VMOVUPS.Z 64(BX), K2, Z29
+	VADDPS    Z29, Z21, Z21
+	ADDQ      R14, BX
+	CMPQ      R15, $0x0b
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z22, Z22
+	VMOVUPS.Z 64(BX), K2, Z29
+	VADDPS    Z29, Z23, Z23
+	ADDQ      R14, BX
+
+swaddc:
+swbias:
+	MOVQ      bias+96(FP), BX
+	TESTQ     $0x00000002, flags+88(FP)
+	JZ        swbrows
+	VMOVUPS.Z (BX), K1, Z28
+	VMOVUPS.Z 64(BX), K2, Z29
+	VADDPS    Z28, Z0, Z0
+	VADDPS    Z29, Z1, Z1
+	VADDPS    Z28, Z2, Z2
+	VADDPS    Z29, Z3, Z3
+	VADDPS    Z28, Z4, Z4
+	VADDPS    Z29, Z5, Z5
+	VADDPS    Z28, Z6, Z6
+	VADDPS    Z29, Z7, Z7
+	VADDPS    Z28, Z8, Z8
+	VADDPS    Z29, Z9, Z9
+	VADDPS    Z28, Z10, Z10
+	VADDPS    Z29, Z11, Z11
+	VADDPS    Z28, Z12, Z12
+	VADDPS    Z29, Z13, Z13
+	VADDPS    Z28, Z14, Z14
+	VADDPS    Z29, Z15, Z15
+	VADDPS    Z28, Z16, Z16
+	VADDPS    Z29, Z17, Z17
+	VADDPS    Z28, Z18, Z18
+	VADDPS    Z29, Z19, Z19
+	VADDPS    Z28, Z20, Z20
+	VADDPS    Z29, Z21, Z21
+	VADDPS    Z28, Z22, Z22
+	VADDPS    Z29, Z23, Z23
+
+swbrows:
+	TESTQ        $0x00000004, flags+88(FP)
+	JZ           swstore
+	VBROADCASTSS (BX), Z28
+	VADDPS       Z28, Z0, Z0
+	VADDPS       Z28, Z1, Z1
+	CMPQ         R15, $0x01
+	JLE          swbrowsdone
+	VBROADCASTSS 4(BX), Z28
+	VADDPS       Z28, Z2, Z2
+	VADDPS       Z28, Z3, Z3
+	CMPQ         R15, $0x02
+	JLE          swbrowsdone
+	VBROADCASTSS 8(BX), Z28
+	VADDPS       Z28, Z4, Z4
+	VADDPS       Z28, Z5, Z5
+	CMPQ         R15, $0x03
+	JLE          swbrowsdone
+	VBROADCASTSS 12(BX), Z28
+	VADDPS       Z28, Z6, Z6
+	VADDPS       Z28, Z7, Z7
+	CMPQ         R15, $0x04
+	JLE          swbrowsdone
+	VBROADCASTSS 16(BX), Z28
+	VADDPS       Z28, Z8, Z8
+	VADDPS       Z28, Z9, Z9
+	CMPQ         R15, $0x05
+	JLE          swbrowsdone
+	VBROADCASTSS 20(BX), Z28
+	VADDPS       Z28, Z10, Z10
+	VADDPS       Z28, Z11, Z11
+	CMPQ         R15, $0x06
+	JLE          swbrowsdone
+	VBROADCASTSS 24(BX), Z28
+	VADDPS       Z28, Z12, Z12
+	VADDPS       Z28, Z13, Z13
+	CMPQ         R15, $0x07
+	JLE          swbrowsdone
+	VBROADCASTSS 28(BX), Z28
+	VADDPS       Z28, Z14, Z14
+	VADDPS       Z28, Z15, Z15
+	CMPQ         R15, $0x08
+	JLE          swbrowsdone
+	VBROADCASTSS 32(BX), Z28
+	VADDPS       Z28, Z16, Z16
+	VADDPS       Z28, Z17, Z17
+	CMPQ         R15, $0x09
+	JLE          swbrowsdone
+	VBROADCASTSS 36(BX), Z28
+	VADDPS       Z28, Z18, Z18
+	VADDPS       Z28, Z19, Z19
+	CMPQ         R15, $0x0a
+	JLE          swbrowsdone
+	VBROADCASTSS 40(BX), Z28
+	VADDPS       Z28, Z20, Z20
+	VADDPS       Z28, Z21, Z21
+	CMPQ         R15, $0x0b
+	JLE          swbrowsdone
+	VBROADCASTSS 44(BX), Z28
+	VADDPS       Z28, Z22, Z22
+	VADDPS       Z28, Z23, Z23
+
+swbrowsdone:
+swstore:
+	VMOVUPS Z0, K1, (DX)
+	VMOVUPS Z1, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x01
+	JLE     swrowsdone
+	VMOVUPS Z2, K1, (DX)
+	VMOVUPS Z3, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x02
+	JLE     swrowsdone
+	VMOVUPS Z4, K1, (DX)
+	VMOVUPS Z5, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x03
+	JLE     swrowsdone
+	VMOVUPS Z6, K1, (DX)
+	VMOVUPS Z7, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x04
+	JLE     swrowsdone
+	VMOVUPS Z8, K1, (DX)
+	VMOVUPS Z9, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x05
+	JLE     swrowsdone
+	VMOVUPS Z10, K1, (DX)
+	VMOVUPS Z11, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x06
+	JLE     swrowsdone
+	VMOVUPS Z12, K1, (DX)
+	VMOVUPS Z13, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x07
+	JLE     swrowsdone
+	VMOVUPS Z14, K1, (DX)
+	VMOVUPS Z15, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x08
+	JLE     swrowsdone
+	VMOVUPS Z16, K1, (DX)
+	VMOVUPS Z17, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x09
+	JLE     swrowsdone
+	VMOVUPS Z18, K1, (DX)
+	VMOVUPS Z19, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x0a
+	JLE     swrowsdone
+	VMOVUPS Z20, K1, (DX)
+	VMOVUPS Z21, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x0b
+	JLE     swrowsdone
+	VMOVUPS Z22, K1, (DX)
+	VMOVUPS Z23, K2, 64(DX)
+	ADDQ    R14, DX
+
+swrowsdone:
+	// Next tile.
+	MOVQ  tsA+32(FP), BX
+	SHLQ  $0x02, BX
+	ADDQ  BX, SI
+	TESTQ $0x00000004, flags+88(FP)
+	JZ    snext
+	ADDQ  $0x30, bias+96(FP)
+
+snext:
+	SUBQ $0x0c, R15
+	JG   stile
 	VZEROUPPER
 	RET
 
-// func dgemmKern12x16AVX512(k int, a *float64, b *float64, c *float64, ldc int)
+// func sgemmKern12x16AVX512(k int, a *float32, rsA int, csA int, tsA int, b *float32, ldb int, c *float32, ldc int, m int, cols int, flags int, bias *float32)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·dgemmKern12x16AVX512(SB), NOSPLIT, $0-40
-	MOVQ       k+0(FP), CX
-	MOVQ       a+8(FP), SI
-	MOVQ       b+16(FP), DI
-	MOVQ       c+24(FP), DX
-	MOVQ       ldc+32(FP), R8
-	SHLQ       $0x03, R8
-	MOVQ       DX, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
-	ADDQ       R8, R9
+TEXT ·sgemmKern12x16AVX512(SB), NOSPLIT, $0-104
+	MOVQ a+8(FP), SI
+	MOVQ rsA+16(FP), R10
+	SHLQ $0x02, R10
+	MOVQ csA+24(FP), R11
+	SHLQ $0x02, R11
+	MOVQ ldb+48(FP), R12
+	SHLQ $0x02, R12
+	MOVQ c+56(FP), DX
+	MOVQ ldc+64(FP), R14
+	SHLQ $0x02, R14
+	MOVQ m+72(FP), R15
+	MOVQ cols+80(FP), BX
+	MOVQ BX, CX
+	CMPQ CX, $0x10
+	JLE  smask1
+	MOVQ $0x00000010, CX
 
-	// The accumulators start at -0.
+smask1:
+	MOVL  $0x00000001, AX
+	SHLL  CL, AX
+	DECL  AX
+	KMOVW AX, K1
+
+stile:
+	MOVQ       DX, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+
+	// The accumulators start at -0, or +0 when C is overwritten.
+	MOVL         $0x80000000, AX
+	VPBROADCASTD AX, Z0
+	TESTQ        $0x00000001, flags+88(FP)
+	JZ           szeroed
+	VPXORD       Z0, Z0, Z0
+
+szeroed:
+	VMOVAPS Z0, Z1
+	VMOVAPS Z0, Z2
+	VMOVAPS Z0, Z3
+	VMOVAPS Z0, Z4
+	VMOVAPS Z0, Z5
+	VMOVAPS Z0, Z6
+	VMOVAPS Z0, Z7
+	VMOVAPS Z0, Z8
+	VMOVAPS Z0, Z9
+	VMOVAPS Z0, Z10
+	VMOVAPS Z0, Z11
+	MOVQ    SI, R8
+	LEAQ    (R8)(R10*2), R9
+	ADDQ    R10, R9
+	LEAQ    (R9)(R10*2), AX
+	ADDQ    R10, AX
+	LEAQ    (AX)(R10*2), R13
+	ADDQ    R10, R13
+	MOVQ    b+40(FP), DI
+	MOVQ    k+0(FP), CX
+	MOVQ    CX, BX
+	SHRQ    $0x02, BX
+	JZ      stail
+
+sloop4:
+	// 4 k steps; a packed A sliver (48 bytes a step) is prefetched 16 steps ahead.
+	PREFETCHT0       768(R8)
+	PREFETCHT0       832(R8)
+	PREFETCHT0       896(R8)
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (R8), Z24, Z0
+	VFMADD231PS.BCST (R8)(R10*1), Z24, Z1
+	VFMADD231PS.BCST (R8)(R10*2), Z24, Z2
+	VFMADD231PS.BCST (R9), Z24, Z3
+	VFMADD231PS.BCST (R9)(R10*1), Z24, Z4
+	VFMADD231PS.BCST (R9)(R10*2), Z24, Z5
+	VFMADD231PS.BCST (AX), Z24, Z6
+	VFMADD231PS.BCST (AX)(R10*1), Z24, Z7
+	VFMADD231PS.BCST (AX)(R10*2), Z24, Z8
+	VFMADD231PS.BCST (R13), Z24, Z9
+	VFMADD231PS.BCST (R13)(R10*1), Z24, Z10
+	VFMADD231PS.BCST (R13)(R10*2), Z24, Z11
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	VMOVUPS          (DI), Z26
+	VFMADD231PS.BCST (R8), Z26, Z0
+	VFMADD231PS.BCST (R8)(R10*1), Z26, Z1
+	VFMADD231PS.BCST (R8)(R10*2), Z26, Z2
+	VFMADD231PS.BCST (R9), Z26, Z3
+	VFMADD231PS.BCST (R9)(R10*1), Z26, Z4
+	VFMADD231PS.BCST (R9)(R10*2), Z26, Z5
+	VFMADD231PS.BCST (AX), Z26, Z6
+	VFMADD231PS.BCST (AX)(R10*1), Z26, Z7
+	VFMADD231PS.BCST (AX)(R10*2), Z26, Z8
+	VFMADD231PS.BCST (R13), Z26, Z9
+	VFMADD231PS.BCST (R13)(R10*1), Z26, Z10
+	VFMADD231PS.BCST (R13)(R10*2), Z26, Z11
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (R8), Z24, Z0
+	VFMADD231PS.BCST (R8)(R10*1), Z24, Z1
+	VFMADD231PS.BCST (R8)(R10*2), Z24, Z2
+	VFMADD231PS.BCST (R9), Z24, Z3
+	VFMADD231PS.BCST (R9)(R10*1), Z24, Z4
+	VFMADD231PS.BCST (R9)(R10*2), Z24, Z5
+	VFMADD231PS.BCST (AX), Z24, Z6
+	VFMADD231PS.BCST (AX)(R10*1), Z24, Z7
+	VFMADD231PS.BCST (AX)(R10*2), Z24, Z8
+	VFMADD231PS.BCST (R13), Z24, Z9
+	VFMADD231PS.BCST (R13)(R10*1), Z24, Z10
+	VFMADD231PS.BCST (R13)(R10*2), Z24, Z11
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	VMOVUPS          (DI), Z26
+	VFMADD231PS.BCST (R8), Z26, Z0
+	VFMADD231PS.BCST (R8)(R10*1), Z26, Z1
+	VFMADD231PS.BCST (R8)(R10*2), Z26, Z2
+	VFMADD231PS.BCST (R9), Z26, Z3
+	VFMADD231PS.BCST (R9)(R10*1), Z26, Z4
+	VFMADD231PS.BCST (R9)(R10*2), Z26, Z5
+	VFMADD231PS.BCST (AX), Z26, Z6
+	VFMADD231PS.BCST (AX)(R10*1), Z26, Z7
+	VFMADD231PS.BCST (AX)(R10*2), Z26, Z8
+	VFMADD231PS.BCST (R13), Z26, Z9
+	VFMADD231PS.BCST (R13)(R10*1), Z26, Z10
+	VFMADD231PS.BCST (R13)(R10*2), Z26, Z11
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	DECQ             BX
+	JNZ              sloop4
+
+stail:
+	ANDQ $0x03, CX
+	JZ   ssums
+
+sloop1:
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (R8), Z24, Z0
+	VFMADD231PS.BCST (R8)(R10*1), Z24, Z1
+	VFMADD231PS.BCST (R8)(R10*2), Z24, Z2
+	VFMADD231PS.BCST (R9), Z24, Z3
+	VFMADD231PS.BCST (R9)(R10*1), Z24, Z4
+	VFMADD231PS.BCST (R9)(R10*2), Z24, Z5
+	VFMADD231PS.BCST (AX), Z24, Z6
+	VFMADD231PS.BCST (AX)(R10*1), Z24, Z7
+	VFMADD231PS.BCST (AX)(R10*2), Z24, Z8
+	VFMADD231PS.BCST (R13), Z24, Z9
+	VFMADD231PS.BCST (R13)(R10*1), Z24, Z10
+	VFMADD231PS.BCST (R13)(R10*2), Z24, Z11
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	DECQ             CX
+	JNZ              sloop1
+
+ssums:
+	TESTQ     $0x00000001, flags+88(FP)
+	JNZ       swbias
+	MOVQ      DX, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z0, Z0
+	ADDQ      R14, BX
+	CMPQ      R15, $0x01
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z1, Z1
+	ADDQ      R14, BX
+	CMPQ      R15, $0x02
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z2, Z2
+	ADDQ      R14, BX
+	CMPQ      R15, $0x03
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z3, Z3
+	ADDQ      R14, BX
+	CMPQ      R15, $0x04
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z4, Z4
+	ADDQ      R14, BX
+	CMPQ      R15, $0x05
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z5, Z5
+	ADDQ      R14, BX
+	CMPQ      R15, $0x06
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z6, Z6
+	ADDQ      R14, BX
+	CMPQ      R15, $0x07
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z7, Z7
+	ADDQ      R14, BX
+	CMPQ      R15, $0x08
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z8, Z8
+	ADDQ      R14, BX
+	CMPQ      R15, $0x09
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z9, Z9
+	ADDQ      R14, BX
+	CMPQ      R15, $0x0a
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z10, Z10
+	ADDQ      R14, BX
+	CMPQ      R15, $0x0b
+	JLE       swaddc
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z11, Z11
+	ADDQ      R14, BX
+
+swaddc:
+swbias:
+	MOVQ      bias+96(FP), BX
+	TESTQ     $0x00000002, flags+88(FP)
+	JZ        swbrows
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z0, Z0
+	VADDPS    Z28, Z1, Z1
+	VADDPS    Z28, Z2, Z2
+	VADDPS    Z28, Z3, Z3
+	VADDPS    Z28, Z4, Z4
+	VADDPS    Z28, Z5, Z5
+	VADDPS    Z28, Z6, Z6
+	VADDPS    Z28, Z7, Z7
+	VADDPS    Z28, Z8, Z8
+	VADDPS    Z28, Z9, Z9
+	VADDPS    Z28, Z10, Z10
+	VADDPS    Z28, Z11, Z11
+
+swbrows:
+	TESTQ        $0x00000004, flags+88(FP)
+	JZ           swstore
+	VBROADCASTSS (BX), Z28
+	VADDPS       Z28, Z0, Z0
+	CMPQ         R15, $0x01
+	JLE          swbrowsdone
+	VBROADCASTSS 4(BX), Z28
+	VADDPS       Z28, Z1, Z1
+	CMPQ         R15, $0x02
+	JLE          swbrowsdone
+	VBROADCASTSS 8(BX), Z28
+	VADDPS       Z28, Z2, Z2
+	CMPQ         R15, $0x03
+	JLE          swbrowsdone
+	VBROADCASTSS 12(BX), Z28
+	VADDPS       Z28, Z3, Z3
+	CMPQ         R15, $0x04
+	JLE          swbrowsdone
+	VBROADCASTSS 16(BX), Z28
+	VADDPS       Z28, Z4, Z4
+	CMPQ         R15, $0x05
+	JLE          swbrowsdone
+	VBROADCASTSS 20(BX), Z28
+	VADDPS       Z28, Z5, Z5
+	CMPQ         R15, $0x06
+	JLE          swbrowsdone
+	VBROADCASTSS 24(BX), Z28
+	VADDPS       Z28, Z6, Z6
+	CMPQ         R15, $0x07
+	JLE          swbrowsdone
+	VBROADCASTSS 28(BX), Z28
+	VADDPS       Z28, Z7, Z7
+	CMPQ         R15, $0x08
+	JLE          swbrowsdone
+	VBROADCASTSS 32(BX), Z28
+	VADDPS       Z28, Z8, Z8
+	CMPQ         R15, $0x09
+	JLE          swbrowsdone
+	VBROADCASTSS 36(BX), Z28
+	VADDPS       Z28, Z9, Z9
+	CMPQ         R15, $0x0a
+	JLE          swbrowsdone
+	VBROADCASTSS 40(BX), Z28
+	VADDPS       Z28, Z10, Z10
+	CMPQ         R15, $0x0b
+	JLE          swbrowsdone
+	VBROADCASTSS 44(BX), Z28
+	VADDPS       Z28, Z11, Z11
+
+swbrowsdone:
+swstore:
+	VMOVUPS Z0, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x01
+	JLE     swrowsdone
+	VMOVUPS Z1, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x02
+	JLE     swrowsdone
+	VMOVUPS Z2, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x03
+	JLE     swrowsdone
+	VMOVUPS Z3, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x04
+	JLE     swrowsdone
+	VMOVUPS Z4, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x05
+	JLE     swrowsdone
+	VMOVUPS Z5, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x06
+	JLE     swrowsdone
+	VMOVUPS Z6, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x07
+	JLE     swrowsdone
+	VMOVUPS Z7, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x08
+	JLE     swrowsdone
+	VMOVUPS Z8, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x09
+	JLE     swrowsdone
+	VMOVUPS Z9, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x0a
+	JLE     swrowsdone
+	VMOVUPS Z10, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x0b
+	JLE     swrowsdone
+	VMOVUPS Z11, K1, (DX)
+	ADDQ    R14, DX
+
+swrowsdone:
+	// Next tile.
+	MOVQ  tsA+32(FP), BX
+	SHLQ  $0x02, BX
+	ADDQ  BX, SI
+	TESTQ $0x00000004, flags+88(FP)
+	JZ    snext
+	ADDQ  $0x30, bias+96(FP)
+
+snext:
+	SUBQ $0x0c, R15
+	JG   stile
+	VZEROUPPER
+	RET
+
+// func dgemmKern12x16AVX512(k int, a *float64, rsA int, csA int, tsA int, b *float64, ldb int, c *float64, ldc int, m int, cols int, flags int, bias *float64)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·dgemmKern12x16AVX512(SB), NOSPLIT, $0-104
+	MOVQ a+8(FP), SI
+	MOVQ rsA+16(FP), R10
+	SHLQ $0x03, R10
+	MOVQ csA+24(FP), R11
+	SHLQ $0x03, R11
+	MOVQ ldb+48(FP), R12
+	SHLQ $0x03, R12
+	MOVQ c+56(FP), DX
+	MOVQ ldc+64(FP), R14
+	SHLQ $0x03, R14
+	MOVQ m+72(FP), R15
+	MOVQ cols+80(FP), BX
+	MOVQ BX, CX
+	CMPQ CX, $0x08
+	JLE  dmask1
+	MOVQ $0x00000008, CX
+
+dmask1:
+	MOVL  $0x00000001, AX
+	SHLL  CL, AX
+	DECL  AX
+	KMOVW AX, K1
+	MOVQ  BX, CX
+	SUBQ  $0x08, CX
+	JGE   dmask2
+	XORQ  CX, CX
+
+dmask2:
+	MOVL  $0x00000001, AX
+	SHLL  CL, AX
+	DECL  AX
+	KMOVW AX, K2
+
+dtile:
+	MOVQ       DX, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 127(BX)
+	ADDQ       R14, BX
+
+	// The accumulators start at -0, or +0 when C is overwritten.
 	MOVQ         $0x8000000000000000, AX
 	VPBROADCASTQ AX, Z0
-	VMOVAPD      Z0, Z1
-	VMOVAPD      Z0, Z2
-	VMOVAPD      Z0, Z3
-	VMOVAPD      Z0, Z4
-	VMOVAPD      Z0, Z5
-	VMOVAPD      Z0, Z6
-	VMOVAPD      Z0, Z7
-	VMOVAPD      Z0, Z8
-	VMOVAPD      Z0, Z9
-	VMOVAPD      Z0, Z10
-	VMOVAPD      Z0, Z11
-	VMOVAPD      Z0, Z12
-	VMOVAPD      Z0, Z13
-	VMOVAPD      Z0, Z14
-	VMOVAPD      Z0, Z15
-	VMOVAPD      Z0, Z16
-	VMOVAPD      Z0, Z17
-	VMOVAPD      Z0, Z18
-	VMOVAPD      Z0, Z19
-	VMOVAPD      Z0, Z20
-	VMOVAPD      Z0, Z21
-	VMOVAPD      Z0, Z22
-	VMOVAPD      Z0, Z23
-	MOVQ         CX, BX
-	SHRQ         $0x02, BX
-	JZ           dtail
+	TESTQ        $0x00000001, flags+88(FP)
+	JZ           dzeroed
+	VPXORD       Z0, Z0, Z0
+
+dzeroed:
+	VMOVAPD Z0, Z1
+	VMOVAPD Z0, Z2
+	VMOVAPD Z0, Z3
+	VMOVAPD Z0, Z4
+	VMOVAPD Z0, Z5
+	VMOVAPD Z0, Z6
+	VMOVAPD Z0, Z7
+	VMOVAPD Z0, Z8
+	VMOVAPD Z0, Z9
+	VMOVAPD Z0, Z10
+	VMOVAPD Z0, Z11
+	VMOVAPD Z0, Z12
+	VMOVAPD Z0, Z13
+	VMOVAPD Z0, Z14
+	VMOVAPD Z0, Z15
+	VMOVAPD Z0, Z16
+	VMOVAPD Z0, Z17
+	VMOVAPD Z0, Z18
+	VMOVAPD Z0, Z19
+	VMOVAPD Z0, Z20
+	VMOVAPD Z0, Z21
+	VMOVAPD Z0, Z22
+	VMOVAPD Z0, Z23
+	MOVQ    SI, R8
+	LEAQ    (R8)(R10*2), R9
+	ADDQ    R10, R9
+	LEAQ    (R9)(R10*2), AX
+	ADDQ    R10, AX
+	LEAQ    (AX)(R10*2), R13
+	ADDQ    R10, R13
+	MOVQ    b+40(FP), DI
+	MOVQ    k+0(FP), CX
+	MOVQ    CX, BX
+	SHRQ    $0x02, BX
+	JZ      dtail
 
 dloop4:
-	// 4 k steps = 384 bytes of A and 512 bytes of B; A is prefetched 16 steps ahead.
-	PREFETCHT0       1536(SI)
-	PREFETCHT0       1600(SI)
-	PREFETCHT0       1664(SI)
-	PREFETCHT0       1728(SI)
-	PREFETCHT0       1792(SI)
-	PREFETCHT0       1856(SI)
+	// 4 k steps; a packed A sliver (96 bytes a step) is prefetched 16 steps ahead.
+	PREFETCHT0       1536(R8)
+	PREFETCHT0       1600(R8)
+	PREFETCHT0       1664(R8)
+	PREFETCHT0       1728(R8)
+	PREFETCHT0       1792(R8)
+	PREFETCHT0       1856(R8)
 	VMOVUPD          (DI), Z24
 	VMOVUPD          64(DI), Z25
-	VFMADD231PD.BCST (SI), Z24, Z0
-	VFMADD231PD.BCST (SI), Z25, Z1
-	VFMADD231PD.BCST 8(SI), Z24, Z2
-	VFMADD231PD.BCST 8(SI), Z25, Z3
-	VFMADD231PD.BCST 16(SI), Z24, Z4
-	VFMADD231PD.BCST 16(SI), Z25, Z5
-	VFMADD231PD.BCST 24(SI), Z24, Z6
-	VFMADD231PD.BCST 24(SI), Z25, Z7
-	VFMADD231PD.BCST 32(SI), Z24, Z8
-	VFMADD231PD.BCST 32(SI), Z25, Z9
-	VFMADD231PD.BCST 40(SI), Z24, Z10
-	VFMADD231PD.BCST 40(SI), Z25, Z11
-	VFMADD231PD.BCST 48(SI), Z24, Z12
-	VFMADD231PD.BCST 48(SI), Z25, Z13
-	VFMADD231PD.BCST 56(SI), Z24, Z14
-	VFMADD231PD.BCST 56(SI), Z25, Z15
-	VFMADD231PD.BCST 64(SI), Z24, Z16
-	VFMADD231PD.BCST 64(SI), Z25, Z17
-	VFMADD231PD.BCST 72(SI), Z24, Z18
-	VFMADD231PD.BCST 72(SI), Z25, Z19
-	VFMADD231PD.BCST 80(SI), Z24, Z20
-	VFMADD231PD.BCST 80(SI), Z25, Z21
-	VFMADD231PD.BCST 88(SI), Z24, Z22
-	VFMADD231PD.BCST 88(SI), Z25, Z23
-	VMOVUPD          128(DI), Z26
-	VMOVUPD          192(DI), Z27
-	VFMADD231PD.BCST 96(SI), Z26, Z0
-	VFMADD231PD.BCST 96(SI), Z27, Z1
-	VFMADD231PD.BCST 104(SI), Z26, Z2
-	VFMADD231PD.BCST 104(SI), Z27, Z3
-	VFMADD231PD.BCST 112(SI), Z26, Z4
-	VFMADD231PD.BCST 112(SI), Z27, Z5
-	VFMADD231PD.BCST 120(SI), Z26, Z6
-	VFMADD231PD.BCST 120(SI), Z27, Z7
-	VFMADD231PD.BCST 128(SI), Z26, Z8
-	VFMADD231PD.BCST 128(SI), Z27, Z9
-	VFMADD231PD.BCST 136(SI), Z26, Z10
-	VFMADD231PD.BCST 136(SI), Z27, Z11
-	VFMADD231PD.BCST 144(SI), Z26, Z12
-	VFMADD231PD.BCST 144(SI), Z27, Z13
-	VFMADD231PD.BCST 152(SI), Z26, Z14
-	VFMADD231PD.BCST 152(SI), Z27, Z15
-	VFMADD231PD.BCST 160(SI), Z26, Z16
-	VFMADD231PD.BCST 160(SI), Z27, Z17
-	VFMADD231PD.BCST 168(SI), Z26, Z18
-	VFMADD231PD.BCST 168(SI), Z27, Z19
-	VFMADD231PD.BCST 176(SI), Z26, Z20
-	VFMADD231PD.BCST 176(SI), Z27, Z21
-	VFMADD231PD.BCST 184(SI), Z26, Z22
-	VFMADD231PD.BCST 184(SI), Z27, Z23
-	VMOVUPD          256(DI), Z24
-	VMOVUPD          320(DI), Z25
-	VFMADD231PD.BCST 192(SI), Z24, Z0
-	VFMADD231PD.BCST 192(SI), Z25, Z1
-	VFMADD231PD.BCST 200(SI), Z24, Z2
-	VFMADD231PD.BCST 200(SI), Z25, Z3
-	VFMADD231PD.BCST 208(SI), Z24, Z4
-	VFMADD231PD.BCST 208(SI), Z25, Z5
-	VFMADD231PD.BCST 216(SI), Z24, Z6
-	VFMADD231PD.BCST 216(SI), Z25, Z7
-	VFMADD231PD.BCST 224(SI), Z24, Z8
-	VFMADD231PD.BCST 224(SI), Z25, Z9
-	VFMADD231PD.BCST 232(SI), Z24, Z10
-	VFMADD231PD.BCST 232(SI), Z25, Z11
-	VFMADD231PD.BCST 240(SI), Z24, Z12
-	VFMADD231PD.BCST 240(SI), Z25, Z13
-	VFMADD231PD.BCST 248(SI), Z24, Z14
-	VFMADD231PD.BCST 248(SI), Z25, Z15
-	VFMADD231PD.BCST 256(SI), Z24, Z16
-	VFMADD231PD.BCST 256(SI), Z25, Z17
-	VFMADD231PD.BCST 264(SI), Z24, Z18
-	VFMADD231PD.BCST 264(SI), Z25, Z19
-	VFMADD231PD.BCST 272(SI), Z24, Z20
-	VFMADD231PD.BCST 272(SI), Z25, Z21
-	VFMADD231PD.BCST 280(SI), Z24, Z22
-	VFMADD231PD.BCST 280(SI), Z25, Z23
-	VMOVUPD          384(DI), Z26
-	VMOVUPD          448(DI), Z27
-	VFMADD231PD.BCST 288(SI), Z26, Z0
-	VFMADD231PD.BCST 288(SI), Z27, Z1
-	VFMADD231PD.BCST 296(SI), Z26, Z2
-	VFMADD231PD.BCST 296(SI), Z27, Z3
-	VFMADD231PD.BCST 304(SI), Z26, Z4
-	VFMADD231PD.BCST 304(SI), Z27, Z5
-	VFMADD231PD.BCST 312(SI), Z26, Z6
-	VFMADD231PD.BCST 312(SI), Z27, Z7
-	VFMADD231PD.BCST 320(SI), Z26, Z8
-	VFMADD231PD.BCST 320(SI), Z27, Z9
-	VFMADD231PD.BCST 328(SI), Z26, Z10
-	VFMADD231PD.BCST 328(SI), Z27, Z11
-	VFMADD231PD.BCST 336(SI), Z26, Z12
-	VFMADD231PD.BCST 336(SI), Z27, Z13
-	VFMADD231PD.BCST 344(SI), Z26, Z14
-	VFMADD231PD.BCST 344(SI), Z27, Z15
-	VFMADD231PD.BCST 352(SI), Z26, Z16
-	VFMADD231PD.BCST 352(SI), Z27, Z17
-	VFMADD231PD.BCST 360(SI), Z26, Z18
-	VFMADD231PD.BCST 360(SI), Z27, Z19
-	VFMADD231PD.BCST 368(SI), Z26, Z20
-	VFMADD231PD.BCST 368(SI), Z27, Z21
-	VFMADD231PD.BCST 376(SI), Z26, Z22
-	VFMADD231PD.BCST 376(SI), Z27, Z23
-	ADDQ             $0x00000180, SI
-	ADDQ             $0x00000200, DI
+	VFMADD231PD.BCST (R8), Z24, Z0
+	VFMADD231PD.BCST (R8), Z25, Z1
+	VFMADD231PD.BCST (R8)(R10*1), Z24, Z2
+	VFMADD231PD.BCST (R8)(R10*1), Z25, Z3
+	VFMADD231PD.BCST (R8)(R10*2), Z24, Z4
+	VFMADD231PD.BCST (R8)(R10*2), Z25, Z5
+	VFMADD231PD.BCST (R9), Z24, Z6
+	VFMADD231PD.BCST (R9), Z25, Z7
+	VFMADD231PD.BCST (R9)(R10*1), Z24, Z8
+	VFMADD231PD.BCST (R9)(R10*1), Z25, Z9
+	VFMADD231PD.BCST (R9)(R10*2), Z24, Z10
+	VFMADD231PD.BCST (R9)(R10*2), Z25, Z11
+	VFMADD231PD.BCST (AX), Z24, Z12
+	VFMADD231PD.BCST (AX), Z25, Z13
+	VFMADD231PD.BCST (AX)(R10*1), Z24, Z14
+	VFMADD231PD.BCST (AX)(R10*1), Z25, Z15
+	VFMADD231PD.BCST (AX)(R10*2), Z24, Z16
+	VFMADD231PD.BCST (AX)(R10*2), Z25, Z17
+	VFMADD231PD.BCST (R13), Z24, Z18
+	VFMADD231PD.BCST (R13), Z25, Z19
+	VFMADD231PD.BCST (R13)(R10*1), Z24, Z20
+	VFMADD231PD.BCST (R13)(R10*1), Z25, Z21
+	VFMADD231PD.BCST (R13)(R10*2), Z24, Z22
+	VFMADD231PD.BCST (R13)(R10*2), Z25, Z23
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	VMOVUPD          (DI), Z26
+	VMOVUPD          64(DI), Z27
+	VFMADD231PD.BCST (R8), Z26, Z0
+	VFMADD231PD.BCST (R8), Z27, Z1
+	VFMADD231PD.BCST (R8)(R10*1), Z26, Z2
+	VFMADD231PD.BCST (R8)(R10*1), Z27, Z3
+	VFMADD231PD.BCST (R8)(R10*2), Z26, Z4
+	VFMADD231PD.BCST (R8)(R10*2), Z27, Z5
+	VFMADD231PD.BCST (R9), Z26, Z6
+	VFMADD231PD.BCST (R9), Z27, Z7
+	VFMADD231PD.BCST (R9)(R10*1), Z26, Z8
+	VFMADD231PD.BCST (R9)(R10*1), Z27, Z9
+	VFMADD231PD.BCST (R9)(R10*2), Z26, Z10
+	VFMADD231PD.BCST (R9)(R10*2), Z27, Z11
+	VFMADD231PD.BCST (AX), Z26, Z12
+	VFMADD231PD.BCST (AX), Z27, Z13
+	VFMADD231PD.BCST (AX)(R10*1), Z26, Z14
+	VFMADD231PD.BCST (AX)(R10*1), Z27, Z15
+	VFMADD231PD.BCST (AX)(R10*2), Z26, Z16
+	VFMADD231PD.BCST (AX)(R10*2), Z27, Z17
+	VFMADD231PD.BCST (R13), Z26, Z18
+	VFMADD231PD.BCST (R13), Z27, Z19
+	VFMADD231PD.BCST (R13)(R10*1), Z26, Z20
+	VFMADD231PD.BCST (R13)(R10*1), Z27, Z21
+	VFMADD231PD.BCST (R13)(R10*2), Z26, Z22
+	VFMADD231PD.BCST (R13)(R10*2), Z27, Z23
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	VMOVUPD          (DI), Z24
+	VMOVUPD          64(DI), Z25
+	VFMADD231PD.BCST (R8), Z24, Z0
+	VFMADD231PD.BCST (R8), Z25, Z1
+	VFMADD231PD.BCST (R8)(R10*1), Z24, Z2
+	VFMADD231PD.BCST (R8)(R10*1), Z25, Z3
+	VFMADD231PD.BCST (R8)(R10*2), Z24, Z4
+	VFMADD231PD.BCST (R8)(R10*2), Z25, Z5
+	VFMADD231PD.BCST (R9), Z24, Z6
+	VFMADD231PD.BCST (R9), Z25, Z7
+	VFMADD231PD.BCST (R9)(R10*1), Z24, Z8
+	VFMADD231PD.BCST (R9)(R10*1), Z25, Z9
+	VFMADD231PD.BCST (R9)(R10*2), Z24, Z10
+	VFMADD231PD.BCST (R9)(R10*2), Z25, Z11
+	VFMADD231PD.BCST (AX), Z24, Z12
+	VFMADD231PD.BCST (AX), Z25, Z13
+	VFMADD231PD.BCST (AX)(R10*1), Z24, Z14
+	VFMADD231PD.BCST (AX)(R10*1), Z25, Z15
+	VFMADD231PD.BCST (AX)(R10*2), Z24, Z16
+	VFMADD231PD.BCST (AX)(R10*2), Z25, Z17
+	VFMADD231PD.BCST (R13), Z24, Z18
+	VFMADD231PD.BCST (R13), Z25, Z19
+	VFMADD231PD.BCST (R13)(R10*1), Z24, Z20
+	VFMADD231PD.BCST (R13)(R10*1), Z25, Z21
+	VFMADD231PD.BCST (R13)(R10*2), Z24, Z22
+	VFMADD231PD.BCST (R13)(R10*2), Z25, Z23
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	VMOVUPD          (DI), Z26
+	VMOVUPD          64(DI), Z27
+	VFMADD231PD.BCST (R8), Z26, Z0
+	VFMADD231PD.BCST (R8), Z27, Z1
+	VFMADD231PD.BCST (R8)(R10*1), Z26, Z2
+	VFMADD231PD.BCST (R8)(R10*1), Z27, Z3
+	VFMADD231PD.BCST (R8)(R10*2), Z26, Z4
+	VFMADD231PD.BCST (R8)(R10*2), Z27, Z5
+	VFMADD231PD.BCST (R9), Z26, Z6
+	VFMADD231PD.BCST (R9), Z27, Z7
+	VFMADD231PD.BCST (R9)(R10*1), Z26, Z8
+	VFMADD231PD.BCST (R9)(R10*1), Z27, Z9
+	VFMADD231PD.BCST (R9)(R10*2), Z26, Z10
+	VFMADD231PD.BCST (R9)(R10*2), Z27, Z11
+	VFMADD231PD.BCST (AX), Z26, Z12
+	VFMADD231PD.BCST (AX), Z27, Z13
+	VFMADD231PD.BCST (AX)(R10*1), Z26, Z14
+	VFMADD231PD.BCST (AX)(R10*1), Z27, Z15
+	VFMADD231PD.BCST (AX)(R10*2), Z26, Z16
+	VFMADD231PD.BCST (AX)(R10*2), Z27, Z17
+	VFMADD231PD.BCST (R13), Z26, Z18
+	VFMADD231PD.BCST (R13), Z27, Z19
+	VFMADD231PD.BCST (R13)(R10*1), Z26, Z20
+	VFMADD231PD.BCST (R13)(R10*1), Z27, Z21
+	VFMADD231PD.BCST (R13)(R10*2), Z26, Z22
+	VFMADD231PD.BCST (R13)(R10*2), Z27, Z23
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
 	DECQ             BX
 	JNZ              dloop4
 
 dtail:
 	ANDQ $0x03, CX
-	JZ   dstore
+	JZ   dsums
 
 dloop1:
 	VMOVUPD          (DI), Z24
 	VMOVUPD          64(DI), Z25
-	VFMADD231PD.BCST (SI), Z24, Z0
-	VFMADD231PD.BCST (SI), Z25, Z1
-	VFMADD231PD.BCST 8(SI), Z24, Z2
-	VFMADD231PD.BCST 8(SI), Z25, Z3
-	VFMADD231PD.BCST 16(SI), Z24, Z4
-	VFMADD231PD.BCST 16(SI), Z25, Z5
-	VFMADD231PD.BCST 24(SI), Z24, Z6
-	VFMADD231PD.BCST 24(SI), Z25, Z7
-	VFMADD231PD.BCST 32(SI), Z24, Z8
-	VFMADD231PD.BCST 32(SI), Z25, Z9
-	VFMADD231PD.BCST 40(SI), Z24, Z10
-	VFMADD231PD.BCST 40(SI), Z25, Z11
-	VFMADD231PD.BCST 48(SI), Z24, Z12
-	VFMADD231PD.BCST 48(SI), Z25, Z13
-	VFMADD231PD.BCST 56(SI), Z24, Z14
-	VFMADD231PD.BCST 56(SI), Z25, Z15
-	VFMADD231PD.BCST 64(SI), Z24, Z16
-	VFMADD231PD.BCST 64(SI), Z25, Z17
-	VFMADD231PD.BCST 72(SI), Z24, Z18
-	VFMADD231PD.BCST 72(SI), Z25, Z19
-	VFMADD231PD.BCST 80(SI), Z24, Z20
-	VFMADD231PD.BCST 80(SI), Z25, Z21
-	VFMADD231PD.BCST 88(SI), Z24, Z22
-	VFMADD231PD.BCST 88(SI), Z25, Z23
-	ADDQ             $0x60, SI
-	ADDQ             $0x00000080, DI
+	VFMADD231PD.BCST (R8), Z24, Z0
+	VFMADD231PD.BCST (R8), Z25, Z1
+	VFMADD231PD.BCST (R8)(R10*1), Z24, Z2
+	VFMADD231PD.BCST (R8)(R10*1), Z25, Z3
+	VFMADD231PD.BCST (R8)(R10*2), Z24, Z4
+	VFMADD231PD.BCST (R8)(R10*2), Z25, Z5
+	VFMADD231PD.BCST (R9), Z24, Z6
+	VFMADD231PD.BCST (R9), Z25, Z7
+	VFMADD231PD.BCST (R9)(R10*1), Z24, Z8
+	VFMADD231PD.BCST (R9)(R10*1), Z25, Z9
+	VFMADD231PD.BCST (R9)(R10*2), Z24, Z10
+	VFMADD231PD.BCST (R9)(R10*2), Z25, Z11
+	VFMADD231PD.BCST (AX), Z24, Z12
+	VFMADD231PD.BCST (AX), Z25, Z13
+	VFMADD231PD.BCST (AX)(R10*1), Z24, Z14
+	VFMADD231PD.BCST (AX)(R10*1), Z25, Z15
+	VFMADD231PD.BCST (AX)(R10*2), Z24, Z16
+	VFMADD231PD.BCST (AX)(R10*2), Z25, Z17
+	VFMADD231PD.BCST (R13), Z24, Z18
+	VFMADD231PD.BCST (R13), Z25, Z19
+	VFMADD231PD.BCST (R13)(R10*1), Z24, Z20
+	VFMADD231PD.BCST (R13)(R10*1), Z25, Z21
+	VFMADD231PD.BCST (R13)(R10*2), Z24, Z22
+	VFMADD231PD.BCST (R13)(R10*2), Z25, Z23
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
 	DECQ             CX
 	JNZ              dloop1
 
-dstore:
-	VADDPD  (DX), Z0, Z0
-	VADDPD  64(DX), Z1, Z1
-	VMOVUPD Z0, (DX)
-	VMOVUPD Z1, 64(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Z2, Z2
-	VADDPD  64(DX), Z3, Z3
-	VMOVUPD Z2, (DX)
-	VMOVUPD Z3, 64(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Z4, Z4
-	VADDPD  64(DX), Z5, Z5
-	VMOVUPD Z4, (DX)
-	VMOVUPD Z5, 64(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Z6, Z6
-	VADDPD  64(DX), Z7, Z7
-	VMOVUPD Z6, (DX)
-	VMOVUPD Z7, 64(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Z8, Z8
-	VADDPD  64(DX), Z9, Z9
-	VMOVUPD Z8, (DX)
-	VMOVUPD Z9, 64(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Z10, Z10
-	VADDPD  64(DX), Z11, Z11
-	VMOVUPD Z10, (DX)
-	VMOVUPD Z11, 64(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Z12, Z12
-	VADDPD  64(DX), Z13, Z13
-	VMOVUPD Z12, (DX)
-	VMOVUPD Z13, 64(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Z14, Z14
-	VADDPD  64(DX), Z15, Z15
-	VMOVUPD Z14, (DX)
-	VMOVUPD Z15, 64(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Z16, Z16
-	VADDPD  64(DX), Z17, Z17
-	VMOVUPD Z16, (DX)
-	VMOVUPD Z17, 64(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Z18, Z18
-	VADDPD  64(DX), Z19, Z19
-	VMOVUPD Z18, (DX)
-	VMOVUPD Z19, 64(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Z20, Z20
-	VADDPD  64(DX), Z21, Z21
-	VMOVUPD Z20, (DX)
-	VMOVUPD Z21, 64(DX)
-	ADDQ    R8, DX
-	VADDPD  (DX), Z22, Z22
-	VADDPD  64(DX), Z23, Z23
-	VMOVUPD Z22, (DX)
-	VMOVUPD Z23, 64(DX)
-	ADDQ    R8, DX
+dsums:
+	TESTQ     $0x00000001, flags+88(FP)
+	JNZ       dwbias
+	MOVQ      DX, BX
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z0, Z0
+	VMOVUPD.Z 64(BX), K2, Z29
+	VADDPD    Z29, Z1, Z1
+	ADDQ      R14, BX
+	CMPQ      R15, $0x01
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z2, Z2
+	VMOVUPD.Z 64(BX), K2, Z29
+	VADDPD    Z29, Z3, Z3
+	ADDQ      R14, BX
+	CMPQ      R15, $0x02
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z4, Z4
+	VMOVUPD.Z 64(BX), K2, Z29
+	VADDPD    Z29, Z5, Z5
+	ADDQ      R14, BX
+	CMPQ      R15, $0x03
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z6, Z6
+	VMOVUPD.Z 64(BX), K2, Z29
+	VADDPD    Z29, Z7, Z7
+	ADDQ      R14, BX
+	CMPQ      R15, $0x04
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z8, Z8
+	VMOVUPD.Z 64(BX), K2, Z29
+	VADDPD    Z29, Z9, Z9
+	ADDQ      R14, BX
+	CMPQ      R15, $0x05
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z10, Z10
+	VMOVUPD.Z 64(BX), K2, Z29
+	VADDPD    Z29, Z11, Z11
+	ADDQ      R14, BX
+	CMPQ      R15, $0x06
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z12, Z12
+	VMOVUPD.Z 64(BX), K2, Z29
+	VADDPD    Z29, Z13, Z13
+	ADDQ      R14, BX
+	CMPQ      R15, $0x07
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z14, Z14
+	VMOVUPD.Z 64(BX), K2, Z29
+	VADDPD    Z29, Z15, Z15
+	ADDQ      R14, BX
+	CMPQ      R15, $0x08
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z16, Z16
+	VMOVUPD.Z 64(BX), K2, Z29
+	VADDPD    Z29, Z17, Z17
+	ADDQ      R14, BX
+	CMPQ      R15, $0x09
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z18, Z18
+	VMOVUPD.Z 64(BX), K2, Z29
+	VADDPD    Z29, Z19, Z19
+	ADDQ      R14, BX
+	CMPQ      R15, $0x0a
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z20, Z20
+	VMOVUPD.Z 64(BX), K2, Z29
+	VADDPD    Z29, Z21, Z21
+	ADDQ      R14, BX
+	CMPQ      R15, $0x0b
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z22, Z22
+	VMOVUPD.Z 64(BX), K2, Z29
+	VADDPD    Z29, Z23, Z23
+	ADDQ      R14, BX
+
+dwaddc:
+dwbias:
+	MOVQ      bias+96(FP), BX
+	TESTQ     $0x00000002, flags+88(FP)
+	JZ        dwbrows
+	VMOVUPD.Z (BX), K1, Z28
+	VMOVUPD.Z 64(BX), K2, Z29
+	VADDPD    Z28, Z0, Z0
+	VADDPD    Z29, Z1, Z1
+	VADDPD    Z28, Z2, Z2
+	VADDPD    Z29, Z3, Z3
+	VADDPD    Z28, Z4, Z4
+	VADDPD    Z29, Z5, Z5
+	VADDPD    Z28, Z6, Z6
+	VADDPD    Z29, Z7, Z7
+	VADDPD    Z28, Z8, Z8
+	VADDPD    Z29, Z9, Z9
+	VADDPD    Z28, Z10, Z10
+	VADDPD    Z29, Z11, Z11
+	VADDPD    Z28, Z12, Z12
+	VADDPD    Z29, Z13, Z13
+	VADDPD    Z28, Z14, Z14
+	VADDPD    Z29, Z15, Z15
+	VADDPD    Z28, Z16, Z16
+	VADDPD    Z29, Z17, Z17
+	VADDPD    Z28, Z18, Z18
+	VADDPD    Z29, Z19, Z19
+	VADDPD    Z28, Z20, Z20
+	VADDPD    Z29, Z21, Z21
+	VADDPD    Z28, Z22, Z22
+	VADDPD    Z29, Z23, Z23
+
+dwbrows:
+	TESTQ        $0x00000004, flags+88(FP)
+	JZ           dwstore
+	VBROADCASTSD (BX), Z28
+	VADDPD       Z28, Z0, Z0
+	VADDPD       Z28, Z1, Z1
+	CMPQ         R15, $0x01
+	JLE          dwbrowsdone
+	VBROADCASTSD 8(BX), Z28
+	VADDPD       Z28, Z2, Z2
+	VADDPD       Z28, Z3, Z3
+	CMPQ         R15, $0x02
+	JLE          dwbrowsdone
+	VBROADCASTSD 16(BX), Z28
+	VADDPD       Z28, Z4, Z4
+	VADDPD       Z28, Z5, Z5
+	CMPQ         R15, $0x03
+	JLE          dwbrowsdone
+	VBROADCASTSD 24(BX), Z28
+	VADDPD       Z28, Z6, Z6
+	VADDPD       Z28, Z7, Z7
+	CMPQ         R15, $0x04
+	JLE          dwbrowsdone
+	VBROADCASTSD 32(BX), Z28
+	VADDPD       Z28, Z8, Z8
+	VADDPD       Z28, Z9, Z9
+	CMPQ         R15, $0x05
+	JLE          dwbrowsdone
+	VBROADCASTSD 40(BX), Z28
+	VADDPD       Z28, Z10, Z10
+	VADDPD       Z28, Z11, Z11
+	CMPQ         R15, $0x06
+	JLE          dwbrowsdone
+	VBROADCASTSD 48(BX), Z28
+	VADDPD       Z28, Z12, Z12
+	VADDPD       Z28, Z13, Z13
+	CMPQ         R15, $0x07
+	JLE          dwbrowsdone
+	VBROADCASTSD 56(BX), Z28
+	VADDPD       Z28, Z14, Z14
+	VADDPD       Z28, Z15, Z15
+	CMPQ         R15, $0x08
+	JLE          dwbrowsdone
+	VBROADCASTSD 64(BX), Z28
+	VADDPD       Z28, Z16, Z16
+	VADDPD       Z28, Z17, Z17
+	CMPQ         R15, $0x09
+	JLE          dwbrowsdone
+	VBROADCASTSD 72(BX), Z28
+	VADDPD       Z28, Z18, Z18
+	VADDPD       Z28, Z19, Z19
+	CMPQ         R15, $0x0a
+	JLE          dwbrowsdone
+	VBROADCASTSD 80(BX), Z28
+	VADDPD       Z28, Z20, Z20
+	VADDPD       Z28, Z21, Z21
+	CMPQ         R15, $0x0b
+	JLE          dwbrowsdone
+	VBROADCASTSD 88(BX), Z28
+	VADDPD       Z28, Z22, Z22
+	VADDPD       Z28, Z23, Z23
+
+dwbrowsdone:
+dwstore:
+	VMOVUPD Z0, K1, (DX)
+	VMOVUPD Z1, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x01
+	JLE     dwrowsdone
+	VMOVUPD Z2, K1, (DX)
+	VMOVUPD Z3, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x02
+	JLE     dwrowsdone
+	VMOVUPD Z4, K1, (DX)
+	VMOVUPD Z5, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x03
+	JLE     dwrowsdone
+	VMOVUPD Z6, K1, (DX)
+	VMOVUPD Z7, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x04
+	JLE     dwrowsdone
+	VMOVUPD Z8, K1, (DX)
+	VMOVUPD Z9, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x05
+	JLE     dwrowsdone
+	VMOVUPD Z10, K1, (DX)
+	VMOVUPD Z11, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x06
+	JLE     dwrowsdone
+	VMOVUPD Z12, K1, (DX)
+	VMOVUPD Z13, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x07
+	JLE     dwrowsdone
+	VMOVUPD Z14, K1, (DX)
+	VMOVUPD Z15, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x08
+	JLE     dwrowsdone
+	VMOVUPD Z16, K1, (DX)
+	VMOVUPD Z17, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x09
+	JLE     dwrowsdone
+	VMOVUPD Z18, K1, (DX)
+	VMOVUPD Z19, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x0a
+	JLE     dwrowsdone
+	VMOVUPD Z20, K1, (DX)
+	VMOVUPD Z21, K2, 64(DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x0b
+	JLE     dwrowsdone
+	VMOVUPD Z22, K1, (DX)
+	VMOVUPD Z23, K2, 64(DX)
+	ADDQ    R14, DX
+
+dwrowsdone:
+	// Next tile.
+	MOVQ  tsA+32(FP), BX
+	SHLQ  $0x03, BX
+	ADDQ  BX, SI
+	TESTQ $0x00000004, flags+88(FP)
+	JZ    dnext
+	ADDQ  $0x60, bias+96(FP)
+
+dnext:
+	SUBQ $0x0c, R15
+	JG   dtile
+	VZEROUPPER
+	RET
+
+// func dgemmKern12x8AVX512(k int, a *float64, rsA int, csA int, tsA int, b *float64, ldb int, c *float64, ldc int, m int, cols int, flags int, bias *float64)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·dgemmKern12x8AVX512(SB), NOSPLIT, $0-104
+	MOVQ a+8(FP), SI
+	MOVQ rsA+16(FP), R10
+	SHLQ $0x03, R10
+	MOVQ csA+24(FP), R11
+	SHLQ $0x03, R11
+	MOVQ ldb+48(FP), R12
+	SHLQ $0x03, R12
+	MOVQ c+56(FP), DX
+	MOVQ ldc+64(FP), R14
+	SHLQ $0x03, R14
+	MOVQ m+72(FP), R15
+	MOVQ cols+80(FP), BX
+	MOVQ BX, CX
+	CMPQ CX, $0x08
+	JLE  dmask1
+	MOVQ $0x00000008, CX
+
+dmask1:
+	MOVL  $0x00000001, AX
+	SHLL  CL, AX
+	DECL  AX
+	KMOVW AX, K1
+
+dtile:
+	MOVQ       DX, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 63(BX)
+	ADDQ       R14, BX
+
+	// The accumulators start at -0, or +0 when C is overwritten.
+	MOVQ         $0x8000000000000000, AX
+	VPBROADCASTQ AX, Z0
+	TESTQ        $0x00000001, flags+88(FP)
+	JZ           dzeroed
+	VPXORD       Z0, Z0, Z0
+
+dzeroed:
+	VMOVAPD Z0, Z1
+	VMOVAPD Z0, Z2
+	VMOVAPD Z0, Z3
+	VMOVAPD Z0, Z4
+	VMOVAPD Z0, Z5
+	VMOVAPD Z0, Z6
+	VMOVAPD Z0, Z7
+	VMOVAPD Z0, Z8
+	VMOVAPD Z0, Z9
+	VMOVAPD Z0, Z10
+	VMOVAPD Z0, Z11
+	MOVQ    SI, R8
+	LEAQ    (R8)(R10*2), R9
+	ADDQ    R10, R9
+	LEAQ    (R9)(R10*2), AX
+	ADDQ    R10, AX
+	LEAQ    (AX)(R10*2), R13
+	ADDQ    R10, R13
+	MOVQ    b+40(FP), DI
+	MOVQ    k+0(FP), CX
+	MOVQ    CX, BX
+	SHRQ    $0x02, BX
+	JZ      dtail
+
+dloop4:
+	// 4 k steps; a packed A sliver (96 bytes a step) is prefetched 16 steps ahead.
+	PREFETCHT0       1536(R8)
+	PREFETCHT0       1600(R8)
+	PREFETCHT0       1664(R8)
+	PREFETCHT0       1728(R8)
+	PREFETCHT0       1792(R8)
+	PREFETCHT0       1856(R8)
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (R8), Z24, Z0
+	VFMADD231PD.BCST (R8)(R10*1), Z24, Z1
+	VFMADD231PD.BCST (R8)(R10*2), Z24, Z2
+	VFMADD231PD.BCST (R9), Z24, Z3
+	VFMADD231PD.BCST (R9)(R10*1), Z24, Z4
+	VFMADD231PD.BCST (R9)(R10*2), Z24, Z5
+	VFMADD231PD.BCST (AX), Z24, Z6
+	VFMADD231PD.BCST (AX)(R10*1), Z24, Z7
+	VFMADD231PD.BCST (AX)(R10*2), Z24, Z8
+	VFMADD231PD.BCST (R13), Z24, Z9
+	VFMADD231PD.BCST (R13)(R10*1), Z24, Z10
+	VFMADD231PD.BCST (R13)(R10*2), Z24, Z11
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	VMOVUPD          (DI), Z26
+	VFMADD231PD.BCST (R8), Z26, Z0
+	VFMADD231PD.BCST (R8)(R10*1), Z26, Z1
+	VFMADD231PD.BCST (R8)(R10*2), Z26, Z2
+	VFMADD231PD.BCST (R9), Z26, Z3
+	VFMADD231PD.BCST (R9)(R10*1), Z26, Z4
+	VFMADD231PD.BCST (R9)(R10*2), Z26, Z5
+	VFMADD231PD.BCST (AX), Z26, Z6
+	VFMADD231PD.BCST (AX)(R10*1), Z26, Z7
+	VFMADD231PD.BCST (AX)(R10*2), Z26, Z8
+	VFMADD231PD.BCST (R13), Z26, Z9
+	VFMADD231PD.BCST (R13)(R10*1), Z26, Z10
+	VFMADD231PD.BCST (R13)(R10*2), Z26, Z11
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (R8), Z24, Z0
+	VFMADD231PD.BCST (R8)(R10*1), Z24, Z1
+	VFMADD231PD.BCST (R8)(R10*2), Z24, Z2
+	VFMADD231PD.BCST (R9), Z24, Z3
+	VFMADD231PD.BCST (R9)(R10*1), Z24, Z4
+	VFMADD231PD.BCST (R9)(R10*2), Z24, Z5
+	VFMADD231PD.BCST (AX), Z24, Z6
+	VFMADD231PD.BCST (AX)(R10*1), Z24, Z7
+	VFMADD231PD.BCST (AX)(R10*2), Z24, Z8
+	VFMADD231PD.BCST (R13), Z24, Z9
+	VFMADD231PD.BCST (R13)(R10*1), Z24, Z10
+	VFMADD231PD.BCST (R13)(R10*2), Z24, Z11
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	VMOVUPD          (DI), Z26
+	VFMADD231PD.BCST (R8), Z26, Z0
+	VFMADD231PD.BCST (R8)(R10*1), Z26, Z1
+	VFMADD231PD.BCST (R8)(R10*2), Z26, Z2
+	VFMADD231PD.BCST (R9), Z26, Z3
+	VFMADD231PD.BCST (R9)(R10*1), Z26, Z4
+	VFMADD231PD.BCST (R9)(R10*2), Z26, Z5
+	VFMADD231PD.BCST (AX), Z26, Z6
+	VFMADD231PD.BCST (AX)(R10*1), Z26, Z7
+	VFMADD231PD.BCST (AX)(R10*2), Z26, Z8
+	VFMADD231PD.BCST (R13), Z26, Z9
+	VFMADD231PD.BCST (R13)(R10*1), Z26, Z10
+	VFMADD231PD.BCST (R13)(R10*2), Z26, Z11
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	DECQ             BX
+	JNZ              dloop4
+
+dtail:
+	ANDQ $0x03, CX
+	JZ   dsums
+
+dloop1:
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (R8), Z24, Z0
+	VFMADD231PD.BCST (R8)(R10*1), Z24, Z1
+	VFMADD231PD.BCST (R8)(R10*2), Z24, Z2
+	VFMADD231PD.BCST (R9), Z24, Z3
+	VFMADD231PD.BCST (R9)(R10*1), Z24, Z4
+	VFMADD231PD.BCST (R9)(R10*2), Z24, Z5
+	VFMADD231PD.BCST (AX), Z24, Z6
+	VFMADD231PD.BCST (AX)(R10*1), Z24, Z7
+	VFMADD231PD.BCST (AX)(R10*2), Z24, Z8
+	VFMADD231PD.BCST (R13), Z24, Z9
+	VFMADD231PD.BCST (R13)(R10*1), Z24, Z10
+	VFMADD231PD.BCST (R13)(R10*2), Z24, Z11
+	ADDQ             R11, R8
+	ADDQ             R11, R9
+	ADDQ             R11, AX
+	ADDQ             R11, R13
+	ADDQ             R12, DI
+	DECQ             CX
+	JNZ              dloop1
+
+dsums:
+	TESTQ     $0x00000001, flags+88(FP)
+	JNZ       dwbias
+	MOVQ      DX, BX
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z0, Z0
+	ADDQ      R14, BX
+	CMPQ      R15, $0x01
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z1, Z1
+	ADDQ      R14, BX
+	CMPQ      R15, $0x02
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z2, Z2
+	ADDQ      R14, BX
+	CMPQ      R15, $0x03
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z3, Z3
+	ADDQ      R14, BX
+	CMPQ      R15, $0x04
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z4, Z4
+	ADDQ      R14, BX
+	CMPQ      R15, $0x05
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z5, Z5
+	ADDQ      R14, BX
+	CMPQ      R15, $0x06
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z6, Z6
+	ADDQ      R14, BX
+	CMPQ      R15, $0x07
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z7, Z7
+	ADDQ      R14, BX
+	CMPQ      R15, $0x08
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z8, Z8
+	ADDQ      R14, BX
+	CMPQ      R15, $0x09
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z9, Z9
+	ADDQ      R14, BX
+	CMPQ      R15, $0x0a
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z10, Z10
+	ADDQ      R14, BX
+	CMPQ      R15, $0x0b
+	JLE       dwaddc
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z11, Z11
+	ADDQ      R14, BX
+
+dwaddc:
+dwbias:
+	MOVQ      bias+96(FP), BX
+	TESTQ     $0x00000002, flags+88(FP)
+	JZ        dwbrows
+	VMOVUPD.Z (BX), K1, Z28
+	VADDPD    Z28, Z0, Z0
+	VADDPD    Z28, Z1, Z1
+	VADDPD    Z28, Z2, Z2
+	VADDPD    Z28, Z3, Z3
+	VADDPD    Z28, Z4, Z4
+	VADDPD    Z28, Z5, Z5
+	VADDPD    Z28, Z6, Z6
+	VADDPD    Z28, Z7, Z7
+	VADDPD    Z28, Z8, Z8
+	VADDPD    Z28, Z9, Z9
+	VADDPD    Z28, Z10, Z10
+	VADDPD    Z28, Z11, Z11
+
+dwbrows:
+	TESTQ        $0x00000004, flags+88(FP)
+	JZ           dwstore
+	VBROADCASTSD (BX), Z28
+	VADDPD       Z28, Z0, Z0
+	CMPQ         R15, $0x01
+	JLE          dwbrowsdone
+	VBROADCASTSD 8(BX), Z28
+	VADDPD       Z28, Z1, Z1
+	CMPQ         R15, $0x02
+	JLE          dwbrowsdone
+	VBROADCASTSD 16(BX), Z28
+	VADDPD       Z28, Z2, Z2
+	CMPQ         R15, $0x03
+	JLE          dwbrowsdone
+	VBROADCASTSD 24(BX), Z28
+	VADDPD       Z28, Z3, Z3
+	CMPQ         R15, $0x04
+	JLE          dwbrowsdone
+	VBROADCASTSD 32(BX), Z28
+	VADDPD       Z28, Z4, Z4
+	CMPQ         R15, $0x05
+	JLE          dwbrowsdone
+	VBROADCASTSD 40(BX), Z28
+	VADDPD       Z28, Z5, Z5
+	CMPQ         R15, $0x06
+	JLE          dwbrowsdone
+	VBROADCASTSD 48(BX), Z28
+	VADDPD       Z28, Z6, Z6
+	CMPQ         R15, $0x07
+	JLE          dwbrowsdone
+	VBROADCASTSD 56(BX), Z28
+	VADDPD       Z28, Z7, Z7
+	CMPQ         R15, $0x08
+	JLE          dwbrowsdone
+	VBROADCASTSD 64(BX), Z28
+	VADDPD       Z28, Z8, Z8
+	CMPQ         R15, $0x09
+	JLE          dwbrowsdone
+	VBROADCASTSD 72(BX), Z28
+	VADDPD       Z28, Z9, Z9
+	CMPQ         R15, $0x0a
+	JLE          dwbrowsdone
+	VBROADCASTSD 80(BX), Z28
+	VADDPD       Z28, Z10, Z10
+	CMPQ         R15, $0x0b
+	JLE          dwbrowsdone
+	VBROADCASTSD 88(BX), Z28
+	VADDPD       Z28, Z11, Z11
+
+dwbrowsdone:
+dwstore:
+	VMOVUPD Z0, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x01
+	JLE     dwrowsdone
+	VMOVUPD Z1, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x02
+	JLE     dwrowsdone
+	VMOVUPD Z2, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x03
+	JLE     dwrowsdone
+	VMOVUPD Z3, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x04
+	JLE     dwrowsdone
+	VMOVUPD Z4, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x05
+	JLE     dwrowsdone
+	VMOVUPD Z5, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x06
+	JLE     dwrowsdone
+	VMOVUPD Z6, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x07
+	JLE     dwrowsdone
+	VMOVUPD Z7, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x08
+	JLE     dwrowsdone
+	VMOVUPD Z8, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x09
+	JLE     dwrowsdone
+	VMOVUPD Z9, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x0a
+	JLE     dwrowsdone
+	VMOVUPD Z10, K1, (DX)
+	ADDQ    R14, DX
+	CMPQ    R15, $0x0b
+	JLE     dwrowsdone
+	VMOVUPD Z11, K1, (DX)
+	ADDQ    R14, DX
+
+dwrowsdone:
+	// Next tile.
+	MOVQ  tsA+32(FP), BX
+	SHLQ  $0x03, BX
+	ADDQ  BX, SI
+	TESTQ $0x00000004, flags+88(FP)
+	JZ    dnext
+	ADDQ  $0x60, bias+96(FP)
+
+dnext:
+	SUBQ $0x0c, R15
+	JG   dtile
 	VZEROUPPER
 	RET

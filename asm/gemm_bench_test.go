@@ -30,6 +30,8 @@ import (
 //	         at k=384 the avx512 B sliver alone is 48 KiB, all of L1)
 //	k=N/L2   A walks a 24-sliver packed block (L2-resident, as in the
 //	         blocked driver), each with its own C tile; B stays in L1
+//	k=N/rows the same with A row-major in place (the driver's unpacked
+//	         path for small products; k=100 is the toy's 200×100 layer)
 //
 // Run: go test -run '^$' -bench 'GemmKernel|FMAPeak' -benchtime 200ms -count 5 ./asm
 
@@ -67,7 +69,7 @@ func peakChunk(peak func(int) int64) int {
 	}
 }
 
-func benchGemmKernel[T float32 | float64](b *testing.B, kern GemmKernel[T], kk, slivers int, peak func(int) int64) {
+func benchGemmKernel[T float32 | float64](b *testing.B, kern GemmKernel[T], kk, slivers int, inPlace bool, peak func(int) int64) {
 	mr, nr := kern.MR, kern.NR
 	a := aligned64[T](slivers * kk * mr)
 	bs := aligned64[T](kk * nr)
@@ -78,14 +80,19 @@ func benchGemmKernel[T float32 | float64](b *testing.B, kern GemmKernel[T], kk, 
 	for i := range bs {
 		bs[i] = T(i%5) * 0.25
 	}
-	flopsPerCall := 2 * float64(mr*nr*kk)
+	// One call is one panel: slivers tiles of A (packed, or a row-major A
+	// in place), one B sliver, slivers·MR rows of C.
+	p := &GemmPanel[T]{K: kk, A: a, RsA: 1, CsA: mr, TsA: mr * kk, B: bs, Ldb: nr, C: c, Ldc: nr, M: slivers * mr, Cols: nr}
+	if inPlace {
+		p.RsA, p.CsA, p.TsA = kk, 1, mr*kk
+	}
+	flopsPerCall := 2 * float64(slivers*mr*nr*kk)
 	chunk := max(1, int(2e6/flopsPerCall)) // ~2 MFLOP: 10-30 µs on the asm tiers
-	// run does calls first..first+n-1 and returns their GFLOP/s.
-	run := func(first, n int) float64 {
+	// run does n calls and returns their GFLOP/s.
+	run := func(_, n int) float64 {
 		t0 := time.Now()
-		for i := first; i < first+n; i++ {
-			s := i % slivers
-			kern.Fn(kk, a[s*kk*mr:(s+1)*kk*mr], bs, c[s*mr*nr:(s+1)*mr*nr], nr)
+		for range n {
+			kern.Fn(p)
 		}
 		return float64(n) * flopsPerCall / time.Since(t0).Seconds() / 1e9
 	}
@@ -132,17 +139,19 @@ func BenchmarkGemmKernel(b *testing.B) {
 	cases := []struct {
 		kk, slivers int
 		name        string
-	}{{64, 1, ""}, {128, 1, ""}, {256, 1, ""}, {384, 1, ""}, {256, 24, "/L2"}, {384, 24, "/L2"}}
+		inPlace     bool
+	}{{64, 1, "", false}, {128, 1, "", false}, {256, 1, "", false}, {384, 1, "", false},
+		{256, 24, "/L2", false}, {384, 24, "/L2", false}, {100, 34, "/rows", true}, {256, 24, "/rows", true}}
 	withEachTier(b, func(tier SIMDTier) {
 		s, d := SgemmKernel(), DgemmKernel()
 		for _, c := range cases {
 			b.Run(fmt.Sprintf("%s/f32/%dx%d/k=%d%s", tier, s.MR, s.NR, c.kk, c.name), func(b *testing.B) {
-				benchGemmKernel(b, s, c.kk, c.slivers, PeakLoopF32)
+				benchGemmKernel(b, s, c.kk, c.slivers, c.inPlace, PeakLoopF32)
 			})
 		}
 		for _, c := range cases {
 			b.Run(fmt.Sprintf("%s/f64/%dx%d/k=%d%s", tier, d.MR, d.NR, c.kk, c.name), func(b *testing.B) {
-				benchGemmKernel(b, d, c.kk, c.slivers, PeakLoopF64)
+				benchGemmKernel(b, d, c.kk, c.slivers, c.inPlace, PeakLoopF64)
 			})
 		}
 	})

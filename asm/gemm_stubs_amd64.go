@@ -4,30 +4,54 @@
 
 package asm
 
-// sgemmKern6x16AVX2 adds A·B to the float32 tile at c (see GemmKernel): k ≥ 1;
-// a, b and c point at k·MR, k·NR and (MR−1)·ldc+NR elements; ldc ≥ NR is in
-// elements.
+// sgemmKern6x16AVX2 computes the float32 panel of GemmPanel: strides in
+// elements, 1 ≤ cols ≤ NR, m ≥ 1, flags as GemmFlags; bias may be nil without
+// a bias flag.
 //
 //go:noescape
-func sgemmKern6x16AVX2(k int, a *float32, b *float32, c *float32, ldc int)
+func sgemmKern6x16AVX2(k int, a *float32, rsA int, csA int, tsA int, b *float32, ldb int, c *float32, ldc int, m int, cols int, flags int, bias *float32)
 
-// sgemmKern12x32AVX512 adds A·B to the float32 tile at c (see GemmKernel): k ≥
-// 1; a, b and c point at k·MR, k·NR and (MR−1)·ldc+NR elements; ldc ≥ NR is in
-// elements.
+// sgemmKern12x32AVX512 computes the float32 panel of GemmPanel: strides in
+// elements, 1 ≤ cols ≤ NR, m ≥ 1, flags as GemmFlags; bias may be nil without
+// a bias flag.
 //
 //go:noescape
-func sgemmKern12x32AVX512(k int, a *float32, b *float32, c *float32, ldc int)
+func sgemmKern12x32AVX512(k int, a *float32, rsA int, csA int, tsA int, b *float32, ldb int, c *float32, ldc int, m int, cols int, flags int, bias *float32)
 
-// dgemmKern6x8AVX2 adds A·B to the float64 tile at c (see GemmKernel): k ≥ 1;
-// a, b and c point at k·MR, k·NR and (MR−1)·ldc+NR elements; ldc ≥ NR is in
-// elements.
+// sgemmKern6x8AVX2 is the float32 kernel for panels with cols ≤ NR/2, one
+// vector per row.
 //
 //go:noescape
-func dgemmKern6x8AVX2(k int, a *float64, b *float64, c *float64, ldc int)
+func sgemmKern6x8AVX2(k int, a *float32, rsA int, csA int, tsA int, b *float32, ldb int, c *float32, ldc int, m int, cols int, flags int, bias *float32)
 
-// dgemmKern12x16AVX512 adds A·B to the float64 tile at c (see GemmKernel): k ≥
-// 1; a, b and c point at k·MR, k·NR and (MR−1)·ldc+NR elements; ldc ≥ NR is in
-// elements.
+// sgemmKern12x16AVX512 is the float32 kernel for panels with cols ≤ NR/2, one
+// vector per row.
 //
 //go:noescape
-func dgemmKern12x16AVX512(k int, a *float64, b *float64, c *float64, ldc int)
+func sgemmKern12x16AVX512(k int, a *float32, rsA int, csA int, tsA int, b *float32, ldb int, c *float32, ldc int, m int, cols int, flags int, bias *float32)
+
+// dgemmKern6x8AVX2 computes the float64 panel of GemmPanel: strides in
+// elements, 1 ≤ cols ≤ NR, m ≥ 1, flags as GemmFlags; bias may be nil without
+// a bias flag.
+//
+//go:noescape
+func dgemmKern6x8AVX2(k int, a *float64, rsA int, csA int, tsA int, b *float64, ldb int, c *float64, ldc int, m int, cols int, flags int, bias *float64)
+
+// dgemmKern12x16AVX512 computes the float64 panel of GemmPanel: strides in
+// elements, 1 ≤ cols ≤ NR, m ≥ 1, flags as GemmFlags; bias may be nil without
+// a bias flag.
+//
+//go:noescape
+func dgemmKern12x16AVX512(k int, a *float64, rsA int, csA int, tsA int, b *float64, ldb int, c *float64, ldc int, m int, cols int, flags int, bias *float64)
+
+// dgemmKern6x4AVX2 is the float64 kernel for panels with cols ≤ NR/2, one
+// vector per row.
+//
+//go:noescape
+func dgemmKern6x4AVX2(k int, a *float64, rsA int, csA int, tsA int, b *float64, ldb int, c *float64, ldc int, m int, cols int, flags int, bias *float64)
+
+// dgemmKern12x8AVX512 is the float64 kernel for panels with cols ≤ NR/2, one
+// vector per row.
+//
+//go:noescape
+func dgemmKern12x8AVX512(k int, a *float64, rsA int, csA int, tsA int, b *float64, ldb int, c *float64, ldc int, m int, cols int, flags int, bias *float64)

@@ -72,12 +72,13 @@ func TestGenericMatchesKernels(t *testing.T) {
 		same32("PackInterleave", func(d []float32) { PackInterleave(d, w, c32, 9, kc, 6, 2) }, func(d []float32) { SpackInterleave(d, w, c32, 9, kc, 6, 2) }, make([]float32, w*kc))
 		same64("PackInterleave", func(d []float64) { PackInterleave(d, w, c64, 9, kc, 6, 2) }, func(d []float64) { DpackInterleave(d, w, c64, 9, kc, 6, 2) }, make([]float64, w*kc))
 
-		ga, gb := fill32(kc*SgemmKernel().MR), fill32(kc*SgemmKernel().NR)
-		same32("GemmKernelOf", func(c []float32) { k := GemmKernelOf[float32](); k.Fn(kc, ga, gb, c, k.NR) },
-			func(c []float32) { k := SgemmKernel(); k.Fn(kc, ga, gb, c, k.NR) }, fill32(SgemmKernel().MR*SgemmKernel().NR))
-		da, db := fill64(kc*DgemmKernel().MR), fill64(kc*DgemmKernel().NR)
-		same64("GemmKernelOf", func(c []float64) { k := GemmKernelOf[float64](); k.Fn(kc, da, db, c, k.NR) },
-			func(c []float64) { k := DgemmKernel(); k.Fn(kc, da, db, c, k.NR) }, fill64(DgemmKernel().MR*DgemmKernel().NR))
+		sk, dk := SgemmKernel(), DgemmKernel()
+		sp := &GemmPanel[float32]{K: kc, A: fill32(kc * sk.MR), RsA: 1, CsA: sk.MR, B: fill32(kc * sk.NR), Ldb: sk.NR, Ldc: sk.NR, M: sk.MR, Cols: sk.NR}
+		same32("GemmKernelOf", func(c []float32) { sp.C = c; GemmKernelOf[float32]().Fn(sp) },
+			func(c []float32) { sp.C = c; sk.Fn(sp) }, fill32(sk.MR*sk.NR))
+		dp := &GemmPanel[float64]{K: kc, A: fill64(kc * dk.MR), RsA: 1, CsA: dk.MR, B: fill64(kc * dk.NR), Ldb: dk.NR, Ldc: dk.NR, M: dk.MR, Cols: dk.NR}
+		same64("GemmKernelOf", func(c []float64) { dp.C = c; GemmKernelOf[float64]().Fn(dp) },
+			func(c []float64) { dp.C = c; dk.Fn(dp) }, fill64(dk.MR*dk.NR))
 	})
 }
 

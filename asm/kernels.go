@@ -1,13 +1,10 @@
 package asm
 
-// A GemmKernel is a GEMM micro-kernel: it adds the product of a packed
-// MR×k sliver of A and a packed k×NR sliver of B to an MR×NR tile of C.
-// a holds k groups of MR values (column p of the sliver at a[p*MR:]), b holds
-// k groups of NR values (row p at b[p*NR:]), and the tile is
-// c[i*ldc+j], i < MR, j < NR.
+// A GemmKernel is a GEMM micro-kernel with an MR×NR tile: Fn computes one
+// GemmPanel, a column sliver of C up to NR wide, MR rows at a time.
 type GemmKernel[T Float] struct {
 	MR, NR int
-	Fn     func(k int, a, b, c []T, ldc int)
+	Fn     func(p *GemmPanel[T])
 }
 
 // The kernel tables, one per tier (type kernels, generated from the kernel

@@ -123,15 +123,19 @@ type GemmConfig struct {
 	Float64 bool
 }
 
-// GemmResult is the median GFLOP/s of each implementation on one shape.
+// GemmResult is the median GFLOP/s of each implementation on one shape,
+// and the median over rounds of ours against each one, the two timed one
+// right after the other (Ratios).
 type GemmResult struct {
 	Shape  GemmShape
 	GFLOPS map[string]float64
+	Ratio  map[string]float64 // ours' speed over the implementation's
 }
 
-// BenchGemm measures every implementation on every shape. It sets
-// GOMAXPROCS to cfg.Threads for the duration, so gonum's own goroutines
-// get the same cores as ours.
+// BenchGemm measures every implementation on every shape, interleaved
+// (MeasureInterleaved): rounds of one sample of each. It sets GOMAXPROCS
+// to cfg.Threads for the duration, so gonum's own goroutines get the same
+// cores as ours.
 func BenchGemm(cfg GemmConfig, progress func(string)) []GemmResult {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cfg.Threads))
 	if cfg.Impls == nil {
@@ -139,18 +143,21 @@ func BenchGemm(cfg GemmConfig, progress func(string)) []GemmResult {
 	}
 	var out []GemmResult
 	for _, s := range cfg.Shapes {
-		r := GemmResult{Shape: s, GFLOPS: map[string]float64{}}
-		for _, impl := range cfg.Impls {
-			impl.SetThreads(cfg.Threads)
-			var t Timing
+		r := GemmResult{Shape: s, GFLOPS: map[string]float64{}, Ratio: map[string]float64{}}
+		fs := make([]func(), len(cfg.Impls))
+		for i, impl := range cfg.Impls {
 			if cfg.Float64 {
 				a, lda, b, ldb, c := Operands[float64](s)
-				t = Measure(func() { impl.Dgemm(s.TA, s.TB, s.M, s.N, s.K, 1, a, lda, b, ldb, 0, c, s.N) }, cfg.Reps, cfg.MinDur)
+				fs[i] = func() { impl.Dgemm(s.TA, s.TB, s.M, s.N, s.K, 1, a, lda, b, ldb, 0, c, s.N) }
 			} else {
 				a, lda, b, ldb, c := Operands[float32](s)
-				t = Measure(func() { impl.Sgemm(s.TA, s.TB, s.M, s.N, s.K, 1, a, lda, b, ldb, 0, c, s.N) }, cfg.Reps, cfg.MinDur)
+				fs[i] = func() { impl.Sgemm(s.TA, s.TB, s.M, s.N, s.K, 1, a, lda, b, ldb, 0, c, s.N) }
 			}
-			r.GFLOPS[impl.Name] = s.Flops() / t.Median().Seconds() / 1e9
+		}
+		ts := MeasureInterleaved(fs, func(i int) { cfg.Impls[i].SetThreads(cfg.Threads) }, cfg.Reps, cfg.MinDur/time.Duration(len(fs)))
+		for i, impl := range cfg.Impls {
+			r.GFLOPS[impl.Name] = s.Flops() / ts[i].Median().Seconds() / 1e9
+			r.Ratio[impl.Name] = Ratios(ts[i], ts[0])
 			if progress != nil {
 				progress(fmt.Sprintf("%s %s: %.1f GFLOP/s", s.Name, impl.Name, r.GFLOPS[impl.Name]))
 			}
@@ -183,7 +190,7 @@ func PrintGemmTable(w io.Writer, impls []GemmImpl, results []GemmResult, peak fl
 			fmt.Fprintf(tw, " %.1f\t", r.GFLOPS[im.Name])
 		}
 		for _, im := range impls[1:] {
-			fmt.Fprintf(tw, " %.2f×\t", r.GFLOPS["ours"]/r.GFLOPS[im.Name])
+			fmt.Fprintf(tw, " %.2f×\t", r.Ratio[im.Name])
 		}
 		fmt.Fprintf(tw, " %.0f%%\t\n", 100*r.GFLOPS["ours"]/peak)
 	}

@@ -1,16 +1,16 @@
 package linalg
 
 import (
-	"sync"
-
 	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/internal/parallel"
 )
 
 // parallelMinFlops is the smallest product (2·m·n·k) worth a second worker:
-// below it the hand-off costs more than it saves (2 cores gain only from
-// about 128³ upward here).
-const parallelMinFlops = 2 * 128 * 128 * 128
+// below it the hand-off and the duplicated packing cost more than half the
+// work saves. internal/parallel hands a part over in well under a
+// microsecond to a worker that is polling (as in a training step), so the
+// toy networks' 200×100×100 layers (4 MFLOP, ~45 µs) are split.
+const parallelMinFlops = 2 * 100 * 100 * 100
 
 // gemmJob splits one GEMM over workers along M or N. Each part packs its own
 // panels; the split duplicates the packing of the operand shared by all
@@ -21,7 +21,7 @@ type gemmJob[T asm.Float] struct {
 	g       gemmArgs[T]
 	splitM  bool
 	bounds  []int // part p covers [bounds[p], bounds[p+1])
-	wg      sync.WaitGroup
+	grp     parallel.Group
 	run     func(part, parts int) // j.runPart, made once
 	boundsA [9]int
 }
@@ -63,7 +63,7 @@ func blockedParallel[T asm.Float](g *gemmArgs[T]) {
 	if j.run == nil {
 		j.run = j.runPart
 	}
-	parallel.Run(j.run, parts, &j.wg)
+	parallel.Run(j.run, parts, &j.grp)
 	j.g = gemmArgs[T]{} // drop references to the caller's slices
 	putJob(j)
 }
@@ -77,6 +77,7 @@ func (j *gemmJob[T]) runPart(p, _ int) {
 	if j.splitM {
 		g.m = hi - lo
 		g.c = g.c[lo*g.ldc:]
+		g.biasRows = min(max(g.biasRows-lo, 0), g.m)
 		if g.transA {
 			g.a = g.a[lo:]
 		} else {
@@ -85,6 +86,9 @@ func (j *gemmJob[T]) runPart(p, _ int) {
 	} else {
 		g.n = hi - lo
 		g.c = g.c[lo:]
+		if g.bias != nil {
+			g.bias = g.bias[lo:]
+		}
 		if g.transB {
 			g.b = g.b[lo*g.ldb:]
 		} else {

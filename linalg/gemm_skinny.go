@@ -2,25 +2,29 @@ package linalg
 
 import "github.com/ebmcpu/ebmcpu/asm"
 
-// skinnyMaxK is the largest inner dimension the row-combination path takes:
-// below it a GEMM is bound by writing C, and packing only adds traffic.
+// skinnyMaxK is the largest tiny dimension of the skinny paths.
 const skinnyMaxK = 8
 
-// skinny handles products with a tiny dimension, where packing costs more
-// than it saves: an inner dimension k ≤ skinnyMaxK (the 2-D input layer) or
-// a few columns of C (n ≤ skinnyMaxK: a layer with one output, the weight
-// gradient of a 2-D input layer). It reports whether it did the work.
+// skinny handles products with a tiny dimension where the blocked path
+// would differ from the micro-kernel's sums or cost more than it saves: an
+// inner dimension k ≤ skinnyMaxK added to a scaled C (beta ≠ 0; the
+// 2-D input layer's weight gradient of a tiny batch), and a few columns of
+// C from a transposed A (the weight gradient of a layer with few outputs).
+// It reports whether it did the work.
 //
-// Both paths compute each row of C by the same arithmetic whatever m is,
-// and so does the blocked path: a row of C has the same bits alone and in
-// a batch, which lets a server batch requests without changing answers.
-// (A single row is therefore not special-cased: a dot-product path for it
-// would sum in another order than the micro-kernel.)
+// Every path computes an element of C as the micro-kernel does, with
+// alpha = 1: the products of its row of op(A) and column of op(B) added in
+// the order of k, each with one rounding (fused), from zero, then added to
+// beta·C. So a row of C has the same bits whatever m (a server batches
+// requests and must not change answers) and whatever n (a convolution
+// computes a varying number of images side by side), on every path. The
+// one exception, smallInner with beta ≠ 0, scales C first and adds the
+// terms to it one by one; its choice depends on k and beta only.
 func skinny[T asm.Float](g *gemmArgs[T]) bool {
 	switch {
-	case g.k <= skinnyMaxK:
+	case g.k <= skinnyMaxK && g.beta != 0:
 		smallInner(g)
-	case g.n <= skinnyMaxK:
+	case g.n <= skinnyMaxK && g.transA:
 		for j := 0; j < g.n; j++ {
 			column(g, j)
 		}
@@ -65,8 +69,8 @@ func smallInner[T asm.Float](g *gemmArgs[T]) {
 	}
 }
 
-// column computes column j of C: C[:, j] = alpha·op(A)·b + beta·C[:, j]
-// with b = op(B)[:, j].
+// column computes column j of C for op(A) = Aᵀ: C[:, j] = Σ_p alpha·b[p]·A[p, :]
+// + beta·C[:, j] with b = op(B)[:, j], a combination of A's rows.
 func column[T asm.Float](g *gemmArgs[T], j int) {
 	buf := getBuffers[T]()
 	defer putBuffers(buf)
@@ -74,36 +78,27 @@ func column[T asm.Float](g *gemmArgs[T], j int) {
 	if g.transB { // op(B)[:, j] is row j of B
 		b = g.b[j*g.ldb : j*g.ldb+g.k]
 	} else {
-		b = gatherVector(&buf.tile, g.b[j:], g.k, g.ldb, true)
-	}
-	c := g.c[j:]
-	if !g.transA { // C[i, j] = alpha·A[i, :]·b
-		for i := 0; i < g.m; i++ {
-			s := g.alpha * asm.Dot(g.a[i*g.lda:i*g.lda+g.k], b)
-			c[i*g.ldc] = combine(s, g.beta, c[i*g.ldc])
+		buf.tile = grow(buf.tile, g.k)
+		b = buf.tile
+		for p := range b {
+			b[p] = g.b[p*g.ldb+j]
 		}
-		return
 	}
-	// op(A) = Aᵀ: C[:, j] = Σ_p alpha·b[p]·A[p, :], a combination of A's rows.
 	coef := scaledCopy(&buf.packB, b, g.alpha)
 	buf.packA = grow(buf.packA, g.m)
-	asm.LinComb(buf.packA, 0, coef, g.a, g.lda)
-	for i, s := range buf.packA {
-		c[i*g.ldc] = combine(s, g.beta, c[i*g.ldc])
+	c := g.c[j:]
+	// In kc-deep slices of k, as the blocked path sums.
+	kc := kcOf[T]()
+	for pc := 0; pc < g.k; pc += kc {
+		asm.LinComb(buf.packA, 0, coef[pc:min(pc+kc, g.k)], g.a[pc*g.lda:], g.lda)
+		for i, s := range buf.packA {
+			if pc == 0 {
+				c[i*g.ldc] = combine(s, g.beta, c[i*g.ldc])
+			} else {
+				c[i*g.ldc] += s
+			}
+		}
 	}
-}
-
-// gatherVector returns k elements of x at stride inc (1 if !strided),
-// copying into *scratch only when they are not contiguous.
-func gatherVector[T asm.Float](scratch *[]T, x []T, k, inc int, strided bool) []T {
-	if !strided || inc == 1 {
-		return x[:k]
-	}
-	*scratch = grow(*scratch, k)
-	for p := range *scratch {
-		(*scratch)[p] = x[p*inc]
-	}
-	return *scratch
 }
 
 func scaledCopy[T asm.Float](scratch *[]T, x []T, alpha T) []T {

@@ -242,3 +242,19 @@ func TestGemmAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestCountFlops(t *testing.T) {
+	defer CountFlops(false)
+	a, b, c := make([]float32, 6), make([]float32, 12), make([]float32, 8)
+	ResetFlops()
+	Sgemm(blas.NoTrans, blas.NoTrans, 2, 4, 3, 1, a, 3, b, 4, 0, c, 4)
+	if Flops() != 0 {
+		t.Fatalf("counted %d flops while off", Flops())
+	}
+	CountFlops(true)
+	Sgemm(blas.NoTrans, blas.NoTrans, 2, 4, 3, 1, a, 3, b, 4, 0, c, 4)
+	GemmBias(false, false, 2, 4, 3, a, 3, b, 4, c, 4, make([]float32, 4), 2)
+	if Flops() != 2*2*2*4*3 {
+		t.Fatalf("counted %d flops, want %d", Flops(), 2*2*2*4*3)
+	}
+}

@@ -99,16 +99,19 @@ type RandSVD[T asm.Float] struct {
 	w2, y2   []T // ping-pong partners of omega and y: ℓ·B×d and ×D
 	jt       []T // exact route: the formed columns J e_t, tangent layout
 	gT, cT   []T // per-operator Gram matrix and coefficients in T
-	pc       []T // probe coefficients
-	gram     []float64
-	blk      []float64 // one operator's block in float64
-	vals     []float64
-	vecs     []float64
-	eig      symEigWork
-	orth     orthWork
-	sv, u    []float64 // Dgesvd: values, Ũ (ℓ×ℓ)
-	vt       []float64 // Dgesvd: Vᵀ (ℓ×d)
-	work     []float64
+	// exactWork is the exact route's scratch, one per part.
+	exactWork []*exactWork[T]
+	exactJob  *exactJob[T]
+	pc        []T // probe coefficients
+	gram      []float64
+	blk       []float64 // one operator's block in float64
+	vals      []float64
+	vecs      []float64
+	eig       symEigWork
+	orth      orthWork
+	sv, u     []float64 // Dgesvd: values, Ũ (ℓ×ℓ)
+	vt        []float64 // Dgesvd: Vᵀ (ℓ×d)
+	work      []float64
 }
 
 // NewRandSVD returns a solver for the top k triplets with the defaults

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/ebmcpu/ebmcpu/asm"
+	"github.com/ebmcpu/ebmcpu/internal/parallel"
 )
 
 // The exact route of RandSVD (SVDExact) and the tangent-layout helpers of
@@ -13,7 +14,7 @@ import (
 // matrix, forming J with calls of at most nc vectors per operator (the most
 // the randomized route would ask for).
 func (r *RandSVD[T]) exact(op BatchOperator[T], nc int, res *SVDResult[T]) {
-	B, D, d, K := res.Batch, res.Rows, res.Cols, res.K
+	B, D, d := res.Batch, res.Rows, res.Cols
 	dense, isDense := op.(*DenseOperator[T])
 	if !isDense {
 		// Columns J_b e_t as rows t·B+b of jt, nc identity tangents a call.
@@ -32,54 +33,101 @@ func (r *RandSVD[T]) exact(op BatchOperator[T], nc int, res *SVDResult[T]) {
 			op.Apply(id, c, r.jt[t0*B*D:(t0+c)*B*D])
 		}
 	}
-	r.gT = spResize(r.gT, d*d)
-	r.gram = spResize(r.gram, d*d)
-	r.cT = spResize(r.cT, K*d)
-	r.vals = spResize(r.vals, K)
-	r.vecs = spResize(r.vecs, K*d)
-	for b := 0; b < B; b++ {
-		vals := res.Values[b*K : (b+1)*K]
-		res.ErrEst[b] = 0
-		g, gf := r.gT[:d*d], r.gram[:d*d]
-		if isDense {
-			jb := dense.Matrix(b)
-			Gemm(true, false, d, d, D, 1, jb, d, jb, d, 0, g, d)
-		} else {
-			Gemm(false, true, d, d, D, 1, r.jt[b*D:], B*D, r.jt[b*D:], B*D, 0, g, d)
-		}
-		for i, v := range g {
-			gf[i] = float64(v)
-		}
-		if !r.eig.symEigSel(d, gf, K, false, r.vals, r.vecs) {
-			res.OK[b] = false
-			for i := range vals {
-				vals[i] = math.NaN()
-			}
-			zeroRows(res.V, K, d, B, b)
-			zeroRows(res.U, K, D, B, b)
-			continue
-		}
-		v := r.cT[:K*d]
-		for i, x := range r.vecs[:K*d] {
-			v[i] = T(x)
-		}
-		// U·Σ = J·V: K rows of length D.
-		if isDense {
-			Gemm(false, true, K, D, d, 1, v, d, dense.Matrix(b), d, 0, res.U[b*D:], B*D)
-		} else {
-			Gemm(false, false, K, D, d, 1, v, d, r.jt[b*D:], B*D, 0, res.U[b*D:], B*D)
-		}
-		for i := 0; i < K; i++ {
-			copy(res.V[(i*B+b)*d:(i*B+b+1)*d], v[i*d:(i+1)*d])
-			u := res.U[(i*B+b)*D : (i*B+b+1)*D]
-			s := normT(u)
-			vals[i] = s
-			if s > 0 && !math.IsInf(s, 0) {
-				scaleT(u, 1/s)
-			}
-		}
-		r.sortTriplets(b, vals, res)
+	// The operators are independent: they run in parts on the linalg
+	// workers, each part with its own scratch (the results do not depend
+	// on the split).
+	if r.exactJob == nil {
+		r.exactJob = new(exactJob[T])
+		r.exactJob.fn = r.exactJob.run
 	}
+	job := r.exactJob
+	job.r, job.res, job.dense = r, res, dense
+	parts := 1
+	if w := Workers(); w > 1 && B >= 2 && float64(B)*float64(D)*float64(d)*float64(d) >= parallelMinFlops/2 {
+		parts = min(w, B)
+	}
+	for len(r.exactWork) < parts {
+		r.exactWork = append(r.exactWork, new(exactWork[T]))
+	}
+	parallel.Run(job.fn, parts, &job.grp)
+	job.r, job.res, job.dense = nil, nil, nil
+}
+
+// exactWork is one part's scratch of the exact route.
+type exactWork[T asm.Float] struct {
+	gT, cT     []T
+	gram, vals []float64
+	vecs       []float64
+	eig        symEigWork
+}
+
+// exactJob runs the operators of the exact route in parts.
+type exactJob[T asm.Float] struct {
+	r     *RandSVD[T]
+	res   *SVDResult[T]
+	dense *DenseOperator[T]
+	fn    func(part, parts int) // run, made once
+	grp   parallel.Group
+}
+
+func (j *exactJob[T]) run(part, parts int) {
+	r, res := j.r, j.res
+	B := res.Batch
+	w := r.exactWork[part]
+	for b := part * B / parts; b < (part+1)*B/parts; b++ {
+		r.exactOne(b, w, j.dense, res)
+	}
+}
+
+// exactOne computes the triplets of operator b from its Gram matrix.
+func (r *RandSVD[T]) exactOne(b int, w *exactWork[T], dense *DenseOperator[T], res *SVDResult[T]) {
+	B, D, d, K := res.Batch, res.Rows, res.Cols, res.K
+	w.gT = spResize(w.gT, d*d)
+	w.gram = spResize(w.gram, d*d)
+	w.cT = spResize(w.cT, K*d)
+	w.vals = spResize(w.vals, K)
+	w.vecs = spResize(w.vecs, K*d)
+	vals := res.Values[b*K : (b+1)*K]
+	res.ErrEst[b] = 0
+	g, gf := w.gT[:d*d], w.gram[:d*d]
+	if dense != nil {
+		jb := dense.Matrix(b)
+		Gemm(true, false, d, d, D, 1, jb, d, jb, d, 0, g, d)
+	} else {
+		Gemm(false, true, d, d, D, 1, r.jt[b*D:], B*D, r.jt[b*D:], B*D, 0, g, d)
+	}
+	for i, v := range g {
+		gf[i] = float64(v)
+	}
+	if !w.eig.symEigSel(d, gf, K, false, w.vals, w.vecs) {
+		res.OK[b] = false
+		for i := range vals {
+			vals[i] = math.NaN()
+		}
+		zeroRows(res.V, K, d, B, b)
+		zeroRows(res.U, K, D, B, b)
+		return
+	}
+	v := w.cT[:K*d]
+	for i, x := range w.vecs[:K*d] {
+		v[i] = T(x)
+	}
+	// U·Σ = J·V: K rows of length D.
+	if dense != nil {
+		Gemm(false, true, K, D, d, 1, v, d, dense.Matrix(b), d, 0, res.U[b*D:], B*D)
+	} else {
+		Gemm(false, false, K, D, d, 1, v, d, r.jt[b*D:], B*D, 0, res.U[b*D:], B*D)
+	}
+	for i := 0; i < K; i++ {
+		copy(res.V[(i*B+b)*d:(i*B+b+1)*d], v[i*d:(i+1)*d])
+		u := res.U[(i*B+b)*D : (i*B+b+1)*D]
+		s := normT(u)
+		vals[i] = s
+		if s > 0 && !math.IsInf(s, 0) {
+			scaleT(u, 1/s)
+		}
+	}
+	r.sortTriplets(b, vals, res)
 }
 
 // sortTriplets restores the descending order of operator b's values, which

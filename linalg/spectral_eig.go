@@ -120,7 +120,7 @@ func (w *symEigWork) tridiagonalize(n int, a []float64) {
 		x := a[j*n+j+1 : j*n+n]
 		w.diag[j] = a[j*n+j]
 		alpha := x[0]
-		sig := asm.Ddot(x[1:], x[1:])
+		sig := dotSmall(x[1:], x[1:])
 		if sig == 0 {
 			w.tau[j] = 0
 			w.off[j] = alpha
@@ -129,7 +129,10 @@ func (w *symEigWork) tridiagonalize(n int, a []float64) {
 		}
 		beta := -math.Copysign(math.Sqrt(alpha*alpha+sig), alpha)
 		w.tau[j] = (beta - alpha) / beta
-		asm.Dscal(1/(alpha-beta), x[1:])
+		sc := 1 / (alpha - beta)
+		for i := range x[1:] {
+			x[1+i] *= sc
+		}
 		x[0] = 1
 		w.off[j] = beta
 		// p = τ·A22·v, then q = p − (τ/2)(pᵀv)v, A22 −= v qᵀ + q vᵀ.
@@ -137,13 +140,15 @@ func (w *symEigWork) tridiagonalize(n int, a []float64) {
 		base := (j+1)*n + j + 1
 		tau := w.tau[j]
 		for i := 0; i < m; i++ {
-			p[i] = tau * asm.Ddot(a[base+i*n:base+i*n+m], x)
+			p[i] = tau * dotSmall(a[base+i*n:base+i*n+m], x)
 		}
-		asm.Daxpy(-0.5*tau*asm.Ddot(p, x), x, p)
+		axpySmall(-0.5*tau*dotSmall(p, x), x, p)
 		for i := 0; i < m; i++ {
 			row := a[base+i*n : base+i*n+m]
-			asm.Daxpy(-x[i], p, row)
-			asm.Daxpy(-p[i], x, row)
+			xi, pi := x[i], p[i]
+			for c, pc := range p[:len(row)] {
+				row[c] -= xi*pc + pi*x[c]
+			}
 		}
 	}
 	if n >= 2 {
@@ -273,7 +278,7 @@ func (w *symEigWork) tridiagVectors(n, k int, vals []float64) {
 			w.solveTridiag(n, z)
 			for c := first; c < i; c++ {
 				zc := w.z[c*n : (c+1)*n]
-				asm.Daxpy(-asm.Ddot(z, zc), zc, z)
+				axpySmall(-dotSmall(z, zc), zc, z)
 			}
 			nrm := normT(z)
 			if nrm == 0 || math.IsInf(nrm, 0) || nrm != nrm {
@@ -376,7 +381,39 @@ func (w *symEigWork) backTransform(n, k int, a, vecs []float64) {
 		v := a[j*n+j+1 : j*n+n]
 		for i := 0; i < k; i++ {
 			x := vecs[i*n+j+1 : (i+1)*n]
-			asm.Daxpy(-tau*asm.Ddot(v, x), v, x)
+			axpySmall(-tau*dotSmall(v, x), v, x)
 		}
+	}
+}
+
+// dotSmall and axpySmall are Ddot and Daxpy for the short vectors of the
+// eigensolver, plain loops below 64 elements: at n ≈ 32 a kernel call costs
+// more than its arithmetic (the tridiagonalization makes ~3n of them per
+// column).
+func dotSmall(x, y []float64) float64 {
+	if len(x) >= 64 {
+		return asm.Ddot(x, y)
+	}
+	y = y[:len(x)]
+	var s0, s1 float64
+	i := 0
+	for ; i+2 <= len(x); i += 2 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+	}
+	if i < len(x) {
+		s0 += x[i] * y[i]
+	}
+	return s0 + s1
+}
+
+func axpySmall(alpha float64, x, y []float64) {
+	if len(x) >= 64 {
+		asm.Daxpy(alpha, x, y)
+		return
+	}
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += alpha * v
 	}
 }

@@ -153,6 +153,9 @@ func (r *actRun[T]) forward(p *pass, x, y []T) {
 	a := r.a
 	n := p.B * a.width
 	h, yp := x[:n], y[:n]
+	if p.t0 > 0 {
+		goto tangents // the primal rows and r.s are the previous pass's
+	}
 	switch a.Act {
 	case Identity:
 		copy(yp, h)
@@ -169,6 +172,10 @@ func (r *actRun[T]) forward(p *pass, x, y []T) {
 	case Sigmoid:
 		vsigmoid(yp, h)
 	case ELU:
+		if asm.Is32[T]() {
+			elu32(asm.As32(yp), asm.As32(h), asm.As32(r.tmp[:n]), float32(a.Alpha))
+			break
+		}
 		al := a.Alpha
 		for i, v := range h {
 			if v > 0 {
@@ -178,6 +185,7 @@ func (r *actRun[T]) forward(p *pass, x, y []T) {
 			}
 		}
 	}
+tangents:
 	if p.k == 0 {
 		return
 	}
@@ -272,6 +280,10 @@ func (r *actRun[T]) deriv(n int, h, y, dy, dst []T, second bool) []T {
 	case ELU:
 		// For h ≤ 0, σ' = σ″ = αeʰ = y + α.
 		al := a.Alpha
+		if asm.Is32[T]() {
+			eluDerivs32(asm.As32(d1), asm.As32(d2), asm.As32(h), asm.As32(y), float32(al))
+			break
+		}
 		for i, v := range h {
 			e := y[i] + al
 			if v > 0 {

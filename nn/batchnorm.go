@@ -93,7 +93,9 @@ func (r *bnRun[T]) forward(p *pass, x, y []T) {
 	asm.Sub(r.shift, b.Beta.Value, r.shift)
 	// Primal rows through the affine map, tangent rows through its linear part.
 	m := p.B * n
-	affineRows(y[:m], x[:m], n, r.scale, r.shift)
+	if p.t0 == 0 {
+		affineRows(y[:m], x[:m], n, r.scale, r.shift)
+	}
 	if p.k > 0 {
 		affineRows(y[m:(1+p.k)*m], x[m:(1+p.k)*m], n, r.scale, nil)
 	}

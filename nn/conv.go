@@ -112,7 +112,7 @@ func (r *convRun[T]) forward(p *pass, x, y []T) {
 	l := r.l
 	in, out, K, P, C := l.In(), l.Out(), l.geom.rows(), l.geom.cols(), l.shape.OutC
 	rows := (1 + p.k) * p.B
-	for r0 := 0; r0 < rows; r0 += r.grp {
+	for r0 := p.t0; r0 < rows; r0 += r.grp {
 		n := min(r.grp, rows-r0)
 		ld := n * P
 		r.cols.im2col(r.col, ld, x[r0*in:(r0+n)*in], n)
@@ -124,7 +124,7 @@ func (r *convRun[T]) forward(p *pass, x, y []T) {
 		linalg.Gemm(false, false, C, ld, K, 1, l.W.Value, K, r.col, ld, 0, r.tmp, ld)
 		scatterRows(yr, r.tmp, n, C, P)
 	}
-	if l.B != nil {
+	if l.B != nil && p.t0 == 0 {
 		broadcastChannels(r.bias, l.B.Value, P)
 		m := p.B * out
 		affineRows(y[:m], y[:m], out, nil, r.bias)

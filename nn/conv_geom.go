@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/internal/parallel"
@@ -114,7 +113,7 @@ type colOps[T asm.Float] struct {
 	g    *convGeom
 	pads [][]T                 // per part: one plane and its zero slot, h·w + 1
 	fn   func(part, parts int) // o.run, made once
-	wg   sync.WaitGroup
+	grp  parallel.Group
 
 	// The current job.
 	fold bool // col2im rather than im2col
@@ -155,7 +154,7 @@ func (o *colOps[T]) start() {
 	for len(o.pads) < parts { // grows only when the worker count does
 		o.pads = append(o.pads, make([]T, o.g.h*o.g.w+1))
 	}
-	parallel.Run(o.fn, parts, &o.wg)
+	parallel.Run(o.fn, parts, &o.grp)
 	o.col, o.imgs = nil, nil
 }
 

@@ -117,13 +117,13 @@ func (r *convTRun[T]) forward(p *pass, x, y []T) {
 	l := r.l
 	out, K, P, C := l.Out(), l.geom.rows(), l.geom.cols(), l.shape.InC
 	rows := (1 + p.k) * p.B
-	for r0 := 0; r0 < rows; r0 += r.grp {
+	for r0 := p.t0; r0 < rows; r0 += r.grp {
 		n := min(r.grp, rows-r0)
 		ld := n * P
 		linalg.Gemm(true, false, K, ld, C, 1, l.W.Value, K, r.inputs(x, r0, n), ld, 0, r.col, ld)
 		r.cols.col2im(y[r0*out:(r0+n)*out], r.col, ld, n)
 	}
-	if l.B != nil {
+	if l.B != nil && p.t0 == 0 {
 		broadcastChannels(r.bias, l.B.Value, l.geom.h*l.geom.w)
 		m := p.B * out
 		affineRows(y[:m], y[:m], out, nil, r.bias)

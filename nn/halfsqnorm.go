@@ -46,7 +46,7 @@ func (l *HalfSquaredNorm[T]) bind(maxB, maxK int) runner[T] { return hsnRun[T]{l
 func (r hsnRun[T]) forward(p *pass, x, y []T) {
 	n, B := r.l.width, p.B
 	c := r.l.C.Value[0]
-	for b := 0; b < B; b++ {
+	for b := 0; b < B && p.t0 == 0; b++ {
 		h := x[b*n : (b+1)*n]
 		y[b] = asm.Dot(h, h)/2 + c
 	}

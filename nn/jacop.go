@@ -13,13 +13,17 @@ import (
 // stacked pass whose Linear layers are single GEMMs over k·B rows.
 //
 // It owns two workspaces: one for the tangent passes and one that keeps the
-// primal forward of SetPoint, so every ApplyT reuses it. It allocates
-// nothing after construction and is not safe for concurrent use.
+// primal forward of SetPoint, so every ApplyT reuses it; the tangent passes
+// after the first since SetPoint reuse the first one's primal rows and
+// compute only their tangent rows. The network must not change between
+// SetPoint and the products that follow. It allocates nothing after
+// construction and is not safe for concurrent use.
 type JacobianOperator[T asm.Float] struct {
 	jvp, vjp *Workspace[T]
 	z        []T
 	b        int
 	mode     Mode
+	primed   bool // jvp holds a tangent pass at z
 }
 
 // NewJacobianOperator returns an operator over the Jacobians of n for
@@ -43,6 +47,7 @@ func (o *JacobianOperator[T]) SetPoint(z []T, mode Mode) []T {
 	B := o.vjp.batch("JacobianOperator.SetPoint", z)
 	o.b = B
 	o.mode = mode
+	o.primed = false
 	copy(o.z, z)
 	return o.vjp.Forward(z, mode)
 }
@@ -60,7 +65,13 @@ func (o *JacobianOperator[T]) Apply(v []T, k int, out []T) {
 	if len(v) < k*B*d || len(out) < k*B*D {
 		panic(fmt.Sprintf("nn: JacobianOperator.Apply: lengths %d, %d for k = %d, B = %d", len(v), len(out), k, B))
 	}
-	_, yd := o.jvp.ForwardTangent(o.z[:B*d], v[:k*B*d], k, o.mode)
+	var yd []T
+	if o.primed {
+		yd = o.jvp.forwardTangentAgain(v[:k*B*d], k)
+	} else {
+		_, yd = o.jvp.ForwardTangent(o.z[:B*d], v[:k*B*d], k, o.mode)
+		o.primed = true
+	}
 	copy(out[:k*B*D], yd)
 }
 

@@ -86,6 +86,10 @@ type pass struct {
 	// it (its contents are then undefined). A layer whose backward makes the
 	// primal gradient nonzero clears it.
 	gZero bool
+	// t0 is the first row a forward computes: 0, or B for a pass of new
+	// tangents at the point of the workspace's previous tangent pass, whose
+	// primal rows (and the caches layers derive from them) are reused.
+	t0 int
 }
 
 // kt is the number of tangent blocks that meet a cotangent block.

@@ -97,11 +97,13 @@ func (r *linearRun[T]) forward(p *pass, x, y []T) {
 		w = r.sn.prepare(l, p.mode)
 	}
 	rows := (1 + p.k) * p.B
-	linalg.Gemm(false, true, rows, l.out, l.in, 1, x, l.in, w, l.in, 0, y, l.out)
-	if l.B != nil {
-		m := p.B * l.out
-		affineRows(y[:m], y[:m], l.out, nil, l.B.Value)
+	if l.B == nil || p.t0 > 0 {
+		t0 := p.t0
+		linalg.Gemm(false, true, rows-t0, l.out, l.in, 1, x[t0*l.in:], l.in, w, l.in, 0, y[t0*l.out:], l.out)
+		return
 	}
+	// The bias goes to the primal rows only, in the GEMM's store.
+	linalg.GemmBias(false, true, rows, l.out, l.in, x, l.in, w, l.in, y, l.out, l.B.Value, p.B)
 }
 
 func (r *linearRun[T]) backward(p *pass, x, y, g, gx []T) {

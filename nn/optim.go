@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 
 	"github.com/ebmcpu/ebmcpu/asm"
+	"github.com/ebmcpu/ebmcpu/internal/parallel"
 )
 
 // An Optimizer updates a fixed list of parameters from their gradients.
@@ -58,7 +58,7 @@ type Adam[T asm.Float] struct {
 
 	n    int                   // total parameter count
 	coef adamCoef[T]           // of the step in progress
-	wg   sync.WaitGroup        // for runParts
+	grp  parallel.Group        // for runParts
 	part func(part, parts int) // a.runPart, made once
 }
 
@@ -96,7 +96,7 @@ func (a *Adam[T]) Step() {
 		decay:     T(1 - c.LR*c.WeightDecay),
 		decoupled: c.Decoupled,
 	}
-	runParts(a.part, a.n, &a.wg)
+	runParts(a.part, a.n, &a.grp)
 }
 
 // runPart updates the elements of part out of parts, counting through the

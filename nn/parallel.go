@@ -1,8 +1,6 @@
 package nn
 
 import (
-	"sync"
-
 	"github.com/ebmcpu/ebmcpu/internal/parallel"
 	"github.com/ebmcpu/ebmcpu/linalg"
 )
@@ -19,9 +17,9 @@ const parallelMin = 1 << 17
 
 // runParts runs fn over n elements in linalg.Workers() parts if n is large
 // enough (part 0 on the calling goroutine) and returns when all are done.
-// fn is a func value made once; wg must not be in use.
-func runParts(fn func(part, parts int), n int, wg *sync.WaitGroup) {
-	parallel.Run(fn, min(linalg.Workers(), n/(parallelMin/2)), wg)
+// fn is a func value made once; g must not be in use.
+func runParts(fn func(part, parts int), n int, g *parallel.Group) {
+	parallel.Run(fn, min(linalg.Workers(), n/(parallelMin/2)), g)
 }
 
 // partRange returns the half-open range [lo, hi) of part out of parts over

@@ -49,9 +49,9 @@ type scaleRun[T asm.Float] struct{ l *Scale[T] }
 func (l *Scale[T]) bind(maxB, maxK int) runner[T] { return scaleRun[T]{l} }
 
 func (r scaleRun[T]) forward(p *pass, x, y []T) {
-	m := (1 + p.k) * p.B * r.l.width
-	copy(y[:m], x[:m])
-	asm.Scal(r.l.S.Value[0], y[:m])
+	t0, m := p.t0*r.l.width, (1+p.k)*p.B*r.l.width
+	copy(y[t0:m], x[t0:m])
+	asm.Scal(r.l.S.Value[0], y[t0:m])
 }
 
 func (r scaleRun[T]) backward(p *pass, x, y, g, gx []T) {

@@ -130,6 +130,27 @@ func (ws *Workspace[T]) ForwardTangent(x, v []T, k int, mode Mode) (y, ydot []T)
 	return ws.output(), ws.outputTangents()
 }
 
+// forwardTangentAgain runs a tangent pass with the k tangents v ((k·B)×In)
+// at the point of the workspace's last pass, which must have been a
+// ForwardTangent (or a pass of this kind) with the network unchanged since:
+// only the tangent rows are computed, from the primal rows and the layers'
+// caches of that pass. It returns the output tangents, with the bits a full
+// ForwardTangent would give.
+func (ws *Workspace[T]) forwardTangentAgain(v []T, k int) []T {
+	ws.mustBeReady("forwardTangentAgain")
+	if ws.p.k == 0 {
+		panic("nn: forwardTangentAgain: the last pass carried no tangents")
+	}
+	ws.checkK("forwardTangentAgain", k)
+	B, in := ws.p.B, ws.net.In()
+	checkLen("forwardTangentAgain", "v", len(v), k*B*in)
+	ws.p = pass{B: B, k: k, mode: ws.p.mode, t0: B}
+	copy(ws.acts[0][B*in:], v)
+	ws.run()
+	ws.p.t0 = 0
+	return ws.outputTangents()
+}
+
 func (ws *Workspace[T]) mustBeReady(name string) {
 	if !ws.ready {
 		panic("nn: " + name + ": no forward pass on this workspace")

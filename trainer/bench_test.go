@@ -32,3 +32,25 @@ func BenchmarkIteration(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkImageIteration is one training iteration of the default image
+// run, ebm.DefaultImageConfig (MNIST, the DCGAN-like conv networks, batch
+// 64, sv smin and gp with the smin log-det); bench/torch_image.py times the
+// same iteration in PyTorch. The linalg workers follow -cpu.
+func BenchmarkImageIteration(b *testing.B) {
+	defer linalg.SetWorkers(linalg.Workers())
+	linalg.SetWorkers(runtime.GOMAXPROCS(0))
+	tr, err := New(ebm.DefaultImageConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := tr.Step(); err != nil { // warm the buffers
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tr.Step(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

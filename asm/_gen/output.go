@@ -180,7 +180,9 @@ type kernels struct {
 		}
 		fmt.Fprintf(&b, "\t// %s.go\n", f.Name)
 		for _, k := range f.Kernels {
-			fmt.Fprintf(&b, "\t%s %s\n", k.Slot, k.FieldType())
+			if !k.NoField {
+				fmt.Fprintf(&b, "\t%s %s\n", k.Slot, k.FieldType())
+			}
 		}
 	}
 	b.WriteString(`}
@@ -194,7 +196,9 @@ func genericKernels() *kernels {
 			b.WriteString("\n")
 		}
 		for _, k := range f.Kernels {
-			fmt.Fprintf(&b, "\t\t%s: %s,\n", k.Slot, k.GenericValue())
+			if !k.NoField {
+				fmt.Fprintf(&b, "\t\t%s: %s,\n", k.Slot, k.GenericValue())
+			}
 		}
 	}
 	b.WriteString("\t}\n}\n")
@@ -217,7 +221,7 @@ func registerAsmTiers() {
 		fmt.Fprintf(&b, "\t%s := %s\n", t.Lower, prev)
 		for _, f := range families {
 			for _, k := range f.Kernels {
-				if k.Implements(t) {
+				if k.Implements(t) && !k.NoField {
 					fmt.Fprintf(&b, "\t%s.%s = %s\n", t.Lower, k.Slot, k.TierValue(t))
 				}
 			}

@@ -38,6 +38,11 @@ type Kernel struct {
 	E    *Elem      // element type the body is written for (Asm.E), if any
 	Body func(*Asm) // writes the body for Asm.Tier
 
+	// NoField marks an assembly helper of another kernel's Go adapter: it
+	// gets its assembly and its declaration but no table field (and so no
+	// twin).
+	NoField bool
+
 	Tiers   []*Tier              // the tiers with an implementation, if not all
 	TierDoc map[*Tier]string     // a sentence added to Doc for one tier
 	Type    string               // the field's type, if not Sig

@@ -1,0 +1,355 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+	"github.com/ebmcpu/ebmcpu/ebm"
+	"github.com/ebmcpu/ebmcpu/linalg"
+	"github.com/ebmcpu/ebmcpu/nn"
+	"github.com/ebmcpu/ebmcpu/trainer"
+	"github.com/klauspost/cpuid/v2"
+)
+
+// AllConfig says what RunAll measures. Python and Ebmcpu may be empty: the
+// PyTorch ratios or the training run are then left out.
+type AllConfig struct {
+	Python  string // a python with torch (Debian's /usr/bin/python3)
+	Scripts string // the directory of torch_ebm.py and torch_image.py
+	Ebmcpu  string // an ebmcpu binary, to time the default training run
+	Reps    int    // samples per measurement (medians are reported)
+	Short   bool   // fewer, shorter samples (a smoke run, not for BENCHMARKS.md)
+}
+
+// A goal is one target of issue 16 and what this run measured for it.
+type goal struct {
+	what, target, measured string
+	met                    bool
+}
+
+// RunAll measures every ratio of issue 16 in one run and writes them to w
+// as Markdown: the FMA peak, GEMM against gonum and OpenBLAS (1 thread, and
+// 2 workers against 1), the default toy iteration and the default image
+// iteration against their PyTorch mirrors (1 and 2 threads, with the toy
+// iteration's GEMM flops as a share of the peak), the randomized top-k SVD
+// of an image generator's Jacobians against gonum's dense SVD, and the
+// wall time of a default `ebmcpu train`; then the goals, met or not.
+//
+// Ours and the reference are timed in the same run, one right after the
+// other (GEMM: interleaved rounds; iterations: ours before and after the
+// PyTorch process), because the machine's speed drifts.
+func RunAll(cfg AllConfig, w io.Writer) error {
+	if cfg.Reps < 1 {
+		cfg.Reps = 5
+	}
+	minDur := 150 * time.Millisecond
+	if cfg.Short {
+		cfg.Reps, minDur = 3, 20*time.Millisecond
+	}
+	defer linalg.SetWorkers(linalg.Workers())
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var goals []goal
+
+	fmt.Fprintf(w, "# ebmcpu: every ratio of issue 16\n\n%s, %s tier, %d cores, %s, %s\n\n",
+		time.Now().Format("2006-01-02 15:04"), asm.Tier(), runtime.NumCPU(), cpuid.CPU.BrandName, runtime.Version())
+	peak1, peak2 := FMAPeak(1, false, cfg.Reps), FMAPeak(2, false, cfg.Reps)
+	fmt.Fprintf(w, "FMA peak (float32): %.1f GFLOP/s on 1 thread, %.1f on 2.\n\n", peak1, peak2)
+
+	// GEMM.
+	impls := GemmImpls()
+	fmt.Fprintf(w, "## SGEMM, 1 thread (interleaved rounds, medians of %d)\n\n", cfg.Reps)
+	res := BenchGemm(GemmConfig{Impls: impls, Shapes: GemmShapes, Threads: 1, Reps: cfg.Reps, MinDur: minDur}, nil)
+	PrintGemmTable(w, impls, res, peak1)
+	worstOB, worstG := math.Inf(1), math.Inf(1)
+	for _, r := range res {
+		if v, ok := r.Ratio["openblas"]; ok {
+			worstOB = math.Min(worstOB, v)
+		}
+		worstG = math.Min(worstG, r.Ratio["gonum"])
+	}
+	if openBLAS != nil {
+		goals = append(goals, goal{"SGEMM vs OpenBLAS, 1 thread, every shape", "≥ 1.0×",
+			fmt.Sprintf("worst %.2f×", worstOB), worstOB >= 1})
+	}
+	var big []GemmShape
+	for _, s := range GemmShapes {
+		if s.M >= 512 || s.N >= 512 {
+			big = append(big, s)
+		}
+	}
+	impls2 := []GemmImpl{GemmImpls()[0], OursSingle()}
+	if openBLAS != nil {
+		impls2 = append(impls2, *openBLAS)
+	}
+	fmt.Fprintf(w, "\n## SGEMM, 2 threads: ours on 2 workers against 1 (interleaved)\n\n")
+	res2 := BenchGemm(GemmConfig{Impls: impls2, Shapes: big, Threads: 2, Reps: cfg.Reps, MinDur: minDur}, nil)
+	PrintGemmTable(w, impls2, res2, peak2)
+	worst2 := math.Inf(1)
+	for _, r := range res2 {
+		worst2 = math.Min(worst2, r.Ratio["ours-1worker"])
+	}
+	goals = append(goals, goal{"SGEMM 2 workers vs 1, shapes ≥ 512", "≥ 1.7×", fmt.Sprintf("worst %.2f×", worst2), worst2 >= 1.7})
+
+	// The toy iteration.
+	fmt.Fprintf(w, "\n## The default toy iteration (ebm.DefaultConfig: 8gaussians, sv + gp, batch 200)\n\n")
+	toy, err := iterationRatios(cfg, w, ebm.DefaultConfig(), "torch_ebm.py", 64, peak1, minDur)
+	if err != nil {
+		return err
+	}
+	if toy.torch1 > 0 {
+		goals = append(goals, goal{"toy iteration vs PyTorch, 1 thread", "≥ 10×", fmt.Sprintf("%.1f×", toy.torch1/toy.ours1), toy.torch1/toy.ours1 >= 10})
+	}
+	goals = append(goals, goal{"toy iteration, 0 allocations", "0", fmt.Sprintf("%.0f", toy.allocs), toy.allocs == 0})
+
+	// The image iteration.
+	fmt.Fprintf(w, "\n## The default image iteration (ebm.DefaultImageConfig: MNIST, conv 32/64/128 and 64/128, batch 64)\n\n")
+	img, err := iterationRatios(cfg, w, ebm.DefaultImageConfig(), "torch_image.py", 2, peak1, 0)
+	if err != nil {
+		return err
+	}
+	if img.torch1 > 0 {
+		goals = append(goals, goal{"image iteration vs PyTorch, 1 thread", "≥ 5×", fmt.Sprintf("%.1f×", img.torch1/img.ours1), img.torch1/img.ours1 >= 5})
+	}
+	if img.torch2 > 0 {
+		goals = append(goals, goal{"image iteration vs PyTorch, 2 threads", "≥ 5×", fmt.Sprintf("%.1f×", img.torch2/img.ours2), img.torch2/img.ours2 >= 5})
+	}
+	goals = append(goals, goal{"image iteration, 2 threads vs 1", "≥ 1.6×", fmt.Sprintf("%.2f×", img.ours1/img.ours2), img.ours1/img.ours2 >= 1.6})
+
+	// Randomized SVD.
+	fmt.Fprintf(w, "\n## Randomized top-k SVD of generator Jacobians at image scale\n\n")
+	sp, relerr, err := svdRatio(cfg, w)
+	if err != nil {
+		return err
+	}
+	goals = append(goals, goal{"randomized top-8 SVD vs gonum dense SVD (784×32)", "≥ 10× at rel. error ≤ 1e-3",
+		fmt.Sprintf("%.1f× at %.1e", sp, relerr), sp >= 10 && relerr <= 1e-3})
+
+	// Training.
+	if cfg.Ebmcpu != "" && !cfg.Short {
+		fmt.Fprintf(w, "\n## The default training run\n\n")
+		secs, err := timeTraining(cfg.Ebmcpu)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "`ebmcpu train` (20000 iterations, %d threads): %.1f s wall.\n", runtime.NumCPU(), secs)
+		goals = append(goals, goal{"default `ebmcpu train`", "≤ 30 s", fmt.Sprintf("%.1f s", secs), secs <= 30})
+	}
+
+	fmt.Fprintf(w, "\n## The goals of issue 16\n\n| goal | target | measured | |\n|---|---|---|---|\n")
+	for _, g := range goals {
+		v := "not met"
+		if g.met {
+			v = "met"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", g.what, g.target, g.measured, v)
+	}
+	return nil
+}
+
+// iterTimes are the medians of one kind of iteration, in seconds (0: not
+// measured).
+type iterTimes struct {
+	ours1, ours2, torch1, torch2 float64
+	allocs                       float64
+}
+
+// iterationRatios times training iterations of c on 1 and 2 threads, and
+// the PyTorch script on 1 and 2 threads between them, and prints a table.
+// For the 1-thread run it also counts the GEMM flops of one iteration.
+func iterationRatios(cfg AllConfig, w io.Writer, c ebm.Config, script string, warm int, peak float64, minDur time.Duration) (iterTimes, error) {
+	var t iterTimes
+	tr, err := trainer.New(c)
+	if err != nil {
+		return t, err
+	}
+	step := func() {
+		if _, err := tr.Step(); err != nil {
+			panic(err)
+		}
+	}
+	setThreads := func(n int) {
+		runtime.GOMAXPROCS(n)
+		linalg.SetWorkers(n)
+	}
+	setThreads(1)
+	for range warm {
+		step()
+	}
+	linalg.ResetFlops()
+	linalg.CountFlops(true)
+	step()
+	linalg.CountFlops(false)
+	flops := float64(linalg.Flops())
+	t.allocs = testingAllocs(step)
+	reps := cfg.Reps
+	measure := func(threads int) []time.Duration {
+		setThreads(threads)
+		return Measure(step, reps, minDur).Samples
+	}
+	ours1 := measure(1)
+	ours2 := measure(2)
+	var torch1, torch2 []float64
+	if cfg.Python != "" {
+		for _, th := range []int{1, 2} {
+			ms, err := runTorch(cfg, script, th)
+			if err != nil {
+				return t, err
+			}
+			if th == 1 {
+				torch1 = append(torch1, ms)
+			} else {
+				torch2 = append(torch2, ms)
+			}
+		}
+	}
+	ours1 = append(ours1, measure(1)...)
+	ours2 = append(ours2, measure(2)...)
+	t.ours1, t.ours2 = median(ours1), median(ours2)
+	fmt.Fprintf(w, "| | ours, 1 thread | ours, 2 threads | torch, 1 thread | torch, 2 threads | torch/ours (1 thread) | torch/ours (2 threads) |\n|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| ms per iteration | %.3g | %.3g |", 1e3*t.ours1, 1e3*t.ours2)
+	if len(torch1) > 0 {
+		t.torch1, t.torch2 = torch1[0]/1e3, torch2[0]/1e3
+		fmt.Fprintf(w, " %.3g | %.3g | %.2f× | %.2f× |\n", 1e3*t.torch1, 1e3*t.torch2, t.torch1/t.ours1, t.torch2/t.ours2)
+	} else {
+		fmt.Fprintf(w, " – | – | – | – |\n")
+	}
+	fmt.Fprintf(w, "\nOurs: medians of %d samples before and %d after the PyTorch runs; 2 threads against 1: %.2f×. "+
+		"GEMM work of one iteration: %.1f MFLOP, %.2f ms at the 1-thread FMA peak, %.0f%% of the iteration; "+
+		"allocations per iteration: %.0f.\n",
+		reps, reps, t.ours1/t.ours2, flops/1e6, flops/peak/1e6, 100*flops/peak/1e9/t.ours1, t.allocs)
+	return t, nil
+}
+
+func median(d []time.Duration) float64 {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2].Seconds()
+}
+
+// testingAllocs returns the heap allocations of one call of f (averaged
+// over a few calls), as testing.AllocsPerRun does.
+func testingAllocs(f func()) float64 {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	f()
+	var a, b runtime.MemStats
+	runtime.ReadMemStats(&a)
+	const n = 5
+	for range n {
+		f()
+	}
+	runtime.ReadMemStats(&b)
+	return float64(b.Mallocs-a.Mallocs) / n
+}
+
+var torchMedian = regexp.MustCompile(`median ([0-9.]+) ms`)
+
+// runTorch runs a PyTorch mirror with the given threads and returns its
+// median time per iteration in ms.
+func runTorch(cfg AllConfig, script string, threads int) (float64, error) {
+	cmd := exec.Command(cfg.Python, filepath.Join(cfg.Scripts, script), strconv.Itoa(threads))
+	cmd.Env = os.Environ()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("bench: %s %s: %v\n%s", script, strconv.Itoa(threads), err, out)
+	}
+	m := torchMedian.FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("bench: %s printed no median:\n%s", script, out)
+	}
+	return strconv.ParseFloat(string(m[1]), 64)
+}
+
+// svdRatio forms the Jacobians of the default image generator (64 latent
+// points) and times the randomized top-8 SVD (linalg.RandSVD, its automatic
+// route) against gonum's dense SVD of the same matrices, interleaved. It
+// returns the speed-up and the largest relative error of the top 8.
+func svdRatio(cfg AllConfig, w io.Writer) (float64, float64, error) {
+	c := ebm.DefaultImageConfig()
+	dims := ebm.Dims{Data: 784, Latent: c.LatentDim, Channels: 1, Height: 28, Width: 28}
+	nets, err := ebm.NewNets(c, dims, nn.NewRNG(7))
+	if err != nil {
+		return 0, 0, err
+	}
+	const B, K = 64, 8
+	d, D := dims.Latent, dims.Data
+	z := make([]float32, B*d)
+	nn.Normal(nn.NewRNG(8).Stream("z"), z)
+	op := nn.NewJacobianOperator(nets.Generator, B, d)
+	op.SetPoint(z, nn.Eval)
+	var jac linalg.Jacobians[float32]
+	jac.Form(op)
+	data := make([]float32, B*D*d)
+	for i, v := range jac.Data {
+		data[i] = float32(v)
+	}
+	dense := linalg.NewDenseOperator(B, D, d, data)
+	var ref linalg.Jacobians[float32]
+	ref.Form(dense)
+	want := make([]float64, B*d)
+	rs := linalg.NewRandSVD[float32](K, 1)
+	var got linalg.SVDResult[float32]
+	ts := MeasureInterleaved([]func(){
+		func() {
+			if err := rs.Compute(dense, &got); err != nil {
+				panic(err)
+			}
+		},
+		func() { ref.SingularValues(want) },
+	}, nil, cfg.Reps, 100*time.Millisecond)
+	var relerr float64
+	for b := 0; b < B; b++ {
+		for i := 0; i < K; i++ {
+			relerr = math.Max(relerr, math.Abs(got.Values[b*K+i]-want[b*d+i])/want[b*d+i])
+		}
+	}
+	sp := Ratios(ts[1], ts[0])
+	fmt.Fprintf(w, "64 Jacobians (784×32) of the default image generator at N(0, I) latents: RandSVD top %d %.2f ms, "+
+		"gonum's dense SVD (all values) %.2f ms: %.1f× (interleaved rounds), largest relative error of the top %d %.1e.\n",
+		K, 1e3*ts[0].Median().Seconds(), 1e3*ts[1].Median().Seconds(), sp, K, relerr)
+	return sp, relerr, nil
+}
+
+// timeTraining runs `ebmcpu train` with the default config into a
+// temporary directory and returns its wall time in seconds.
+func timeTraining(bin string) (float64, error) {
+	dir, err := os.MkdirTemp("", "ebmcpu-bench-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "train", "--out", filepath.Join(dir, "run"))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return 0, err
+	}
+	cmd.Stderr = cmd.Stdout
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	var last strings.Builder
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		last.Reset()
+		last.WriteString(sc.Text())
+	}
+	if err := cmd.Wait(); err != nil {
+		return 0, fmt.Errorf("bench: ebmcpu train: %v (%s)", err, last.String())
+	}
+	return time.Since(start).Seconds(), nil
+}
