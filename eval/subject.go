@@ -4,9 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ebmcpu/ebmcpu/bounds"
-	"github.com/ebmcpu/ebmcpu/data"
 	"github.com/ebmcpu/ebmcpu/ebm"
-	"github.com/ebmcpu/ebmcpu/nn"
 )
 
 // Subject is a model to evaluate: the run configuration and the two
@@ -67,15 +65,4 @@ func (s *Subject) copyNets() (bounds.Nets[float32], error) {
 		return nets, fmt.Errorf("the network does not match its configuration: %w", err)
 	}
 	return nets, nil
-}
-
-// openHeldOut opens the data of cfg and returns its held-out points: nToy
-// fresh samples of a built-in set from the stream "eval/test" of seed, or
-// the held-out part of finite data (data.Source.HeldOut).
-func openHeldOut(cfg ebm.Config, seed uint64, nToy int) (*data.HeldOut, error) {
-	src, err := data.Open(cfg.Dataset, false)
-	if err != nil {
-		return nil, err
-	}
-	return src.HeldOut(nn.NewStream(seed, "eval/test").Rand, nToy)
 }

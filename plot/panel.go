@@ -3,7 +3,6 @@ package plot
 import (
 	"errors"
 	"fmt"
-	"image"
 	"image/color"
 	"io"
 	"math"
@@ -85,9 +84,13 @@ func panelPlots(D int, a *eval.Pictures) [][]*plot.Plot {
 	}
 	if h, w := a.Image[0], a.Image[1]; h*w == D && D > 0 {
 		gen := imageGrid("generator samples", a.Generator, h, w)
-		lang := imageGrid("MALA samples of the EBM", a.Langevin, h, w)
+		lang := imageGrid("MALA samples of the EBM (pixel cube)", a.Langevin, h, w)
 		gen.Title.Text = a.Title + "\n" + gen.Title.Text
-		return [][]*plot.Plot{{gen, lang}}
+		row := []*plot.Plot{gen, lang}
+		if len(a.Energies) > 0 {
+			row = append(row, energyHistogram("energy E(x)", a.Energies))
+		}
+		return [][]*plot.Plot{row}
 	}
 	if D < 2 {
 		return [][]*plot.Plot{{histogram(a.Title+"\nheld-out data", a.Test, grey),
@@ -177,26 +180,20 @@ func histogram(title string, x []float64, col color.Color) *plot.Plot {
 	return p
 }
 
-// imageGrid tiles up to 8×8 images (pixels in [−1, 1]) into one picture.
+// imageGrid is a plot of the first 8×8 images of x (pixels in [−1, 1]),
+// tiled by ImageGrid.
 func imageGrid(title string, x []float64, h, w int) *plot.Plot {
 	const k = 8
-	img := image.NewGray(image.Rect(0, 0, k*w, k*h))
-	for s := 0; s < min(k*k, len(x)/(h*w)); s++ {
-		ox, oy := (s%k)*w, (s/k)*h
-		for j := 0; j < h; j++ {
-			for i := 0; i < w; i++ {
-				v := (x[s*h*w+j*w+i] + 1) / 2
-				if math.IsNaN(v) {
-					v = 0
-				}
-				img.SetGray(ox+i, oy+j, color.Gray{Y: uint8(255 * math.Min(math.Max(v, 0), 1))})
-			}
-		}
-	}
 	p := plot.New()
 	p.Title.Text = title
-	p.Add(plotter.NewImage(img, 0, 0, float64(k*w), float64(k*h)))
 	p.HideAxes()
+	n := min(k*k, len(x)/(h*w))
+	img, err := ImageGrid(x[:n*h*w], h, w, k, 1)
+	if err != nil {
+		return p // no image: an empty plot
+	}
+	b := img.Bounds()
+	p.Add(plotter.NewImage(img, 0, 0, float64(b.Dx()), float64(b.Dy())))
 	return p
 }
 

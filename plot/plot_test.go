@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ebmcpu/ebmcpu/data"
 	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/eval"
 	"github.com/ebmcpu/ebmcpu/trainer"
@@ -94,7 +95,13 @@ func TestPanelImages(t *testing.T) {
 	r := &eval.Report{Dim: h * w, Pictures: &eval.Pictures{Test: x, Image: [2]int{h, w}, Generator: x, Langevin: x}}
 	p := filepath.Join(t.TempDir(), "img.png")
 	require.NoError(t, Panel(r, p))
-	decodePNG(t, p)
+	two := decodePNG(t, p)
+	// With energies to draw, a third tile: their histogram.
+	r.Pictures.Energies = []eval.NamedValues{{Name: "test", Values: x[:50]}, {Name: "noise", Values: x[50:90]}}
+	require.NoError(t, Panel(r, p))
+	three := decodePNG(t, p)
+	require.Equal(t, two.Dy(), three.Dy())
+	require.InDelta(t, 1.5, float64(three.Dx())/float64(two.Dx()), 0.01)
 }
 
 // TestTrainingPictures writes the three pictures of a 2-D run and none for
@@ -157,4 +164,86 @@ func TestScaleInto(t *testing.T) {
 	require.Equal(t, uint8(255), dst.RGBAAt(7, 4).R, "top-right of the tile")
 	require.Equal(t, color.RGBA{}, dst.RGBAAt(4, 7), "bottom-left of the tile is the source's transparent pixel")
 	require.Equal(t, color.RGBA{}, dst.RGBAAt(3, 3), "outside the tile is untouched")
+}
+
+// tinyImageTrainer trains a few iterations of tiny MLP networks on MNIST
+// (skipped when the data are absent).
+func tinyImageTrainer(t *testing.T) *trainer.Trainer {
+	t.Helper()
+	if _, err := data.MNISTDir(); err != nil {
+		t.Skip(err)
+	}
+	cfg := ebm.DefaultConfigFor("mnist")
+	cfg.Steps, cfg.Batch, cfg.LatentDim = 2, 16, 4
+	cfg.Energy = ebm.NetConfig{Hidden: []int{16}, Activation: "leakyrelu", OutputScale: true}
+	cfg.Generator = ebm.NetConfig{Hidden: []int{16}, Activation: "elu", OutputActivation: "tanh"}
+	tr, err := trainer.New(cfg)
+	require.NoError(t, err)
+	for range cfg.Steps {
+		_, err := tr.Step()
+		require.NoError(t, err)
+	}
+	return tr
+}
+
+// TestTrainingPicturesImages writes the grids of generator and MALA
+// samples and the energy histogram of an image run, deterministically.
+func TestTrainingPicturesImages(t *testing.T) {
+	tr := tinyImageTrainer(t)
+	dir := t.TempDir()
+	wrote, err := Training(dir, tr.Nets, tr.Data, "test", 1)
+	require.NoError(t, err)
+	require.Equal(t, []string{SamplesFile, MALAFile, EnergyHistogramFile}, wrote)
+	for _, f := range wrote {
+		b := decodePNG(t, filepath.Join(dir, f))
+		require.GreaterOrEqual(t, b.Dx(), 400, f)
+	}
+	dir2 := t.TempDir()
+	_, err = Training(dir2, tr.Nets, tr.Data, "test", 1)
+	require.NoError(t, err)
+	for _, f := range []string{SamplesFile, MALAFile} {
+		a, err := os.ReadFile(filepath.Join(dir, f))
+		require.NoError(t, err)
+		b, err := os.ReadFile(filepath.Join(dir2, f))
+		require.NoError(t, err)
+		require.Equal(t, a, b, "%s differs between two calls with the same seed", f)
+	}
+}
+
+// TestImageGrid places each image at its tile, scaled, with grey lines
+// between tiles, and clips pixels to the range.
+func TestImageGrid(t *testing.T) {
+	const h, w = 2, 3
+	x := make([]float64, 5*h*w)
+	for i := range x {
+		x[i] = -1
+	}
+	x[1*h*w+0] = 1   // image 1, pixel (0, 0): white
+	x[4*h*w+5] = 7   // image 4, pixel (1, 2): clipped to white
+	x[2*h*w+2] = 0.0 // image 2, pixel (0, 2): mid grey
+	img, err := ImageGrid(x, h, w, 2, 2)
+	require.NoError(t, err)
+	// 2 columns of 3·2 + 1 pixels, 3 rows of 2·2 + 1, without the last line.
+	require.Equal(t, image.Rect(0, 0, 2*7-1, 3*5-1), img.Bounds())
+	require.Equal(t, uint8(255), img.GrayAt(7, 0).Y, "image 1 starts at column 7")
+	require.Equal(t, uint8(255), img.GrayAt(8, 1).Y, "scaled ×2")
+	require.Equal(t, uint8(0), img.GrayAt(9, 0).Y)
+	require.Equal(t, uint8(128), img.GrayAt(6, 0).Y, "the line between tiles")
+	require.Equal(t, uint8(128), img.GrayAt(4, 5).Y, "image 2 (row 1): pixel (0, 2)")
+	require.Equal(t, uint8(255), img.GrayAt(5, 13).Y, "image 4 (row 2): pixel (1, 2), clipped")
+	_, err = ImageGrid(x[:5], h, w, 2, 1)
+	require.Error(t, err)
+	p := filepath.Join(t.TempDir(), "g.png")
+	require.NoError(t, WriteImageGrid(p, x, h, w, 5, 1))
+	require.Equal(t, image.Rect(0, 0, 5*4-1, 2), decodePNG(t, p))
+}
+
+// TestEnergyHistogram draws sets with and without finite values.
+func TestEnergyHistogram(t *testing.T) {
+	p := energyHistogram("t", []eval.NamedValues{{Name: "a", Values: []float64{1, 2, 3}}, {Name: "b", Values: []float64{math.NaN()}},
+		{Name: "c", Values: []float64{2.5, 10}}})
+	path := filepath.Join(t.TempDir(), "h.png")
+	require.NoError(t, save(path, p, 4, 3))
+	decodePNG(t, path)
+	require.NotPanics(t, func() { energyHistogram("empty", nil) })
 }

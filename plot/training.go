@@ -23,11 +23,17 @@ const (
 // trainingGrid is the number of cells per side of the training pictures.
 const trainingGrid = 120
 
-// Training draws DensityFile (the model density exp(−E)/Z normalised on
-// the data box), EnergyFile and SamplesFile (generator samples over data
-// samples, drawn from the stream "plots" of seed) of a 2-D model into dir,
-// and reports which files it wrote: none for data that are not 2-D.
+// Training draws the pictures of a run into dir and reports which files it
+// wrote. For 2-D data: DensityFile (the model density exp(−E)/Z normalised
+// on the data box), EnergyFile and SamplesFile (generator samples over
+// data samples, drawn from the stream "plots" of seed). For images (pixels
+// in [−1, 1]): SamplesFile and MALAFile, 8×8 grids of generator samples and
+// of their MALA refinements, and EnergyHistogramFile (see trainingImages).
+// For other data: none.
 func Training(dir string, nets bounds.Nets[float32], src *data.Source, title string, seed uint64) ([]string, error) {
+	if im := src.Images; im != nil && im.Height*im.Width == src.Dim() {
+		return trainingImages(dir, nets, src, title, seed)
+	}
 	if src.Dim() != 2 {
 		return nil, nil
 	}

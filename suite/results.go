@@ -33,10 +33,14 @@ func GitCommit() string {
 	return commit
 }
 
-// WriteResults writes c.Out/RESULTS.md atomically from the records (nil
-// records, of runs that did not finish, are left out).
+// WriteResults writes c.Out/RESULTS.md (an image sweep: IMAGES.md)
+// atomically from the records (nil records, of runs that did not finish,
+// are left out).
 func WriteResults(c Config, recs []*Record, commit string, date time.Time) error {
-	return atomicfile.Write(filepath.Join(c.Out, ResultsFile), 0o644, func(w io.Writer) error {
+	return atomicfile.Write(filepath.Join(c.Out, c.ResultsName()), 0o644, func(w io.Writer) error {
+		if c.Images {
+			return writeImageResults(w, c, recs, commit, date)
+		}
 		return writeResults(w, c, recs, commit, date)
 	})
 }
@@ -128,6 +132,7 @@ func writeResults(w io.Writer, c Config, recs []*Record, commit string, date tim
 	p("modes covered and %% high quality (samples within 3σ of a centre) are measured on generator samples (Gaussian mixtures only);")
 	p("divergences counts the guard's rollbacks (a run that used them all up is \"diverged\" and has no evaluation);")
 	p("time is the training wall time in seconds. (k/n) means only k of n runs gave a value.")
+	p("The rows in italics are simple estimators on the same data and test points (package reference): a Gaussian KDE with its bandwidth h and a Gaussian mixture with its K components chosen by held-out likelihood, fitted to %d fresh samples.", ReferenceTrain)
 
 	for _, set := range c.Sets {
 		p("")
@@ -176,25 +181,39 @@ func writeResults(w io.Writer, c Config, recs []*Record, commit string, date tim
 				cell(values(g, func(r *Record) float64 { return float64(r.Report.Generator.MMD2) }), 4),
 				modes, hq, divs, cell(time, 0))
 		}
+		if ref := storedReference(c, set); ref != nil {
+			for _, e := range []struct {
+				name  string
+				score RefScore
+			}{{"KDE", ref.KDE}, {"GMM", ref.GMM}} {
+				kl := "—"
+				if e.score.KLGap != nil {
+					kl = fmt.Sprintf("%.3f", float64(e.score.KLGap.Value))
+				}
+				p("| *%s (%s)* | %s | %.3f | — | — | — | — | — |", e.name, e.score.Param, kl, float64(e.score.NLL.Value))
+			}
+		}
 	}
 
 	p("")
 	p("## The bracket")
 	p("")
-	p("log Z of the trained lower bound, the exact log Z (grid quadrature) and the trained upper bound, on the evaluation latents (nats, mean ± std over seeds); a sound bracket has lower ≤ exact ≤ upper.")
+	p("log Z of the trained lower bound, the exact log Z (grid quadrature) and the trained upper bound, on the evaluation latents (nats, mean ± std over seeds); a sound bracket has lower ≤ exact ≤ upper. Width is upper − lower. Certified says which sides are certified bounds for these networks (`ebm.Certify`; each run's eval.json says why): a side that is not certified is an estimate, not a bound.")
 	p("")
-	p("| set | pairing | lower | exact | upper |")
-	p("|---|---|---|---|---|")
+	p("| set | pairing | lower | exact | upper | width | certified |")
+	p("|---|---|---|---|---|---|---|")
 	for _, set := range c.Sets {
 		for _, pr := range c.Pairings {
 			g := group(recs, set, pr)
 			if len(g) == 0 {
 				continue
 			}
-			p("| %s | %s | %s | %s | %s |", set, pr,
+			p("| %s | %s | %s | %s | %s | %s | %s |", set, pr,
 				cell(values(g, func(r *Record) float64 { return bracketValue(r, "lower") }), 3),
 				cell(values(g, func(r *Record) float64 { return float64(r.Report.LogZ.Value) }), 3),
-				cell(values(g, func(r *Record) float64 { return bracketValue(r, "upper") }), 3))
+				cell(values(g, func(r *Record) float64 { return bracketValue(r, "upper") }), 3),
+				cell(values(g, func(r *Record) float64 { return bracketValue(r, "upper") - bracketValue(r, "lower") }), 3),
+				certified(g))
 		}
 	}
 	p("")
@@ -241,6 +260,27 @@ func writeResults(w io.Writer, c Config, recs []*Record, commit string, date tim
 	p("Pictures: `grid.png` (one evaluation panel per set × pairing, seed 1: rows are sets, columns pairings); each run's panel is `runs/<set>-<pairing>-s<seed>/eval.png`, its report `eval.json`.")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// certified names the certified sides of a group's bracket (the same for
+// every seed: certification depends on the configuration only).
+func certified(g []*Record) string {
+	for _, r := range g {
+		if r.Status != "ok" || r.Report == nil {
+			continue
+		}
+		switch c := r.Report.Certification; {
+		case c.Lower && c.Upper:
+			return "both"
+		case c.Lower:
+			return "lower only"
+		case c.Upper:
+			return "upper only"
+		default:
+			return "neither"
+		}
+	}
+	return "—"
 }
 
 func statusText(r *Record) string {

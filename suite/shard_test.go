@@ -53,7 +53,16 @@ func TestShardsMergeToOneProcess(t *testing.T) {
 			require.Equal(t, c.Shard.Owns(j), r != nil, "shard %d, run %d", i, j)
 		}
 	}
-	require.Equal(t, string(results(t, one)), string(results(t, shardConfig(split))))
+	merged := string(results(t, shardConfig(split)))
+	require.Equal(t, string(results(t, one)), merged)
+	// Every set's table has its reference rows, fitted by the shard that
+	// owns the set; the bracket table says how wide and how certified.
+	for _, set := range one.Sets {
+		require.FileExists(t, referencePath(one, set))
+	}
+	require.Contains(t, merged, "| *KDE (h = ")
+	require.Contains(t, merged, "| *GMM (K = ")
+	require.Contains(t, merged, "| width | certified |")
 
 	// Rerunning shard 1 finds its runs done: its checkpoints are untouched.
 	c := shardConfig(split)

@@ -78,6 +78,17 @@ type Config struct {
 	// Clock measures the wall times RESULTS.md reports (nil: time.Now); a
 	// test sets a fixed one to compare tables byte for byte.
 	Clock func() time.Time
+
+	// Images makes the suite an image sweep (ImagesConfig): image data
+	// sets, the defaults of image runs, IMAGES.md and images-grid.png.
+	Images bool
+	// PairingsBySet, when it names a set, replaces Pairings for that set.
+	PairingsBySet map[string][]string
+	// Workers is the number of linalg workers of each run (0: 1).
+	Workers int
+	// Tweak, if set, changes the configuration of every run after the
+	// defaults (ImagesShortConfig: tiny networks).
+	Tweak func(*ebm.Config)
 }
 
 func (c Config) now() time.Time {
@@ -138,10 +149,17 @@ func (c Config) Validate() error {
 		return fmt.Errorf("steps = %d, want ≥ 0", c.Steps)
 	case c.Parallel < 1:
 		return fmt.Errorf("parallel = %d, want ≥ 1", c.Parallel)
+	case c.Workers < 0:
+		return fmt.Errorf("workers = %d, want ≥ 0", c.Workers)
+	}
+	if c.Images {
+		if err := c.validateImages(); err != nil {
+			return err
+		}
 	}
 	seen := map[string]bool{}
 	for _, s := range c.Sets {
-		if !toys[s] {
+		if !toys[s] && !c.Images {
 			return fmt.Errorf("unknown set %q (want one of: %s)", s, strings.Join(data.Toys(), ", "))
 		}
 		if seen[s] {
@@ -166,6 +184,9 @@ func (c Config) StepsFor(pairing string) int {
 	if c.Steps > 0 {
 		return c.Steps
 	}
+	if c.Images {
+		return ebm.DefaultImageConfig().Steps
+	}
 	if strings.HasSuffix(pairing, "+diffusion") {
 		return DefaultDiffusionSteps
 	}
@@ -188,7 +209,7 @@ func (c Config) Specs() []Spec {
 	var out []Spec
 	for s := 1; s <= c.Seeds; s++ {
 		for _, set := range c.Sets {
-			for _, p := range c.Pairings {
+			for _, p := range c.pairingsOf(set) {
 				out = append(out, Spec{set, p, uint64(s)})
 			}
 		}
@@ -234,7 +255,7 @@ func Run(ctx context.Context, c Config, log io.Writer) ([]*Record, error) {
 	// Each run uses one linalg worker: two runs use the two cores, and the
 	// results do not depend on the worker count.
 	prev := linalg.Workers()
-	linalg.SetWorkers(1)
+	linalg.SetWorkers(max(1, c.Workers))
 	defer linalg.SetWorkers(prev)
 
 	specs := c.Specs()
@@ -286,6 +307,18 @@ func Run(ctx context.Context, c Config, log io.Writer) ([]*Record, error) {
 	if err := ctx.Err(); err != nil {
 		return recs, err
 	}
+	// The simple estimators of each set, once per suite (set j by shard
+	// j mod Count): the tables compare every pairing with them.
+	for j, set := range c.Sets {
+		if c.Images || (c.Shard.Count > 1 && !c.Shard.Owns(j)) {
+			continue
+		}
+		r, err := ReferenceFor(c, set)
+		if err != nil {
+			return recs, err
+		}
+		logf("reference estimators on %s: KDE %s, GMM %s", set, r.KDE.Param, r.GMM.Param)
+	}
 	return recs, nil
 }
 
@@ -293,6 +326,9 @@ func (r *Record) summary() string {
 	switch r.Status {
 	case "ok":
 		s := "ok"
+		if r.Report.Images != nil {
+			s += ", " + imageRecordSummary(r)
+		}
 		if kl := r.Report.Test.KLGap; kl != nil {
 			s += fmt.Sprintf(", KL gap %.3f", float64(kl.Value))
 		}
@@ -330,7 +366,7 @@ func runOne(ctx context.Context, c Config, s Spec) (rec *Record, resumed bool, e
 		}
 		return rec, true, nil
 	}
-	cfg := s.Config(c.StepsFor(s.Pairing))
+	cfg := c.RunConfig(s)
 	rec = &Record{Set: s.Set, Pairing: s.Pairing, Seed: s.Seed, Steps: cfg.Steps, Dir: dir}
 	// A run without its eval.json was interrupted: resume its checkpoint,
 	// or start it again if it has none.
@@ -385,12 +421,12 @@ func runOne(ctx context.Context, c Config, s Spec) (rec *Record, resumed bool, e
 	return rec, false, nil
 }
 
-// Config is the training configuration of the run: the defaults with the
-// set, the pairing and the seed, steps iterations, no pictures and no
-// periodic checkpoints (only one on interruption).
+// Config is the training configuration of the run: the defaults of its set
+// (ebm.DefaultConfigFor) with the pairing and the seed, steps iterations,
+// no pictures and no periodic checkpoints (only one on interruption).
 func (s Spec) Config(steps int) ebm.Config {
 	lower, upper, _ := ParsePairing(s.Pairing)
-	cfg := ebm.DefaultConfig()
+	cfg := ebm.DefaultConfigFor(s.Set)
 	cfg.Dataset, cfg.Lower, cfg.Upper, cfg.Seed = s.Set, ebm.LowerBound(lower), ebm.UpperBound(upper), s.Seed
 	cfg.Steps = steps
 	cfg.PlotEvery, cfg.CheckpointEvery = 0, 0
@@ -499,6 +535,9 @@ const GridTileWidth = 400
 // one row per set, one column per pairing (plot.Mosaic); a missing panel
 // leaves a grey tile. It is an error if no panel exists at all.
 func WriteGrid(c Config) error {
+	if c.Images {
+		return writeImagesGrid(c)
+	}
 	paths := make([][]string, len(c.Sets))
 	for i, set := range c.Sets {
 		for _, pr := range c.Pairings {

@@ -67,6 +67,11 @@ func (t *Trainer) Run(ctx context.Context, dir string, prog Progress, hooks Hook
 	}
 	t.ctx = ctx
 	defer func() { t.ctx = nil }()
+	if t.step == 0 {
+		if err := metrics.event(0, "bracket: "+t.Certification.Why); err != nil {
+			return err
+		}
+	}
 	start, startStep := time.Now(), t.step
 	last := time.Now()
 	rollbacks := t.guard.rollbacks

@@ -22,13 +22,14 @@ type Trainer struct {
 	dims ebm.Dims
 	D, d int // dims.Data, dims.Latent
 
-	Nets       bounds.Nets[float32] // the energy E_θ and the generator G_φ
-	ema        *nn.Network[float32] // the moving average of the energy's weights (Config.EMA), or nil
-	bounds     ebm.Bounds
-	optE, optG *nn.Adam[float32]
-	optAux     *nn.Adam[float32] // auxiliary networks of the mi bound, or nil
-	noisy      bounds.NoisyGenerator[float32]
-	negatives  *bounds.Langevin[float32] // refines the energy step's negatives, or nil
+	Nets          bounds.Nets[float32] // the energy E_θ and the generator G_φ
+	Certification ebm.Certification    // which sides of the bracket are certified bounds
+	ema           *nn.Network[float32] // the moving average of the energy's weights (Config.EMA), or nil
+	bounds        ebm.Bounds
+	optE, optG    *nn.Adam[float32]
+	optAux        *nn.Adam[float32] // auxiliary networks of the mi bound, or nil
+	noisy         bounds.NoisyGenerator[float32]
+	negatives     *bounds.Langevin[float32] // refines the energy step's negatives, or nil
 	// chains are the persistent negatives (Negatives.Restart < 1), B×D; nil
 	// for short-run chains from the generator samples.
 	chains []float32
@@ -95,6 +96,7 @@ func New(cfg ebm.Config) (*Trainer, error) {
 			t.buffers = append(t.buffers, b.Value)
 		}
 	}
+	t.Certification = ebm.Certify(cfg, t.Nets.Generator)
 	if cfg.EMA > 0 {
 		copied, err := ebm.CopyNets(cfg, t.dims, t.Nets)
 		if err != nil {
@@ -174,9 +176,14 @@ type Metrics struct {
 	UpperLogZ           jsonnum.Float64 `json:"upper_log_z,omitempty"`
 	LowerNLL            jsonnum.Float64 `json:"lower_nll"`
 	UpperNLL            jsonnum.Float64 `json:"upper_nll,omitempty"`
-	LRScale             jsonnum.Float64 `json:"lr_scale"`
-	Rollbacks           int             `json:"rollbacks"`
-	Seconds             jsonnum.Float64 `json:"seconds_per_step"`
+	// LowerCertified and UpperCertified say whether each side of the
+	// bracket is a certified bound for this model (ebm.Certify; the run's
+	// first line of metrics.jsonl says why).
+	LowerCertified bool            `json:"lower_certified"`
+	UpperCertified bool            `json:"upper_certified"`
+	LRScale        jsonnum.Float64 `json:"lr_scale"`
+	Rollbacks      int             `json:"rollbacks"`
+	Seconds        jsonnum.Float64 `json:"seconds_per_step"`
 }
 
 // ErrDiverged is returned when the guard has used up its rollbacks.
@@ -203,6 +210,7 @@ func (t *Trainer) Step() (Metrics, error) {
 	t.step++
 	m.LowerLogZ = -m.EnergyFake + m.Entropy
 	m.LowerNLL = m.EnergyData + m.LowerLogZ
+	m.LowerCertified, m.UpperCertified = t.Certification.Lower, t.Certification.Upper
 	if t.bounds.Upper != nil {
 		m.UpperLogZ = m.LowerLogZ + m.Gap
 		m.UpperNLL = m.EnergyData + m.UpperLogZ

@@ -137,8 +137,11 @@ func TestTrainSampleResume(t *testing.T) {
 		}
 	}
 	metrics, _ := os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
-	if n := bytes.Count(metrics, []byte("\n")); n != 3 {
-		t.Fatalf("metrics.jsonl has %d lines, want 3 (every 10 of 30 steps)", n)
+	if n := bytes.Count(metrics, []byte("\n")); n != 4 {
+		t.Fatalf("metrics.jsonl has %d lines, want 4 (the bracket's certification, then every 10 of 30 steps)", n)
+	}
+	if !bytes.Contains(metrics, []byte(`"event":"bracket: lower certified if the generator is injective (sv-exact); upper NOT certified`)) {
+		t.Fatalf("metrics.jsonl does not say which side of the bracket is certified:\n%s", metrics)
 	}
 	if code, _, errOut := ebmcpu(tinyTrain(dir)...); code != 2 || !strings.Contains(errOut, "already holds a run") {
 		t.Fatalf("second train into the same directory: exit %d, %q", code, errOut)
@@ -154,8 +157,8 @@ func TestTrainSampleResume(t *testing.T) {
 		t.Fatalf("resume: exit %d: %s", code, errOut)
 	}
 	metrics, _ = os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
-	if n := bytes.Count(metrics, []byte("\n")); n != 5 {
-		t.Fatalf("after resuming to 50 steps metrics.jsonl has %d lines, want 5", n)
+	if n := bytes.Count(metrics, []byte("\n")); n != 6 {
+		t.Fatalf("after resuming to 50 steps metrics.jsonl has %d lines, want 6", n)
 	}
 	if code, _, _ := ebmcpu("train", "--resume", dir, "--batch", "8"); code != 2 {
 		t.Fatalf("--resume with a config flag: exit %d, want 2", code)

@@ -21,18 +21,19 @@ import (
 
 func runSuite(args []string, stdout, stderr io.Writer) error {
 	fs := cli.NewFlags("ebmcpu suite", stderr)
-	out := fs.String("out", "", "suite directory (default toy-suite, or toy-suite-short with --short)")
-	sets := fs.String("sets", "", "comma-separated toy sets (default: the nine 2-D sets, all but moons-raw)")
+	out := fs.String("out", "", "suite directory (default toy-suite, or toy-suite-short with --short; image-suite[-short] with --images)")
+	sets := fs.String("sets", "", "comma-separated data sets (default: the nine 2-D sets, all but moons-raw; with --images: mnist,fashion-mnist)")
 	pairings := fs.String("pairings", "", "comma-separated pairings (default: "+strings.Join(suite.Pairings, ",")+")")
 	seeds := fs.String("seeds", "", "seeds 1..N per set and pairing (default 3)")
 	steps := fs.String("steps", "", fmt.Sprintf("iterations of every run (default %d, %d for the diffusion pairings)", suite.DefaultSteps, suite.DefaultDiffusionSteps))
 	parallel := fs.String("parallel", "", "runs at a time, one linalg worker each (default 2)")
 	report := fs.Bool("report", false, "train nothing: write RESULTS.md and grid.png from the runs already finished")
-	short := fs.Bool("short", false, fmt.Sprintf("the CI-sized suite: 8gaussians, sv+gp and sv+none, 1 seed, %d iterations, small evaluation", suite.ShortSteps))
+	short := fs.Bool("short", false, fmt.Sprintf("the CI-sized suite: 8gaussians, sv+gp and sv+none, 1 seed, %d iterations, small evaluation (with --images: %d iterations of tiny networks)", suite.ShortSteps, suite.ImagesShortSteps))
+	images := fs.Bool("images", false, "the image sweep (IMAGES.md, images-grid.png): mnist with "+strings.Join(suite.ImagePairings, ", ")+" and fashion-mnist with sv+gp, 2 seeds, the default image config, one run at a time on 2 workers")
 	shardIndex := fs.Int("shard-index", shard.Unset, "run only shard I of the run list (0-based; default: from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or AWS_BATCH_JOB_ARRAY_INDEX, else all)")
 	shardCount := fs.Int("shard-count", shard.Unset, "the number of shards the run list is split into (default: from SLURM_ARRAY_TASK_COUNT or AWS_BATCH_JOB_ARRAY_SIZE)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ebmcpu suite [--out DIR] [--sets a,b] [--pairings sv+gp,...] [--seeds 3] [--steps N] [--parallel 2] [--short] [--report] [--shard-index I --shard-count N]")
+		fmt.Fprintln(stderr, "usage: ebmcpu suite [--images] [--out DIR] [--sets a,b] [--pairings sv+gp,...] [--seeds 3] [--steps N] [--parallel 2] [--short] [--report] [--shard-index I --shard-count N]")
 		fmt.Fprintln(stderr, "\nTrains and evaluates every set × pairing × seed, skipping runs already done, and writes DIR/RESULTS.md and DIR/grid.png.")
 		fmt.Fprintln(stderr, "A shard runs every N-th run; after all shards, `ebmcpu suite --report` writes the tables of the whole suite.")
 		fs.PrintDefaults()
@@ -41,7 +42,12 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg, dir := suite.DefaultConfig(), "toy-suite"
-	if *short {
+	switch {
+	case *images && *short:
+		cfg, dir = suite.ImagesShortConfig(), "image-suite-short"
+	case *images:
+		cfg, dir = suite.ImagesConfig(), "image-suite"
+	case *short:
 		cfg, dir = suite.ShortConfig(), "toy-suite-short"
 	}
 	if *out != "" {
@@ -53,6 +59,7 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 	}
 	if *pairings != "" {
 		cfg.Pairings = splitList(*pairings)
+		cfg.PairingsBySet = nil // every set gets the pairings given
 	}
 	for _, f := range []struct {
 		name, s string
@@ -92,6 +99,9 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 	n := len(cfg.Specs())
 	fmt.Fprintf(stderr, "suite %s: %d runs (%d sets × %d pairings × %d seeds), %d at a time\n",
 		cfg.Out, n, len(cfg.Sets), len(cfg.Pairings), cfg.Seeds, cfg.Parallel)
+	if cfg.PairingsBySet != nil {
+		fmt.Fprintf(stderr, "(pairings per set: %v)\n", cfg.PairingsBySet)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1)
 	defer stop()
 	start := time.Now()
@@ -114,7 +124,7 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 	if err := writeResultFiles(cfg, recs, stderr); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s/%s and %s/%s (%.0f s)\n", cfg.Out, suite.ResultsFile, cfg.Out, suite.GridFile, time.Since(start).Seconds())
+	fmt.Fprintf(stdout, "wrote %s/%s and %s/%s (%.0f s)\n", cfg.Out, cfg.ResultsName(), cfg.Out, cfg.GridName(), time.Since(start).Seconds())
 	return failedRuns(recs)
 }
 
@@ -146,10 +156,10 @@ func splitList(s string) []string {
 // writeResultFiles writes RESULTS.md and, when there are panels, grid.png.
 func writeResultFiles(cfg suite.Config, recs []*suite.Record, stderr io.Writer) error {
 	if err := suite.WriteResults(cfg, recs, suite.GitCommit(), time.Now()); err != nil {
-		return fmt.Errorf("%s: %w", suite.ResultsFile, err)
+		return fmt.Errorf("%s: %w", cfg.ResultsName(), err)
 	}
 	if err := suite.WriteGrid(cfg); err != nil {
-		fmt.Fprintf(stderr, "no %s: %v\n", suite.GridFile, err)
+		fmt.Fprintf(stderr, "no %s: %v\n", cfg.GridName(), err)
 	}
 	return nil
 }
@@ -174,7 +184,7 @@ func writeSuiteReport(cfg suite.Config, stdout, stderr io.Writer) error {
 	if err := writeResultFiles(cfg, recs, stderr); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s/%s and %s/%s from %d of %d runs\n", cfg.Out, suite.ResultsFile, cfg.Out, suite.GridFile, done, len(recs))
+	fmt.Fprintf(stdout, "wrote %s/%s and %s/%s from %d of %d runs\n", cfg.Out, cfg.ResultsName(), cfg.Out, cfg.GridName(), done, len(recs))
 	return nil
 }
 

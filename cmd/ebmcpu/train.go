@@ -98,6 +98,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "run directory %s: %s, %s + %s, %d iterations, batch %d, seed %d\n",
 			dir, cfg.Dataset, cfg.Lower, cfg.Upper, cfg.Steps, cfg.Batch, cfg.Seed)
 	}
+	fmt.Fprintf(stderr, "bracket of log Z: %s\n", t.Certification)
 
 	var pictures []string // the files the last Plot hook wrote
 	hooks := trainer.Hooks{Eval: func(t *trainer.Trainer) error { return evalDuringTraining(t, dir, stderr) }}

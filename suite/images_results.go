@@ -1,0 +1,428 @@
+package suite
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/klauspost/cpuid/v2"
+
+	"github.com/ebmcpu/ebmcpu/asm"
+	"github.com/ebmcpu/ebmcpu/classify"
+)
+
+// The goals of issue 15 that IMAGES.md checks.
+const (
+	goalMinutes       = 30   // a default MNIST run, 2 cores
+	goalLabelKL       = 0.05 // nats
+	goalConfident     = 0.8
+	goalAUROC         = 0.99 // MNIST-trained against Fashion-MNIST and both noises
+	goalAUROCReversed = 0.95 // Fashion-MNIST-trained against MNIST
+)
+
+// Accessors of an evaluated image run (NaN where the report lacks the
+// part).
+func imgNLL(r *Record) float64 { return float64(r.Report.Test.NLL.Value) }
+
+func imgBits(r *Record) float64 {
+	if im := r.Report.Images; im != nil {
+		return float64(im.BitsPerDim.Value)
+	}
+	return math.NaN()
+}
+
+func aisESS(r *Record) float64 {
+	if a := r.Report.AIS; a != nil {
+		return float64(a.ESS)
+	}
+	return math.NaN()
+}
+
+func bracketKind(r *Record, kind string) float64 {
+	for _, b := range r.Report.Bracket {
+		if b.Kind == kind && b.Error == "" {
+			return float64(b.LogZ.Value)
+		}
+	}
+	return math.NaN()
+}
+
+// aurocOf is the energy's AUROC against the OOD set named key (shortSet).
+func aurocOf(key string) func(r *Record) float64 {
+	return func(r *Record) float64 {
+		if im := r.Report.Images; im != nil && im.OOD != nil {
+			for _, s := range im.OOD.Sets {
+				if shortSet(s.Name) == key {
+					return float64(s.Energy)
+				}
+			}
+		}
+		return math.NaN()
+	}
+}
+
+// sampleStat reads a classifier statistic of the generator ("generator")
+// or MALA ("langevin") samples.
+func sampleStat(which string, f func(q *classify.Report) float64) func(r *Record) float64 {
+	return func(r *Record) float64 {
+		im := r.Report.Images
+		if im == nil || im.Quality == nil {
+			return math.NaN()
+		}
+		q := im.Quality.Generator
+		if which == "langevin" {
+			q = im.Quality.Langevin
+		}
+		if q == nil {
+			return math.NaN()
+		}
+		return f(q)
+	}
+}
+
+func classes(q *classify.Report) float64   { return float64(q.Samples.ClassesCovered) }
+func labelKL(q *classify.Report) float64   { return float64(q.Samples.LabelKL) }
+func confident(q *classify.Report) float64 { return float64(q.Samples.Confident) }
+func frechet(q *classify.Report) float64   { return float64(q.Frechet) }
+
+// oodKeys are the OOD sets of the evaluated runs of set, in report order.
+func oodKeys(recs []*Record, set string) []string {
+	for _, r := range recs {
+		if r != nil && r.Set == set && r.Status == "ok" && r.Report != nil && r.Report.Images != nil && r.Report.Images.OOD != nil {
+			var keys []string
+			for _, s := range r.Report.Images.OOD.Sets {
+				keys = append(keys, shortSet(s.Name))
+			}
+			return keys
+		}
+	}
+	return nil
+}
+
+// minutes returns the training minutes of the runs that did not fail.
+func minutes(g []*Record, eval bool) []float64 {
+	v := make([]float64, len(g))
+	for i, r := range g {
+		v[i] = r.TrainSec / 60
+		if eval {
+			v[i] = r.EvalSec / 60
+		}
+		if r.Status == "error" || (eval && r.Status != "ok") {
+			v[i] = math.NaN()
+		}
+	}
+	return v
+}
+
+// divergences is the cell of the guard's rollbacks and the runs that
+// diverged or failed.
+func divergences(g []*Record) string {
+	div := make([]float64, len(g))
+	ndiv, nerr := 0, 0
+	for i, r := range g {
+		div[i] = float64(r.Rollbacks)
+		switch r.Status {
+		case "diverged":
+			ndiv++
+		case "error":
+			nerr++
+			div[i] = math.NaN()
+		}
+	}
+	s := cell(div, 1)
+	if ndiv > 0 {
+		s += fmt.Sprintf(", %d diverged", ndiv)
+	}
+	if nerr > 0 {
+		s += fmt.Sprintf(", %d failed", nerr)
+	}
+	return s
+}
+
+// certificationOf is the certification of the first evaluated run of g.
+func certificationOf(g []*Record) string {
+	for _, r := range g {
+		if r.Status == "ok" && r.Report != nil {
+			return r.Report.Certification.Why
+		}
+	}
+	return ""
+}
+
+func writeImageResults(w io.Writer, c Config, recs []*Record, commit string, date time.Time) error {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	p("# Image results")
+	p("")
+	p("Produced by `%s` at commit `%s` on %s, %s (%s, %s tier, %d cores).", c.Command, commit,
+		date.UTC().Format("2006-01-02 15:04 MST"), cpuid.CPU.BrandName, runtime.GOARCH, asm.Tier(), runtime.NumCPU())
+	if c.Note != "" {
+		p("")
+		p("Note: %s.", c.Note)
+	}
+	p("")
+	p("Every run: `ebm.DefaultImageConfig()` with the data set, pairing and seed (seeds 1–%d), %d iterations; %d run(s) at a time with %d linalg worker(s) each, so a run's minutes are its minutes on %d core(s).",
+		c.Seeds, c.StepsFor(c.Pairings[0]), c.Parallel, max(1, c.Workers), max(1, c.Workers))
+	for _, set := range c.Sets {
+		p("- %s: %s", set, strings.Join(c.pairingsOf(set), ", "))
+	}
+	p("")
+	p("Units (eval.ImageReport): a LeakyReLU energy falls without bound away from the data, so exp(−E) has no normaliser on R^784; every likelihood is that of exp(−E) restricted to the pixel cube [−1, 1]^784 and normalised there, with log Z from annealed importance sampling on the cube — a stochastic *lower* bound, so every NLL is optimistic, the more so the lower the AIS's effective sample size (ESS, of its chains).")
+	p("NLL is in nats per image on the undequantised test images (pixels 2v/255 − 1, the training data): a density of a continuous model at discrete points, not a code length.")
+	p("bits/dim is computed on dequantised test images 2(v + u)/256 − 1, u ∼ U(0, 1): an upper bound on the code length of the discretised model, up to the AIS's optimism.")
+	p("The bracket ⌊log Z⌋ (the trained lower bound), iw (the importance-weighted lower bound, exact log-det) and ⌈log Z⌉ (the trained upper bound) bound the normaliser on the generator's 32-D image manifold, not log Z on the cube: they are not comparable with the AIS value.")
+	p("OOD: AUROC of the energy, test images of the training set against each set (eval.OODNote). Samples: the shipped classifier of the data set (package classify) on generator samples and on their MALA refinements on the cube; Fréchet is the squared distance between Gaussian fits of its 128 penultimate features, against the test images.")
+	p("Entries are mean ± standard deviation over seeds; (k/n): only k of n runs gave a value. Minutes are wall-clock training and evaluation times.")
+
+	for _, set := range c.Sets {
+		prs := c.pairingsOf(set)
+		keys := oodKeys(recs, set)
+		p("")
+		p("## %s", set)
+		p("")
+		p("| pairing | test NLL (nats/image) | bits/dim | AIS ESS | ⌊log Z⌋ | iw | ⌈log Z⌉ | divergences | train (min) | eval (min) |")
+		p("|---|---|---|---|---|---|---|---|---|---|")
+		for _, pr := range prs {
+			g := group(recs, set, pr)
+			if len(g) == 0 {
+				p("| %s | not run | | | | | | | | |", pr)
+				continue
+			}
+			p("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", pr,
+				cell(values(g, imgNLL), 1), cell(values(g, imgBits), 3), cell(values(g, aisESS), 1),
+				cell(values(g, func(r *Record) float64 { return bracketValue(r, "lower") }), 1),
+				cell(values(g, func(r *Record) float64 { return bracketKind(r, "iw") }), 1),
+				cell(values(g, func(r *Record) float64 { return bracketValue(r, "upper") }), 1),
+				divergences(g), cell(minutes(g, false), 1), cell(minutes(g, true), 1))
+		}
+		p("")
+		for _, pr := range prs {
+			if why := certificationOf(group(recs, set, pr)); why != "" {
+				p("- certification of %s: %s", pr, why)
+			}
+		}
+		p("")
+		header, rule := "| pairing |", "|---|"
+		for _, k := range keys {
+			header += fmt.Sprintf(" AUROC vs %s |", k)
+			rule += "---|"
+		}
+		p("%s", header)
+		p("%s", rule)
+		for _, pr := range prs {
+			g := group(recs, set, pr)
+			if len(g) == 0 {
+				continue
+			}
+			row := "| " + pr + " |"
+			for _, k := range keys {
+				row += " " + cell(values(g, aurocOf(k)), 4) + " |"
+			}
+			p("%s", row)
+		}
+		p("")
+		p("| pairing | samples | classes | label KL | confident | Fréchet |")
+		p("|---|---|---|---|---|---|")
+		for _, pr := range prs {
+			g := group(recs, set, pr)
+			if len(g) == 0 {
+				continue
+			}
+			for _, which := range []string{"generator", "langevin"} {
+				name := which
+				if which == "langevin" {
+					name = "MALA"
+				}
+				p("| %s | %s | %s | %s | %s | %s |", pr, name,
+					cell(values(g, sampleStat(which, classes)), 1), cell(values(g, sampleStat(which, labelKL)), 4),
+					cell(values(g, sampleStat(which, func(q *classify.Report) float64 { return 100 * confident(q) })), 1)+" %",
+					cell(values(g, sampleStat(which, frechet)), 1))
+			}
+		}
+	}
+
+	p("")
+	p("## Goals of issue 15")
+	p("")
+	for _, gl := range imageGoals(c, recs) {
+		p("- %s", gl)
+	}
+
+	p("")
+	p("## Every run")
+	p("")
+	p("| run | status | iterations | NLL ± SE | bits/dim | AUROCs | generator: classes, KL, confident | rollbacks | train (min) | eval (min) |")
+	p("|---|---|---|---|---|---|---|---|---|---|")
+	for _, r := range recs {
+		if r == nil {
+			continue
+		}
+		name := Spec{r.Set, r.Pairing, r.Seed}.Name()
+		if r.Status != "ok" || r.Report == nil {
+			p("| %s | %s | %d | | | | | %d | %.1f | |", name, statusText(r), r.Steps, r.Rollbacks, r.TrainSec/60)
+			continue
+		}
+		var aur []string
+		for _, k := range oodKeys([]*Record{r}, r.Set) {
+			aur = append(aur, fmt.Sprintf("%s %.4f", k, aurocOf(k)(r)))
+		}
+		gen := "—"
+		if q := sampleStat("generator", classes)(r); !math.IsNaN(q) {
+			gen = fmt.Sprintf("%.0f, %.4f, %.1f %%", q, sampleStat("generator", labelKL)(r), 100*sampleStat("generator", confident)(r))
+		}
+		p("| %s | ok | %d | %.1f ± %.1f | %s | %s | %s | %d | %.1f | %.1f |", name, r.Steps,
+			imgNLL(r), float64(r.Report.Test.NLL.StdErr), fmtNum(imgBits(r)), strings.Join(aur, ", "), gen, r.Rollbacks, r.TrainSec/60, r.EvalSec/60)
+	}
+	p("")
+	p("Pictures: `%s` (one tile per run: rows are data set × seed, columns the pairings %s; each tile is the run's evaluation panel — generator samples, their MALA refinements, the energy histogram of test images and OOD sets); each run's panel is `runs/<set>-<pairing>-s<seed>/eval.png`, its report `eval.json`.",
+		ImagesGridFile, strings.Join(c.Pairings, ", "))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// imageGoals states which of issue 15's goals hold, with the numbers.
+func imageGoals(c Config, recs []*Record) []string {
+	var out []string
+	verdict := func(goal string, measured, holds bool, detail string) {
+		switch {
+		case !measured:
+			out = append(out, fmt.Sprintf("%s: **not measured** (%s)", goal, detail))
+		case holds:
+			out = append(out, fmt.Sprintf("%s: **holds** (%s)", goal, detail))
+		default:
+			out = append(out, fmt.Sprintf("%s: **does not hold** (%s)", goal, detail))
+		}
+	}
+	name := func(r *Record) string { return Spec{r.Set, r.Pairing, r.Seed}.Name() }
+	const def, base = "sv+gp", "sv+none"
+	mnist := group(recs, "mnist", def)
+
+	// Time and divergence.
+	var parts, bad []string
+	for _, r := range mnist {
+		parts = append(parts, fmt.Sprintf("%s: %.1f min, %d rollbacks, %s", name(r), r.TrainSec/60, r.Rollbacks, r.Status))
+		if r.Status != "ok" || r.Rollbacks > 0 || !(r.TrainSec/60 <= goalMinutes) {
+			bad = append(bad, name(r))
+		}
+	}
+	detail := strings.Join(parts, "; ")
+	if c.Parallel != 1 || max(1, c.Workers) != 2 {
+		detail += fmt.Sprintf(" — measured with %d run(s) at a time and %d worker(s) each, not one run on 2 cores", c.Parallel, max(1, c.Workers))
+	}
+	if len(mnist) == 0 {
+		detail = "no mnist sv+gp run"
+	}
+	verdict(fmt.Sprintf("A default MNIST run (sv+gp) finishes in ≤ %d minutes on 2 cores with no divergence", goalMinutes), len(mnist) > 0, len(bad) == 0, detail)
+
+	// Samples.
+	measured := 0
+	parts, bad = nil, nil
+	for _, r := range mnist {
+		k := sampleStat("generator", classes)(r)
+		if math.IsNaN(k) {
+			bad = append(bad, name(r)+": no sample-quality report")
+			continue
+		}
+		measured++
+		kl, conf := sampleStat("generator", labelKL)(r), sampleStat("generator", confident)(r)
+		K := len(r.Report.Images.Quality.Generator.Samples.Histogram)
+		parts = append(parts, fmt.Sprintf("%s: %.0f/%d classes, KL %.4f, confident %.1f %% (MALA: %.0f/%d, %.4f, %.1f %%)", name(r), k, K, kl, 100*conf,
+			sampleStat("langevin", classes)(r), K, sampleStat("langevin", labelKL)(r), 100*sampleStat("langevin", confident)(r)))
+		if !(int(k) == K && kl <= goalLabelKL && conf >= goalConfident) {
+			bad = append(bad, name(r))
+		}
+	}
+	detail = "generator samples, every mnist sv+gp run: " + strings.Join(parts, "; ")
+	if len(bad) > 0 {
+		detail += "; failing: " + strings.Join(bad, ", ")
+	}
+	verdict(fmt.Sprintf("Samples: 10/10 classes, label-histogram KL ≤ %g, ≥ %.0f %% classified with confidence ≥ 0.9", goalLabelKL, 100*goalConfident),
+		measured > 0, len(bad) == 0, detail)
+
+	// OOD.
+	oodGoal := func(goal, set string, keys []string, threshold float64) {
+		g := group(recs, set, def)
+		var parts, bad []string
+		n := 0
+		for _, k := range keys {
+			v := values(g, aurocOf(k))
+			for i, x := range v {
+				n++
+				if !(x >= threshold) {
+					bad = append(bad, fmt.Sprintf("%s vs %s: %s", name(g[i]), k, fmtNum(x)))
+				}
+			}
+			parts = append(parts, fmt.Sprintf("vs %s %s", k, cell(v, 4)))
+		}
+		detail := fmt.Sprintf("energy AUROC of %s sv+gp: %s", set, strings.Join(parts, ", "))
+		if len(bad) > 0 {
+			detail += "; below: " + strings.Join(bad, ", ")
+		}
+		verdict(goal, n > 0 && len(g) > 0, len(bad) == 0, detail)
+	}
+	oodGoal(fmt.Sprintf("OOD AUROC ≥ %g for MNIST-trained against Fashion-MNIST, uniform and Gaussian noise (every run)", goalAUROC),
+		"mnist", []string{"fashion-mnist", "uniform", "Gaussian"}, goalAUROC)
+	oodGoal(fmt.Sprintf("OOD AUROC ≥ %g for Fashion-MNIST-trained against MNIST (every run)", goalAUROCReversed),
+		"fashion-mnist", []string{"mnist"}, goalAUROCReversed)
+
+	// Bidirectional pairings against the baseline, on every metric.
+	type metric struct {
+		name   string
+		f      func(*Record) float64
+		higher bool    // larger is better
+		best   float64 // a tie at this value (the metric's optimum) counts as better (NaN: none)
+	}
+	for _, set := range c.Sets {
+		gb := group(recs, set, base)
+		if len(gb) == 0 {
+			continue
+		}
+		metrics := []metric{{"test NLL", imgNLL, false, math.NaN()}, {"bits/dim", imgBits, false, math.NaN()}}
+		for _, k := range oodKeys(recs, set) {
+			metrics = append(metrics, metric{"AUROC vs " + k, aurocOf(k), true, 1})
+		}
+		for _, which := range []string{"generator", "langevin"} {
+			metrics = append(metrics,
+				metric{which + " classes", sampleStat(which, classes), true, 10}, // both sets have ten classes
+				metric{which + " label KL", sampleStat(which, labelKL), false, math.NaN()},
+				metric{which + " confident", sampleStat(which, confident), true, math.NaN()},
+				metric{which + " Fréchet", sampleStat(which, frechet), false, math.NaN()})
+		}
+		for _, pr := range c.pairingsOf(set) {
+			if pr == base || !strings.HasSuffix(pr, "+gp") && !strings.HasSuffix(pr, "+diffusion") {
+				continue
+			}
+			gd := group(recs, set, pr)
+			if len(gd) == 0 {
+				continue
+			}
+			var worse, cmp []string
+			for _, m := range metrics {
+				md, _, nd := meanStd(values(gd, m.f))
+				mb, _, nb := meanStd(values(gb, m.f))
+				if nd == 0 && nb == 0 {
+					continue
+				}
+				cmp = append(cmp, fmt.Sprintf("%s %s vs %s", m.name, fmtNum(md), fmtNum(mb)))
+				better := nb == 0 || (nd > 0 && ((m.higher && md > mb) || (!m.higher && md < mb) || (md == mb && md == m.best)))
+				if !better {
+					worse = append(worse, m.name)
+				}
+			}
+			detail := fmt.Sprintf("means over seeds, %s vs %s: %s", pr, base, strings.Join(cmp, "; "))
+			if len(worse) > 0 {
+				detail += "; not better on: " + strings.Join(worse, ", ")
+			}
+			verdict(fmt.Sprintf("%s beats the lower-bound-only baseline on every metric (%s)", pr, set), len(cmp) > 0, len(worse) == 0, detail)
+		}
+	}
+	if !slices.ContainsFunc(c.Sets, func(s string) bool { return slices.Contains(c.pairingsOf(s), base) }) {
+		out = append(out, "The comparison with the baseline needs sv+none runs: none in this sweep.")
+	}
+	out = append(out, "The NLLs rest on AIS lower bounds of log Z whose optimism differs between models (see the ESS column): a lower NLL is evidence, not proof, of a better model.")
+	return out
+}
