@@ -5,7 +5,7 @@ RACE_PKGS ?= ./linalg/... ./nn ./trainer
 BENCH ?= .
 BENCHCOUNT ?= 5
 
-.PHONY: all build test test-asm test-noasm test-race test-fuzz lint bench bench-iteration bench-mlp bench-gemm asm-check toy-suite toy-suite-short image-suite image-suite-short classifiers
+.PHONY: all build test test-asm test-noasm test-race test-fuzz lint bench bench-iteration bench-mlp bench-gemm asm-check toy-suite toy-suite-short image-suite image-suite-short classifiers bench-image bench-all load-test
 
 all: lint build test
 
@@ -78,6 +78,19 @@ bench-all:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(GO) build -o "$$tmp/ebmcpu" ./cmd/ebmcpu && \
 	$(OPENBLAS_ENV) $(GO) run -tags openblas ./cmd/benchall -ebmcpu "$$tmp/ebmcpu" -reps $(BENCHCOUNT)
+
+# The serving load test of BENCHMARKS.md: 64 clients for 10 s against
+# `ebmcpu serve --model $(MODEL)` on 127.0.0.1, batched (the defaults) and
+# unbatched (--max-batch 1). MODEL is a run directory, e.g. of the default
+# `ebmcpu train --out runs/default`.
+MODEL ?= runs/default
+load-test:
+	@tmp=$$(mktemp -d) && trap 'kill $$pid 2>/dev/null; rm -rf "$$tmp"' EXIT && \
+	$(GO) build -o "$$tmp/ebmcpu" ./cmd/ebmcpu && $(GO) build -o "$$tmp/loadtest" ./cmd/loadtest && \
+	name=$$(basename $(MODEL)) && for mode in "" "--max-batch 1"; do \
+		"$$tmp/ebmcpu" serve --model $(MODEL) --addr 127.0.0.1:18080 $$mode 2>"$$tmp/serve.log" & pid=$$!; sleep 2; \
+		echo "== ebmcpu serve $$mode"; "$$tmp/loadtest" --url http://127.0.0.1:18080 --model "$$name" --clients 64 --duration 10s || exit 1; \
+		kill $$pid; wait $$pid 2>/dev/null; done
 
 # The GEMM tables of BENCHMARKS.md: ours, gonum and OpenBLAS (cgo, needs
 # libopenblas-dev) in one run each, f32 and f64, 1 and 2 threads, and the

@@ -2,12 +2,12 @@ package eval
 
 import (
 	"fmt"
-	"github.com/ebmcpu/ebmcpu/internal/jsonnum"
 	"math"
 	"strings"
 
 	"github.com/ebmcpu/ebmcpu/bounds"
 	"github.com/ebmcpu/ebmcpu/ebm"
+	"github.com/ebmcpu/ebmcpu/internal/jsonnum"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
@@ -459,4 +459,50 @@ func assumption(cfg ebm.Config, b BoundReport, onBox bool) string {
 			"and a lower bound may legitimately exceed it; otherwise: " + s
 	}
 	return s
+}
+
+// BracketWidth is how wide a bracket of log Z is, in nats.
+type BracketWidth struct {
+	// Trained is the trained upper bound minus the trained lower bound.
+	Trained jsonnum.Float64 `json:"trained"`
+	// Narrowest is the lowest evaluated upper bound minus the highest
+	// evaluated lower bound (the importance-weighted one included), with
+	// their names: the tightest bracket the evaluation found.
+	Narrowest jsonnum.Float64 `json:"narrowest"`
+	Lower     string          `json:"narrowest_lower"`
+	Upper     string          `json:"narrowest_upper"`
+}
+
+// bracketWidth measures the bracket of the evaluated bounds (those with an
+// error or on the generator's manifold left out); nil without both sides.
+func bracketWidth(br []BoundReport) *BracketWidth {
+	var w BracketWidth
+	trained := map[string]float64{}
+	best := map[string]float64{"lower": math.Inf(-1), "upper": math.Inf(1)}
+	for _, b := range br {
+		if b.Error != "" || b.Manifold {
+			continue
+		}
+		v := float64(b.LogZ.Value)
+		if b.Trained {
+			trained[b.Side] = v
+		}
+		switch {
+		case b.Side == "lower" && v > best["lower"]:
+			best["lower"], w.Lower = v, b.Name
+		case b.Side == "upper" && v < best["upper"]:
+			best["upper"], w.Upper = v, b.Name
+		}
+	}
+	if w.Lower == "" || w.Upper == "" {
+		return nil
+	}
+	w.Narrowest = jsonnum.Float64(best["upper"] - best["lower"])
+	lo, okL := trained["lower"]
+	up, okU := trained["upper"]
+	w.Trained = jsonnum.Float64(math.NaN())
+	if okL && okU {
+		w.Trained = jsonnum.Float64(up - lo)
+	}
+	return &w
 }

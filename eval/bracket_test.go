@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ebmcpu/ebmcpu/bounds"
 	"github.com/ebmcpu/ebmcpu/ebm"
+	"github.com/stretchr/testify/require"
 )
 
 // TestCheckBracket: a bound on the wrong side of the exact log Z beyond
@@ -60,4 +62,30 @@ func TestCheckBracket(t *testing.T) {
 	if len(v) != 1 || !strings.Contains(v[0].Assumption, "approximate") {
 		t.Errorf("approximate pairing: %+v", v)
 	}
+}
+
+// TestBracketWidth checks the widths against a hand-made bracket: the
+// trained width is trained upper − trained lower, the narrowest pairs the
+// highest lower with the lowest upper, and bounds with an error or on the
+// generator's manifold do not count.
+func TestBracketWidth(t *testing.T) {
+	b := func(side, name string, v float64, trained bool) BoundReport {
+		return BoundReport{Side: side, Name: name, Trained: trained, LogZ: bounds.Estimate{Value: v}}
+	}
+	br := []BoundReport{
+		b("lower", "sv-exact", 1.8, true), b("lower", "iw(K=1000)", 2.2, false),
+		b("upper", "gp", 9.0, true), b("upper", "diffusion", 4.5, false),
+	}
+	broken := b("upper", "broken", -5, false)
+	broken.Error = "failed"
+	manifold := b("lower", "mi", 7, false)
+	manifold.Manifold = true
+	br = append(br, broken, manifold)
+	w := bracketWidth(br)
+	require.NotNil(t, w)
+	require.InDelta(t, 9.0-1.8, float64(w.Trained), 1e-12)
+	require.InDelta(t, 4.5-2.2, float64(w.Narrowest), 1e-12)
+	require.Equal(t, "iw(K=1000)", w.Lower)
+	require.Equal(t, "diffusion", w.Upper)
+	require.Nil(t, bracketWidth(br[:2]), "no upper bound: no width")
 }

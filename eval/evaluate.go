@@ -193,8 +193,11 @@ type Report struct {
 	Test TestReport `json:"test"`
 	// Bracket lists each lower bound, then each upper bound, on the same
 	// latents; the exact log Z to compare them with is LogZ.
-	Bracket    []BoundReport `json:"bracket"`
-	Latents    int           `json:"bracket_latents"` // latents z ∼ N(0, I) behind each bound
+	Bracket []BoundReport `json:"bracket"`
+	Latents int           `json:"bracket_latents"` // latents z ∼ N(0, I) behind each bound
+	// Width is the width upper − lower of the trained bracket and of the
+	// narrowest one the evaluated bounds give (nil without an upper bound).
+	Width      *BracketWidth `json:"bracket_width,omitempty"`
 	Violations []Violation   `json:"violations"`
 	// Certification says which sides of the model's trained bracket are
 	// certified bounds, and on which assumptions (ebm.Certify).
@@ -489,6 +492,7 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 		}
 	}
 	testNLL(r, held, testE)
+	r.Width = bracketWidth(r.Bracket)
 	if r.LogZMethod == "grid" {
 		r.Violations = append(r.Violations, checkBracket(cfg, r.Bracket, float64(r.LogZ.Value), refErr, true, r.NormalisedOnBox, "exact log Z (grid)")...)
 		if v, ok := checkAIS(r); ok {

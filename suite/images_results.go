@@ -4,14 +4,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/klauspost/cpuid/v2"
-
-	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/classify"
 )
 
@@ -156,14 +152,7 @@ func certificationOf(g []*Record) string {
 func writeImageResults(w io.Writer, c Config, recs []*Record, commit string, date time.Time) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	p("# Image results")
-	p("")
-	p("Produced by `%s` at commit `%s` on %s, %s (%s, %s tier, %d cores).", c.Command, commit,
-		date.UTC().Format("2006-01-02 15:04 MST"), cpuid.CPU.BrandName, runtime.GOARCH, asm.Tier(), runtime.NumCPU())
-	if c.Note != "" {
-		p("")
-		p("Note: %s.", c.Note)
-	}
+	writeHeader(p, "Image results", c, commit, date)
 	p("")
 	p("Every run: `ebm.DefaultImageConfig()` with the data set, pairing and seed (seeds 1–%d), %d iterations; %d run(s) at a time with %d linalg worker(s) each, so a run's minutes are its minutes on %d core(s).",
 		c.Seeds, c.StepsFor(c.Pairings[0]), c.Parallel, max(1, c.Workers), max(1, c.Workers))

@@ -108,14 +108,7 @@ func bracketValue(r *Record, side string) float64 {
 func writeResults(w io.Writer, c Config, recs []*Record, commit string, date time.Time) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	p("# Toy suite results")
-	p("")
-	p("Produced by `%s` at commit `%s` on %s, %s (%s, %s tier, %d cores).", c.Command, commit,
-		date.UTC().Format("2006-01-02 15:04 MST"), cpuid.CPU.BrandName, runtime.GOARCH, asm.Tier(), runtime.NumCPU())
-	if c.Note != "" {
-		p("")
-		p("Note: %s.", c.Note)
-	}
+	writeHeader(p, "Toy suite results", c, commit, date)
 	p("")
 	p("Every run: `ebm.DefaultConfig()` with the set, pairing and seed (seeds 1–%d); %d runs at a time, one linalg worker each.", c.Seeds, c.Parallel)
 	p("Iterations per pairing:")
@@ -132,6 +125,14 @@ func writeResults(w io.Writer, c Config, recs []*Record, commit string, date tim
 	p("modes covered and %% high quality (samples within 3σ of a centre) are measured on generator samples (Gaussian mixtures only);")
 	p("divergences counts the guard's rollbacks (a run that used them all up is \"diverged\" and has no evaluation);")
 	p("time is the training wall time in seconds. (k/n) means only k of n runs gave a value.")
+	if v := variantLines(c.Pairings); len(v) > 0 {
+		p("")
+		p("Variants: each changes one setting of the default run (sv+gp):")
+		for _, l := range v {
+			p("- %s", l)
+		}
+	}
+	p("")
 	p("The rows in italics are simple estimators on the same data and test points (package reference): a Gaussian KDE with its bandwidth h and a Gaussian mixture with its K components chosen by held-out likelihood, fitted to %d fresh samples.", ReferenceTrain)
 
 	for _, set := range c.Sets {
@@ -281,6 +282,19 @@ func certified(g []*Record) string {
 		}
 	}
 	return "—"
+}
+
+// writeHeader writes a report's title and where it comes from: the
+// command, the commit, the date and the machine.
+func writeHeader(p func(string, ...any), title string, c Config, commit string, date time.Time) {
+	p("# %s", title)
+	p("")
+	p("Produced by `%s` at commit `%s` on %s, %s (%s, %s tier, %d cores).", c.Command, commit,
+		date.UTC().Format("2006-01-02 15:04 MST"), cpuid.CPU.BrandName, runtime.GOARCH, asm.Tier(), runtime.NumCPU())
+	if c.Note != "" {
+		p("")
+		p("Note: %s.", c.Note)
+	}
 }
 
 func statusText(r *Record) string {

@@ -26,29 +26,26 @@ import (
 // upper bound, and sv+none, the lower-bound-only baseline.
 var Pairings = []string{"sv+gp", "sv+diffusion", "mi+gp", "mi+diffusion", "sv+none"}
 
-// Default run lengths of the full suite, chosen so that its 9 sets × 5
-// pairings × 3 seeds = 135 runs fit in about two hours on 2 cores, two runs
-// at a time with one linalg worker each. Measured on the 2-core AMD EPYC
-// (Zen 3, AVX2 tier) by the suite of results/RESULTS.md itself, i.e. with
-// the contention the full suite has: the median over the 27 runs of each
-// pairing of the median seconds_per_step of its metrics.jsonl —
+// Default run lengths of the full suite: the default run's iterations
+// (ebm.DefaultSteps) for every pairing but the diffusion ones, which are
+// about 11× dearer per iteration (5 nodes × 10 Langevin steps each) and run
+// DefaultDiffusionSteps, with the default diffusion settings (not cheaper
+// ones). Measured on the 2-core AMD EPYC (Zen 3, AVX2 tier), two runs at a
+// time with one linalg worker each (the median seconds_per_step of the
+// runs' metrics.jsonl, with the refined negatives of the defaults):
 //
-//	sv+gp        ≈ 4.2 ms    mi+gp         ≈ 4.2 ms     sv+none ≈ 2.7 ms
-//	sv+diffusion ≈ 46 ms     mi+diffusion  ≈ 47 ms
-//	evaluation (grid 200, 2000 samples, AIS check, bracket) ≈ 2.9 s per run
+//	sv+gp        ≈ 6.5 ms    mi+gp         ≈ 6.5 ms     sv+none ≈ 5 ms
+//	sv+diffusion ≈ 50 ms     mi+diffusion  ≈ 50 ms
+//	evaluation (grid 200, 2000 samples, AIS check, bracket) ≈ 3 s per run
 //
-// The diffusion pairings are ≈ 11× dearer per iteration (5 nodes × 10
-// Langevin steps each), so they run fewer iterations, with the default
-// diffusion settings (not cheaper ones). Per set × seed, with S = 20000
-// (ebm.DefaultConfig().Steps) and S_d = 2000:
+// Per set × seed, with S = 4000 and S_d = 2000:
 //
-//	S·(4.2 + 4.2 + 2.7) ms + 2·S_d·46 ms + 5·2.9 s ≈ 222 + 184 + 15 = 421 s
+//	S·(6.5 + 6.5 + 5) ms + 2·S_d·50 ms + 5·3 s ≈ 72 + 200 + 15 ≈ 290 s
 //
-// of run time, two runs at a time: 27 · 421 s / 2 ≈ 5680 s ≈ 95 minutes.
-// The whole suite took 6536 s (109 minutes) with other work beside it.
+// of run time, two runs at a time: 27 · 290 s / 2 ≈ 65 minutes.
 // RESULTS.md records the iterations of each pairing.
 const (
-	DefaultSteps          = 20000
+	DefaultSteps          = ebm.DefaultSteps
 	DefaultDiffusionSteps = 2000
 	// ShortSteps is the length of every run of the CI-sized suite.
 	ShortSteps = 300
@@ -121,8 +118,12 @@ func ShortConfig() Config {
 	return c
 }
 
-// ParsePairing splits "lower+upper" and checks it is a known pairing.
+// ParsePairing splits "lower+upper" (or "lower+upper@variant", see
+// Variants) and checks it is a known pairing.
 func ParsePairing(p string) (lower, upper string, err error) {
+	if p, _, err = splitVariant(p); err != nil {
+		return "", "", err
+	}
 	for _, q := range Pairings {
 		if p == q {
 			lower, upper, _ = strings.Cut(p, "+")
@@ -181,6 +182,9 @@ func (c Config) Validate() error {
 
 // StepsFor is the number of iterations of the runs of a pairing.
 func (c Config) StepsFor(pairing string) int {
+	if _, v, _ := splitVariant(pairing); v != nil && v.Steps > 0 {
+		return v.Steps
+	}
 	if c.Steps > 0 {
 		return c.Steps
 	}
@@ -430,6 +434,9 @@ func (s Spec) Config(steps int) ebm.Config {
 	cfg.Dataset, cfg.Lower, cfg.Upper, cfg.Seed = s.Set, ebm.LowerBound(lower), ebm.UpperBound(upper), s.Seed
 	cfg.Steps = steps
 	cfg.PlotEvery, cfg.CheckpointEvery = 0, 0
+	if _, v, _ := splitVariant(s.Pairing); v != nil {
+		v.Apply(&cfg)
+	}
 	return cfg
 }
 

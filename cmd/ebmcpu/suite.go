@@ -23,17 +23,18 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 	fs := cli.NewFlags("ebmcpu suite", stderr)
 	out := fs.String("out", "", "suite directory (default toy-suite, or toy-suite-short with --short; image-suite[-short] with --images)")
 	sets := fs.String("sets", "", "comma-separated data sets (default: the nine 2-D sets, all but moons-raw; with --images: mnist,fashion-mnist)")
-	pairings := fs.String("pairings", "", "comma-separated pairings (default: "+strings.Join(suite.Pairings, ",")+")")
+	pairings := fs.String("pairings", "", "comma-separated pairings, each lower+upper or lower+upper@variant (default: "+strings.Join(suite.Pairings, ",")+")")
 	seeds := fs.String("seeds", "", "seeds 1..N per set and pairing (default 3)")
 	steps := fs.String("steps", "", fmt.Sprintf("iterations of every run (default %d, %d for the diffusion pairings)", suite.DefaultSteps, suite.DefaultDiffusionSteps))
 	parallel := fs.String("parallel", "", "runs at a time, one linalg worker each (default 2)")
 	report := fs.Bool("report", false, "train nothing: write RESULTS.md and grid.png from the runs already finished")
 	short := fs.Bool("short", false, fmt.Sprintf("the CI-sized suite: 8gaussians, sv+gp and sv+none, 1 seed, %d iterations, small evaluation (with --images: %d iterations of tiny networks)", suite.ShortSteps, suite.ImagesShortSteps))
 	images := fs.Bool("images", false, "the image sweep (IMAGES.md, images-grid.png): mnist with "+strings.Join(suite.ImagePairings, ", ")+" and fashion-mnist with sv+gp, 2 seeds, the default image config, one run at a time on 2 workers")
+	ablation := fs.Bool("ablation", false, "the ablation of the 2-D quality defaults: 8gaussians, rings, checkerboard; sv+gp and each one-setting variant of it ("+strings.Join(suite.AblationPairings()[1:], ", ")+"), 3 seeds, the default iterations")
 	shardIndex := fs.Int("shard-index", shard.Unset, "run only shard I of the run list (0-based; default: from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or AWS_BATCH_JOB_ARRAY_INDEX, else all)")
 	shardCount := fs.Int("shard-count", shard.Unset, "the number of shards the run list is split into (default: from SLURM_ARRAY_TASK_COUNT or AWS_BATCH_JOB_ARRAY_SIZE)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ebmcpu suite [--images] [--out DIR] [--sets a,b] [--pairings sv+gp,...] [--seeds 3] [--steps N] [--parallel 2] [--short] [--report] [--shard-index I --shard-count N]")
+		fmt.Fprintln(stderr, "usage: ebmcpu suite [--images | --ablation] [--out DIR] [--sets a,b] [--pairings sv+gp,...] [--seeds 3] [--steps N] [--parallel 2] [--short] [--report] [--shard-index I --shard-count N]")
 		fmt.Fprintln(stderr, "\nTrains and evaluates every set × pairing × seed, skipping runs already done, and writes DIR/RESULTS.md and DIR/grid.png.")
 		fmt.Fprintln(stderr, "A shard runs every N-th run; after all shards, `ebmcpu suite --report` writes the tables of the whole suite.")
 		fs.PrintDefaults()
@@ -47,6 +48,13 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 		cfg, dir = suite.ImagesShortConfig(), "image-suite-short"
 	case *images:
 		cfg, dir = suite.ImagesConfig(), "image-suite"
+	case *images && *ablation:
+		return cli.Usage("--images and --ablation: choose one")
+	case *ablation:
+		cfg, dir = suite.AblationConfig(), "ablation"
+		if *short {
+			cfg.Steps, cfg.Seeds, cfg.Eval = suite.ShortSteps, 1, suite.ShortConfig().Eval
+		}
 	case *short:
 		cfg, dir = suite.ShortConfig(), "toy-suite-short"
 	}

@@ -1,0 +1,92 @@
+package suite
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ebmcpu/ebmcpu/ebm"
+)
+
+// A Variant changes one setting of the default configuration, so that an
+// ablation can show what each default is worth: a pairing "sv+gp@name" is
+// the pairing sv+gp with the variant name applied after the defaults.
+type Variant struct {
+	Help  string // what it changes, for RESULTS.md and the flag's help
+	Apply func(*ebm.Config)
+	Steps int // > 0: the variant's runs are this long, whatever the suite's steps
+}
+
+// Variants are the one-change ablations of the 2-D defaults (issue 14):
+// each undoes or alters one quality setting of ebm.DefaultConfig.
+var Variants = map[string]Variant{
+	"before": {"the defaults before the quality settings: no refined negatives, λ = 0.1", func(c *ebm.Config) {
+		c.Negatives, c.GP.Weight = ebm.NegativesConfig{}, 0.1
+	}, 0},
+	"no-negatives": {"the energy step's negatives are the generator's samples (no MALA refinement)", func(c *ebm.Config) {
+		c.Negatives = ebm.NegativesConfig{}
+	}, 0},
+	"gp-0.1": {"the penalty weight λ = 0.1 instead of 0.01", func(c *ebm.Config) { c.GP.Weight = 0.1 }, 0},
+	"ula":    {"unadjusted Langevin negatives (no Metropolis correction)", func(c *ebm.Config) { c.Negatives.MALA = false }, 0},
+	"neg-20": {"20 refinement steps instead of 10", func(c *ebm.Config) { c.Negatives.Steps = 20 }, 0},
+	"persistent": {"persistent chains, each restarted from a generator sample with probability 0.05", func(c *ebm.Config) {
+		c.Negatives.Restart = 0.05
+	}, 0},
+	"long": {"20000 iterations instead of 4000 (the old default length)", func(*ebm.Config) {}, 20000},
+	"ema":  {"the saved energy is an exponential moving average of its weights, β = 0.999", func(c *ebm.Config) { c.EMA = 0.999 }, 0},
+	"adam-0.9": {"the energy's Adam with β₁ = 0.9, β₂ = 0.999 and learning rate 1e-3", func(c *ebm.Config) {
+		c.OptE.Beta1, c.OptE.Beta2, c.OptE.LR = 0.9, 0.999, 1e-3
+	}, 0},
+}
+
+// AblationPairings are the pairings of `ebmcpu suite --ablation`: the
+// default pairing, then each variant of it.
+func AblationPairings() []string {
+	names := make([]string, 0, len(Variants))
+	for n := range Variants {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := []string{"sv+gp"}
+	for _, n := range names {
+		out = append(out, "sv+gp@"+n)
+	}
+	return out
+}
+
+// AblationConfig is the ablation of the 2-D defaults: the three sets with a
+// density that are hardest for the EBM, every variant, 3 seeds, the default
+// number of iterations.
+func AblationConfig() Config {
+	c := DefaultConfig()
+	c.Sets = []string{"8gaussians", "rings", "checkerboard"}
+	c.Pairings = AblationPairings()
+	c.Steps = ebm.DefaultConfig().Steps
+	c.Note = "ablation of the quality defaults: each variant (@name) changes one setting of the default run, see the list below"
+	return c
+}
+
+// splitVariant splits "lower+upper@variant" into the pairing and the
+// variant (nil without one).
+func splitVariant(p string) (string, *Variant, error) {
+	base, name, ok := strings.Cut(p, "@")
+	if !ok {
+		return p, nil, nil
+	}
+	v, found := Variants[name]
+	if !found {
+		return "", nil, fmt.Errorf("unknown variant %q in %q (want one of: %s)", name, p, strings.Join(AblationPairings()[1:], ", "))
+	}
+	return base, &v, nil
+}
+
+// variantLines lists the variants the pairings use, for RESULTS.md.
+func variantLines(pairings []string) []string {
+	var out []string
+	for _, p := range pairings {
+		if _, v, _ := splitVariant(p); v != nil {
+			out = append(out, fmt.Sprintf("%s: %s", p, v.Help))
+		}
+	}
+	return out
+}

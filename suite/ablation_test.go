@@ -1,0 +1,42 @@
+package suite
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ebmcpu/ebmcpu/ebm"
+)
+
+// TestVariants checks that every ablation pairing parses, that each variant
+// changes the run's configuration (and only through Apply), and that an
+// unknown variant is an error naming it.
+func TestVariants(t *testing.T) {
+	c := AblationConfig()
+	require.NoError(t, c.Validate())
+	base := c.RunConfig(Spec{"8gaussians", "sv+gp", 1})
+	require.Equal(t, ebm.DefaultNegatives, base.Negatives, "the ablation's reference is the default run")
+	seen := map[string]bool{}
+	for _, p := range c.Pairings[1:] {
+		lower, upper, err := ParsePairing(p)
+		require.NoError(t, err, p)
+		require.Equal(t, "sv", lower)
+		require.Equal(t, "gp", upper)
+		cfg := c.RunConfig(Spec{"8gaussians", p, 1})
+		require.NotEqual(t, base, cfg, "%s changes nothing", p)
+		key := ebm.Config{}
+		key.Negatives, key.GP, key.EMA, key.OptE, key.Steps = cfg.Negatives, cfg.GP, cfg.EMA, cfg.OptE, cfg.Steps
+		require.False(t, seen[toString(key)], "%s repeats another variant", p)
+		seen[toString(key)] = true
+	}
+	_, _, err := ParsePairing("sv+gp@nonsense")
+	require.ErrorContains(t, err, `"nonsense"`)
+	_, _, err = ParsePairing("sv+nothing@ema")
+	require.Error(t, err)
+}
+
+func toString(c ebm.Config) string {
+	b, _ := json.Marshal(c)
+	return string(b)
+}
