@@ -5,7 +5,7 @@ RACE_PKGS ?= ./linalg/... ./nn ./trainer
 BENCH ?= .
 BENCHCOUNT ?= 5
 
-.PHONY: all build test test-asm test-noasm test-race test-fuzz lint bench bench-iteration bench-mlp bench-gemm asm-check toy-suite toy-suite-short image-suite image-suite-short classifiers bench-image bench-all load-test
+.PHONY: all build test test-asm test-noasm test-race test-fuzz lint bench bench-iteration bench-mlp bench-gemm asm-check toy-suite toy-suite-short image-suite image-suite-short classifiers bench-image bench-all load-test ablation
 
 all: lint build test
 
@@ -118,6 +118,14 @@ toy-suite:
 # The CI-sized suite (8gaussians, sv+gp and sv+none, 1 seed, 300 iterations): seconds.
 toy-suite-short:
 	$(GO) run ./cmd/ebmcpu suite --short --out $(SUITE_OUT)-short
+
+# The ablation of the 2-D quality defaults (issue 14): the default run and
+# each one-setting variant (suite.Variants) on 8gaussians, rings and
+# checkerboard, 3 seeds; about 45 minutes on 2 cores; writes
+# $(SUITE_OUT)/ablation/RESULTS.md (results/ABLATION.md is a copy with a
+# hand-written reading).
+ablation:
+	$(GO) run ./cmd/ebmcpu suite --ablation --out $(SUITE_OUT)/ablation
 
 # The image sweep of issue 15: mnist with sv+gp, mi+gp and sv+none and
 # fashion-mnist with sv+gp (the reverse OOD direction), 2 seeds each — 8 runs

@@ -463,8 +463,9 @@ func assumption(cfg ebm.Config, b BoundReport, onBox bool) string {
 
 // BracketWidth is how wide a bracket of log Z is, in nats.
 type BracketWidth struct {
-	// Trained is the trained upper bound minus the trained lower bound.
-	Trained jsonnum.Float64 `json:"trained"`
+	// Trained is the trained upper bound minus the trained lower bound
+	// (nil when the model has no trained bound on one side).
+	Trained *jsonnum.Float64 `json:"trained,omitempty"`
 	// Narrowest is the lowest evaluated upper bound minus the highest
 	// evaluated lower bound (the importance-weighted one included), with
 	// their names: the tightest bracket the evaluation found.
@@ -500,9 +501,9 @@ func bracketWidth(br []BoundReport) *BracketWidth {
 	w.Narrowest = jsonnum.Float64(best["upper"] - best["lower"])
 	lo, okL := trained["lower"]
 	up, okU := trained["upper"]
-	w.Trained = jsonnum.Float64(math.NaN())
 	if okL && okU {
-		w.Trained = jsonnum.Float64(up - lo)
+		tw := jsonnum.Float64(up - lo)
+		w.Trained = &tw
 	}
 	return &w
 }

@@ -79,7 +79,11 @@ func (r *Report) Summary(w io.Writer) error {
 		p("  %-5s %-9s log Z %s%s  (%s%s)", bd.Side, bd.Kind, bd.LogZ, mark, bd.Name, on)
 	}
 	if w := r.Width; w != nil {
-		p("bracket width: trained %.3f nats; narrowest %.3f (%s to %s)", float64(w.Trained), float64(w.Narrowest), w.Lower, w.Upper)
+		trained := "none (no trained bound on one side)"
+		if w.Trained != nil {
+			trained = fmt.Sprintf("%.3f nats", float64(*w.Trained))
+		}
+		p("bracket width: trained %s; narrowest %.3f (%s to %s)", trained, float64(w.Narrowest), w.Lower, w.Upper)
 	}
 	if len(r.Bracket) > 0 {
 		p("certification of the trained bracket: %s", r.Certification.Why)

@@ -108,7 +108,11 @@ func bracketValue(r *Record, side string) float64 {
 func writeResults(w io.Writer, c Config, recs []*Record, commit string, date time.Time) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	writeHeader(p, "Toy suite results", c, commit, date)
+	title := "Toy suite results"
+	if len(variantLines(c.Pairings)) > 0 {
+		title = "Ablation of the 2-D quality defaults"
+	}
+	writeHeader(p, title, c, commit, date)
 	p("")
 	p("Every run: `ebm.DefaultConfig()` with the set, pairing and seed (seeds 1–%d); %d runs at a time, one linalg worker each.", c.Seeds, c.Parallel)
 	p("Iterations per pairing:")
