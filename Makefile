@@ -81,15 +81,18 @@ bench-all:
 
 # The serving load test of BENCHMARKS.md: 64 clients for 10 s against
 # `ebmcpu serve --model $(MODEL)` on 127.0.0.1, batched (the defaults) and
-# unbatched (--max-batch 1). MODEL is a run directory, e.g. of the default
-# `ebmcpu train --out runs/default`.
+# unbatched (--max-batch 1), each after a 5 s warm-up run, so that the
+# memory before and after shows growth, not warm-up. MODEL is a run
+# directory, e.g. of the default `ebmcpu train --out runs/default`.
 MODEL ?= runs/default
 load-test:
 	@tmp=$$(mktemp -d) && trap 'kill $$pid 2>/dev/null; rm -rf "$$tmp"' EXIT && \
 	$(GO) build -o "$$tmp/ebmcpu" ./cmd/ebmcpu && $(GO) build -o "$$tmp/loadtest" ./cmd/loadtest && \
 	name=$$(basename $(MODEL)) && for mode in "" "--max-batch 1"; do \
 		"$$tmp/ebmcpu" serve --model $(MODEL) --addr 127.0.0.1:18080 $$mode 2>"$$tmp/serve.log" & pid=$$!; sleep 2; \
-		echo "== ebmcpu serve $$mode"; "$$tmp/loadtest" --url http://127.0.0.1:18080 --model "$$name" --clients 64 --duration 10s || exit 1; \
+		"$$tmp/loadtest" --url http://127.0.0.1:18080 --model "$$name" --clients 64 --duration 5s >/dev/null || exit 1; \
+		echo "== ebmcpu serve $$mode (after a 5 s warm-up run)"; \
+		"$$tmp/loadtest" --url http://127.0.0.1:18080 --model "$$name" --clients 64 --duration 10s || exit 1; \
 		kill $$pid; wait $$pid 2>/dev/null; done
 
 # The GEMM tables of BENCHMARKS.md: ours, gonum and OpenBLAS (cgo, needs
