@@ -13,19 +13,19 @@ type DiffusionConfig struct {
 	// Nodes is the number K of quadrature nodes in s (0 selects 5) and
 	// Rule the quadrature: "trapezoid" (the default; nodes k/(K−1)) or
 	// "gauss-legendre".
-	Nodes int    `json:"nodes,omitempty" help:"quadrature nodes in s, ≥ 2"`
-	Rule  string `json:"rule,omitempty" help:"quadrature rule: trapezoid or gauss-legendre"`
+	Nodes int    `json:"nodes" help:"quadrature nodes in s, ≥ 2"`
+	Rule  string `json:"rule" help:"quadrature rule: trapezoid or gauss-legendre"`
 	// StepsPerNode Langevin steps are run at each node s > 0,
 	// warm-started from the previous node (annealed as in AIS): 0 selects
 	// 10 steps and −1 none. StepSize is their step h (0 selects 0.05): the
 	// fixed step without MALA, the initial step of the adaptation with it.
-	StepsPerNode int     `json:"steps_per_node,omitempty" help:"Langevin steps at each node, ≥ 0 (−1: none)"`
-	StepSize     float64 `json:"step_size,omitempty" help:"Langevin step size h (MALA: the start of its adaptation), > 0"`
+	StepsPerNode int     `json:"steps_per_node" help:"Langevin steps at each node, ≥ 0 (−1: none)"`
+	StepSize     float64 `json:"step_size" help:"Langevin step size h (MALA: the start of its adaptation), > 0"`
 	// MALA adds the Metropolis correction; Stats reports acceptance rates.
 	// It costs what the uncorrected steps cost (one evaluation of f and
 	// ∇_z f per step, plus one per node) and is what makes the integrand
 	// accurate: use it (see the package documentation for the numbers).
-	MALA bool `json:"mala,omitempty" help:"Metropolis-adjusted steps: removes the O(h) bias and adapts h (needed for a certified bound)"`
+	MALA bool `json:"mala" help:"Metropolis-adjusted steps: removes the O(h) bias and adapts h (needed for a certified bound)"`
 	// TargetAcceptance is the MALA acceptance rate α* the step size is
 	// adapted to (0 selects DefaultTargetAcceptance, −1 keeps h =
 	// StepSize), over the first BurnIn fraction of each node's steps (0
@@ -34,19 +34,19 @@ type DiffusionConfig struct {
 	// no state across calls (resumed runs stay bit-exact). Without MALA h
 	// stays fixed: the uncorrected chain has no acceptance to adapt to, and
 	// its O(h) bias grows with h.
-	TargetAcceptance float64 `json:"target_acceptance,omitempty" help:"MALA acceptance rate the step size adapts to, in (0, 1) (0: 0.7; −1: fixed step)"`
-	BurnIn           float64 `json:"burn_in,omitempty" help:"fraction of each node's MALA steps that adapt the step size, in (0, 1] (0: 0.5)"`
+	TargetAcceptance float64 `json:"target_acceptance" help:"MALA acceptance rate the step size adapts to, in (0, 1) (0: 0.7; −1: fixed step)"`
+	BurnIn           float64 `json:"burn_in" help:"fraction of each node's MALA steps that adapt the step size, in (0, 1] (0: 0.5)"`
 	// Weight is the TRAINING weight λ of the penalty λ·Û_d (0 selects
 	// 1e-3); Schedule "decay" replaces it by λ_t = 0.7·(2307+t)^−0.55. The
 	// reported bound uses λ = 1.
-	Weight   float64 `json:"weight,omitempty" help:"training weight λ of the penalty λ·Û_d, > 0 (the reported bound uses λ = 1)"`
-	Schedule string  `json:"schedule,omitempty" help:"constant, or decay: λ_t = 0.7·(2307 + t)^−0.55 in place of weight"`
+	Weight   float64 `json:"weight" help:"training weight λ of the penalty λ·Û_d, > 0 (the reported bound uses λ = 1)"`
+	Schedule string  `json:"schedule" help:"constant, or decay: λ_t = 0.7·(2307 + t)^−0.55 in place of weight"`
 	// LogDet ("exact", "smin" or "", as in GPConfig) evaluates the
 	// log-volume term of f and ∇_z f; LOBPCGIters and LOBPCGTol set the
 	// s_min solver of the surrogate.
-	LogDet      string  `json:"log_det,omitempty" help:"the log-det in f: exact or smin (\"\": exact for latent width ≤ 16, else smin)"`
-	LOBPCGIters int     `json:"lobpcg_iters,omitempty" help:"LOBPCG iterations of the smin log-det, ≥ 1"`
-	LOBPCGTol   float64 `json:"lobpcg_tol,omitempty" help:"relative residual at which that LOBPCG stops early, ≥ 0 (0: none)"`
+	LogDet      string  `json:"log_det" help:"the log-det in f: exact or smin (\"\": exact for latent width ≤ 16, else smin)"`
+	LOBPCGIters int     `json:"lobpcg_iters" help:"LOBPCG iterations of the smin log-det, ≥ 1"`
+	LOBPCGTol   float64 `json:"lobpcg_tol" help:"relative residual at which that LOBPCG stops early, ≥ 0 (0: none)"`
 }
 
 // DiffusionStats describes the last Diffusion evaluation.

@@ -12,22 +12,22 @@ import (
 type GPConfig struct {
 	// Weight is the TRAINING weight λ of the penalty (0 selects 1e-3, the
 	// reference code's gp_weight). The reported bound always uses λ = 1.
-	Weight float64 `json:"weight,omitempty" help:"training weight λ of the penalty λ·Û_c, > 0 (the reported bound uses λ = 1)"`
+	Weight float64 `json:"weight" help:"training weight λ of the penalty λ·Û_c, > 0 (the reported bound uses λ = 1)"`
 	// Hinge τ ≥ 0 makes the penalty ReLU(λ·R − τ) (the code's thre).
-	Hinge float64 `json:"hinge,omitempty" help:"τ of the hinged penalty ReLU(λ·Û_c − τ), ≥ 0"`
+	Hinge float64 `json:"hinge" help:"τ of the hinged penalty ReLU(λ·Û_c − τ), ≥ 0"`
 	// Schedule is "constant" (the default) or "decay": λ_t = 0.7·(2307+t)^−0.55
 	// in place of Weight (the code's ada).
-	Schedule string `json:"schedule,omitempty" help:"constant, or decay: λ_t = 0.7·(2307 + t)^−0.55 in place of weight"`
+	Schedule string `json:"schedule" help:"constant, or decay: λ_t = 0.7·(2307 + t)^−0.55 in place of weight"`
 	// LogDet is "exact", "smin" or "" (exact for d ≤ ExactLogDetMaxDim):
 	// how ∇_z ½ log det(JᵀJ) in b_i is evaluated.
-	LogDet string `json:"log_det,omitempty" help:"the log-det in ∇_z f: exact or smin (\"\": exact for latent width ≤ 16, else smin)"`
+	LogDet string `json:"log_det" help:"the log-det in ∇_z f: exact or smin (\"\": exact for latent width ≤ 16, else smin)"`
 	// LOBPCGIters and LOBPCGTol set the s_min solver of LogDet "smin".
-	LOBPCGIters int     `json:"lobpcg_iters,omitempty" help:"LOBPCG iterations of the smin log-det, ≥ 1"`
-	LOBPCGTol   float64 `json:"lobpcg_tol,omitempty" help:"relative residual at which that LOBPCG stops early, ≥ 0 (0: none)"`
+	LOBPCGIters int     `json:"lobpcg_iters" help:"LOBPCG iterations of the smin log-det, ≥ 1"`
+	LOBPCGTol   float64 `json:"lobpcg_tol" help:"relative residual at which that LOBPCG stops early, ≥ 0 (0: none)"`
 	// FullGradient replaces the one-probe Hutchinson estimate of the
 	// reference code, (v·∇_z f)², by ‖∇_z f‖² itself: same expectation, no
 	// probe variance, and the same cost (J∇_z f instead of Jv).
-	FullGradient bool `json:"full_gradient,omitempty" help:"use ‖∇_z f‖² instead of one Hutchinson probe (same mean, no probe variance)"`
+	FullGradient bool `json:"full_gradient" help:"use ‖∇_z f‖² instead of one Hutchinson probe (same mean, no probe variance)"`
 }
 
 // GradientPenalty is the first-order upper bound on the gap,

@@ -12,14 +12,14 @@ import (
 type IWConfig struct {
 	// K is the number of latents per group (0 selects 100); K = 1 is the
 	// singular-value bound E_p[f] of SPEC §3(a).
-	K int `json:"k,omitempty" help:"latents per group, ≥ 1 (0: 100)"`
+	K int `json:"k" help:"latents per group, ≥ 1 (0: 100)"`
 	// LogDet ("exact", "smin" or "", as in GPConfig) evaluates the
 	// log-volume term of f; LOBPCGIters and LOBPCGTol set the s_min solver
 	// of the surrogate, whose f is a lower bound of the exact one (so L_K
 	// stays a lower bound) once LOBPCG has converged.
-	LogDet      string  `json:"log_det,omitempty" help:"log-volume term of f: exact, smin or empty (exact for d ≤ 16)"`
-	LOBPCGIters int     `json:"lobpcg_iters,omitempty" help:"s_min solver iterations (0: 2)"`
-	LOBPCGTol   float64 `json:"lobpcg_tol,omitempty" help:"s_min solver relative residual tolerance (0: run every iteration)"`
+	LogDet      string  `json:"log_det" help:"log-volume term of f: exact, smin or empty (exact for d ≤ 16)"`
+	LOBPCGIters int     `json:"lobpcg_iters" help:"s_min solver iterations (0: 2)"`
+	LOBPCGTol   float64 `json:"lobpcg_tol" help:"s_min solver relative residual tolerance (0: run every iteration)"`
 }
 
 // IWStats describes the last ImportanceWeighted evaluation.

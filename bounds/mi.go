@@ -13,21 +13,21 @@ import (
 type MIConfig struct {
 	// Estimator is "ba" (Barber–Agakov with a Gaussian encoder; the
 	// default), "infonce" or "nwj".
-	Estimator string `json:"estimator,omitempty" help:"mutual-information estimator: ba (Barber–Agakov), infonce or nwj"`
+	Estimator string `json:"estimator" help:"mutual-information estimator: ba (Barber–Agakov), infonce or nwj"`
 	// Sigma is the noise level σ > 0 of x = G(z) + σε (0 selects 0.1); with
 	// LearnSigma, log σ is a parameter trained with the generator.
-	Sigma      float64 `json:"sigma,omitempty" help:"noise σ of the noisy generator x = G(z) + σε, > 0"`
-	LearnSigma bool    `json:"learn_sigma,omitempty" help:"train log σ with the generator"`
+	Sigma      float64 `json:"sigma" help:"noise σ of the noisy generator x = G(z) + σε, > 0"`
+	LearnSigma bool    `json:"learn_sigma" help:"train log σ with the generator"`
 	// Hidden are the hidden widths of the encoder (ba) or of both critic
 	// towers (infonce, nwj); nil selects [100, 100], an empty slice a
 	// single Linear layer.
-	Hidden []int `json:"hidden,omitempty" help:"hidden widths of the encoder or critic towers (empty list in a config file: one Linear layer)"`
+	Hidden []int `json:"hidden" help:"hidden widths of the encoder or critic towers (empty list in a config file: one Linear layer)"`
 	// Activation is the hidden activation (see nn.ParseActivation; ""
 	// selects LeakyReLU with slope 0.2, as MEG's critic).
-	Activation string `json:"activation,omitempty" help:"hidden activation of the auxiliary networks (\"\": LeakyReLU with slope 0.2)"`
+	Activation string `json:"activation" help:"hidden activation of the auxiliary networks (\"\": LeakyReLU with slope 0.2)"`
 	// Features is the width m of the separable critic T(x, z) = f(x)·g(z)
 	// of infonce and nwj (0 selects 32).
-	Features int `json:"features,omitempty" help:"width m of the separable critic of infonce and nwj, ≥ 1"`
+	Features int `json:"features" help:"width m of the separable critic of infonce and nwj, ≥ 1"`
 }
 
 // MIEntropy is the mutual-information lower bound on the entropy of the

@@ -15,21 +15,21 @@ type SVConfig struct {
 	// d×d Cholesky per sample), "smin" (the paper's d·log s_min, LOBPCG;
 	// the default) or "topk" (Σ_{i≤K} log s_i + (d−K)·log s_min, the top K
 	// from a randomized SVD).
-	Method string `json:"method,omitempty" help:"how Σ log s_i is bounded: exact (full Jacobian), smin (d·log s_min by LOBPCG) or topk"`
+	Method string `json:"method" help:"how Σ log s_i is bounded: exact (full Jacobian), smin (d·log s_min by LOBPCG) or topk"`
 	// K is the number of top singular values of "topk", 1 ≤ K < d.
-	K int `json:"k,omitempty" help:"top singular values of topk, 1 ≤ k < latent width"`
+	K int `json:"k" help:"top singular values of topk, 1 ≤ k < latent width"`
 	// LOBPCGIters (0: 2, the released code's ssv_iter) and LOBPCGTol (0:
 	// run LOBPCGIters iterations) set the s_min solver. A truncated run
 	// overstates s_min, hence the bound: Stats reports the residual.
-	LOBPCGIters int     `json:"lobpcg_iters,omitempty" help:"LOBPCG iterations for s_min, ≥ 1 (a truncated run overstates s_min)"`
-	LOBPCGTol   float64 `json:"lobpcg_tol,omitempty" help:"relative residual at which LOBPCG stops early, ≥ 0 (0: run lobpcg_iters)"`
+	LOBPCGIters int     `json:"lobpcg_iters" help:"LOBPCG iterations for s_min, ≥ 1 (a truncated run overstates s_min)"`
+	LOBPCGTol   float64 `json:"lobpcg_tol" help:"relative residual at which LOBPCG stops early, ≥ 0 (0: run lobpcg_iters)"`
 	// WarmStart starts LOBPCG from the previous call's vectors (same batch
 	// size) instead of a random block.
-	WarmStart bool `json:"warm_start,omitempty" help:"start LOBPCG from the previous iteration's vectors (checkpointed)"`
+	WarmStart bool `json:"warm_start" help:"start LOBPCG from the previous iteration's vectors (checkpointed)"`
 	// Oversample and PowerIters set the randomized SVD of "topk"
 	// (0 selects 8 and 2; −1 selects none).
-	Oversample int `json:"oversample,omitempty" help:"extra columns of topk's randomized SVD, ≥ 0 (−1: none)"`
-	PowerIters int `json:"power_iters,omitempty" help:"power iterations of topk's randomized SVD, ≥ 0 (−1: none)"`
+	Oversample int `json:"oversample" help:"extra columns of topk's randomized SVD, ≥ 0 (−1: none)"`
+	PowerIters int `json:"power_iters" help:"power iterations of topk's randomized SVD, ≥ 0 (−1: none)"`
 }
 
 // SVStats describes the last SVEntropy evaluation.

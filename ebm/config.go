@@ -20,23 +20,23 @@ import (
 // documentation: `ebmcpu train -h` prints it with the field's default.
 type Config struct {
 	Dataset    string `json:"dataset" help:"data: a built-in 2-D set (ebmcpu datasets), csv:PATH (one sample per row) or mnist:DIR (IDX files)"`
-	Stratified bool   `json:"stratified,omitempty" help:"draw 8gaussians/25gaussians batches with equal counts per mode, as the reference code does"`
+	Stratified bool   `json:"stratified" help:"draw 8gaussians/25gaussians batches with equal counts per mode, as the reference code does"`
 	Seed       uint64 `json:"seed" help:"seed of every random draw of the run"`
 
 	Steps          int `json:"steps" help:"training iterations; each makes energy_steps energy updates, then generator_steps generator updates"`
 	Batch          int `json:"batch" help:"samples per batch, ≥ 2 (data points and generator samples alike)"`
 	EnergySteps    int `json:"energy_steps" help:"energy updates per iteration, ≥ 1"`
 	GeneratorSteps int `json:"generator_steps" help:"generator updates per iteration, ≥ 1"`
-	LatentDim      int `json:"latent_dim,omitempty" help:"generator input width d, 1 ≤ d ≤ D (0: the data width D)"`
+	LatentDim      int `json:"latent_dim" help:"generator input width d, 1 ≤ d ≤ D (0: the data width D)"`
 
 	Lower         LowerBound `json:"lower" help:"the generator's entropy lower bound: sv (singular values of its Jacobian) or mi (mutual information)"`
 	Upper         UpperBound `json:"upper" help:"the energy's gap upper bound: gp (gradient penalty), diffusion, or none (the lower-bound-only baseline)"`
-	ZeroGP        float64    `json:"zero_gp,omitempty" help:"weight λ of the 0GP baseline penalty λ‖∇E(x_data)‖², ≥ 0 (0: off)"`
+	ZeroGP        float64    `json:"zero_gp" help:"weight λ of the 0GP baseline penalty λ‖∇E(x_data)‖², ≥ 0 (0: off)"`
 	EntropyWeight float64    `json:"entropy_weight" help:"weight w_H of the entropy bound in the generator loss E_q[E] − w_H·Ĥ, ≥ 0"`
 
 	Energy    NetConfig              `json:"energy"`
 	Generator NetConfig              `json:"generator"`
-	Confine   float64                `json:"confine,omitempty" help:"α of a confining term α‖x‖² added to the energy, ≥ 0 (0: none)"`
+	Confine   float64                `json:"confine" help:"α of a confining term α‖x‖² added to the energy, ≥ 0 (0: none)"`
 	OptE      nn.AdamConfig          `json:"opt_energy"`
 	OptG      nn.AdamConfig          `json:"opt_generator"`
 	SV        bounds.SVConfig        `json:"sv"`
@@ -45,14 +45,14 @@ type Config struct {
 	Diffusion bounds.DiffusionConfig `json:"diffusion"`
 	Guard     GuardConfig            `json:"guard"`
 	Negatives NegativesConfig        `json:"negatives"`
-	EMA       float64                `json:"ema,omitempty" help:"decay β of an exponential moving average of the energy's weights, which the saved model uses, in [0, 1) (0: the last weights)"`
+	EMA       float64                `json:"ema" help:"decay β of an exponential moving average of the energy's weights, which the saved model uses, in [0, 1) (0: the last weights)"`
 
 	LogEvery        int `json:"log_every" help:"iterations between lines of metrics.jsonl, ≥ 1"`
 	CheckpointEvery int `json:"checkpoint_every" help:"iterations between checkpoints, ≥ 0 (0: only at the end and on interruption)"`
 	PlotEvery       int `json:"plot_every" help:"iterations between pictures of a 2-D run, ≥ 0 (0: none)"`
-	EvalEvery       int `json:"eval_every,omitempty" help:"iterations between evaluations written as eval-<step>.json, ≥ 0 (0: none)"`
+	EvalEvery       int `json:"eval_every" help:"iterations between evaluations written as eval-<step>.json, ≥ 0 (0: none)"`
 
-	MemoryLimit uint64 `json:"memory_limit,omitempty" help:"bytes a run may plan to use; larger settings are refused before anything is allocated (0: half the physical memory)"`
+	MemoryLimit uint64 `json:"memory_limit" help:"bytes a run may plan to use; larger settings are refused before anything is allocated (0: half the physical memory)"`
 }
 
 // NetConfig describes a network: an MLP by its hidden layers, or for images
@@ -60,14 +60,14 @@ type Config struct {
 // input and output widths (and an image's shape) follow from the data and
 // latent dimensions.
 type NetConfig struct {
-	Arch             NetArch `json:"arch,omitempty" help:"mlp, or conv: DCGAN-like for images (hidden = the channels of each block, downsampling ×2 per block)"`
+	Arch             NetArch `json:"arch" help:"mlp, or conv: DCGAN-like for images (hidden = the channels of each block, downsampling ×2 per block)"`
 	Hidden           []int   `json:"hidden" help:"hidden layer widths (conv: block channels), comma-separated, each ≥ 1"`
 	Activation       string  `json:"activation" help:"hidden activation: prelu, leakyrelu, relu, silu, softplus, tanh, sigmoid, elu"`
-	LeakySlope       float64 `json:"leaky_slope,omitempty" help:"negative slope of leakyrelu, in [0, 1) (0: 0.01)"`
-	OutputActivation string  `json:"output_activation,omitempty" help:"activation after the last layer, e.g. tanh for images in [−1, 1] (\"\": none)"`
-	BatchNorm        bool    `json:"batch_norm,omitempty" help:"BatchNorm after each hidden activation (run in eval mode for all Jacobian work)"`
-	SpectralNorm     bool    `json:"spectral_norm,omitempty" help:"spectral normalisation of every Linear layer (mlp)"`
-	OutputScale      bool    `json:"output_scale,omitempty" help:"a learnable scalar on the output (the reference energy's scale)"`
+	LeakySlope       float64 `json:"leaky_slope" help:"negative slope of leakyrelu, in [0, 1) (0: 0.01)"`
+	OutputActivation string  `json:"output_activation" help:"activation after the last layer, e.g. tanh for images in [−1, 1] (\"\": none)"`
+	BatchNorm        bool    `json:"batch_norm" help:"BatchNorm after each hidden activation (run in eval mode for all Jacobian work)"`
+	SpectralNorm     bool    `json:"spectral_norm" help:"spectral normalisation of every Linear layer (mlp)"`
+	OutputScale      bool    `json:"output_scale" help:"a learnable scalar on the output (the reference energy's scale)"`
 }
 
 // NetArch names a network architecture.

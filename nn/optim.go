@@ -32,10 +32,10 @@ type AdamConfig struct {
 	Beta1       float64 `json:"beta1" help:"decay of the first-moment average, in [0, 1)"`
 	Beta2       float64 `json:"beta2" help:"decay of the second-moment average, in [0, 1)"`
 	Eps         float64 `json:"eps" help:"denominator guard ε, > 0"`
-	WeightDecay float64 `json:"weight_decay,omitempty" help:"weight decay, ≥ 0 (0: none)"`
+	WeightDecay float64 `json:"weight_decay" help:"weight decay, ≥ 0 (0: none)"`
 	// Decoupled selects AdamW: the weight decay shrinks the parameters
 	// directly (p ← p·(1 − lr·wd)) instead of adding wd·p to the gradient.
-	Decoupled bool `json:"decoupled,omitempty" help:"AdamW: decay the weights directly instead of adding wd·p to the gradient"`
+	Decoupled bool `json:"decoupled" help:"AdamW: decay the weights directly instead of adding wd·p to the gradient"`
 }
 
 // DefaultAdam returns torch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8,
