@@ -280,20 +280,12 @@ func runTorch(cfg AllConfig, script string, threads int) (float64, error) {
 // route) against gonum's dense SVD of the same matrices, interleaved. It
 // returns the speed-up and the largest relative error of the top 8.
 func svdRatio(cfg AllConfig, w io.Writer) (float64, float64, error) {
-	c := ebm.DefaultImageConfig()
-	dims := ebm.Dims{Data: 784, Latent: c.LatentDim, Channels: 1, Height: 28, Width: 28}
-	nets, err := ebm.NewNets(c, dims, nn.NewRNG(7))
+	const B, K = 64, 8
+	_, jac, err := imageJacobians(B, 8)
 	if err != nil {
 		return 0, 0, err
 	}
-	const B, K = 64, 8
-	d, D := dims.Latent, dims.Data
-	z := make([]float32, B*d)
-	nn.Normal(nn.NewRNG(8).Stream("z"), z)
-	op := nn.NewJacobianOperator(nets.Generator, B, d)
-	op.SetPoint(z, nn.Eval)
-	var jac linalg.Jacobians[float32]
-	jac.Form(op)
+	d, D := jac.Cols, jac.Rows
 	data := make([]float32, B*D*d)
 	for i, v := range jac.Data {
 		data[i] = float32(v)
@@ -325,26 +317,37 @@ func svdRatio(cfg AllConfig, w io.Writer) (float64, float64, error) {
 	return sp, relerr, nil
 }
 
+// imageJacobians builds the default image generator (weights from seed 7)
+// at B latents z ∼ N(0, I) drawn from seed zSeed: its matrix-free Jacobian
+// operator and the dense Jacobians formed from it (784 × latent width each).
+func imageJacobians(B int, zSeed uint64) (*nn.JacobianOperator[float32], *linalg.Jacobians[float32], error) {
+	c := ebm.DefaultImageConfig()
+	dims := ebm.Dims{Data: 784, Latent: c.LatentDim, Channels: 1, Height: 28, Width: 28}
+	nets, err := ebm.NewNets(c, dims, nn.NewRNG(7))
+	if err != nil {
+		return nil, nil, err
+	}
+	z := make([]float32, B*dims.Latent)
+	nn.Normal(nn.NewRNG(zSeed).Stream("z"), z)
+	op := nn.NewJacobianOperator(nets.Generator, B, dims.Latent)
+	op.SetPoint(z, nn.Eval)
+	jac := new(linalg.Jacobians[float32])
+	jac.Form(op)
+	return op, jac, nil
+}
+
 // sminAccuracy measures the s_min of the lower bound at image scale: LOBPCG
 // on the matrix-free Jacobian operator of the default image generator (one
 // JVP and one VJP per iteration) against the smallest singular value of the
 // dense Jacobians by gonum's SVD, for the default 2 iterations and for
 // longer runs, with the time of one Solve over the batch.
 func sminAccuracy(cfg AllConfig, w io.Writer) error {
-	c := ebm.DefaultImageConfig()
-	dims := ebm.Dims{Data: 784, Latent: c.LatentDim, Channels: 1, Height: 28, Width: 28}
-	nets, err := ebm.NewNets(c, dims, nn.NewRNG(7))
+	const B = 64
+	op, jac, err := imageJacobians(B, 9)
 	if err != nil {
 		return err
 	}
-	const B = 64
-	d := dims.Latent
-	z := make([]float32, B*d)
-	nn.Normal(nn.NewRNG(9).Stream("z"), z)
-	op := nn.NewJacobianOperator(nets.Generator, B, d)
-	op.SetPoint(z, nn.Eval)
-	var jac linalg.Jacobians[float32]
-	jac.Form(op)
+	d := jac.Cols
 	sv := make([]float64, B*d)
 	jac.SingularValues(sv)
 	fmt.Fprintf(w, "\ns_min of the same generator's Jacobians at %d other latents: LOBPCG (block 1, float32 products, matrix-free) "+
