@@ -10,42 +10,32 @@ package asm
 // half a tile wide goes to the narrow kernel, one vector per row, which
 // computes the same sums.
 
-// sgemm12x32AVX512 is sgemm4x4Generic with a 12×32 float32 tile.
-func sgemm12x32AVX512(p *GemmPanel[float32]) {
-	p.check(12, 32)
-	f := sgemmKern12x32AVX512
-	if p.Cols <= 16 {
-		f = sgemmKern12x16AVX512
+// gemmKern is the signature of the generated micro-kernels.
+type gemmKern[T Float] func(k int, a *T, rsA, csA, tsA int, b *T, ldb int, c *T, ldc, m, cols, flags int, bias *T)
+
+// runKern checks an mr×nr panel and runs wide on it, or narrow (one vector
+// per row) when the panel is at most nr/2 columns wide.
+func runKern[T Float](p *GemmPanel[T], mr, nr int, wide, narrow gemmKern[T]) {
+	p.check(mr, nr)
+	f := wide
+	if p.Cols <= nr/2 {
+		f = narrow
 	}
 	f(p.K, first(p.A), p.RsA, p.CsA, p.TsA, first(p.B), p.Ldb, &p.C[0], p.Ldc, p.M, p.Cols, int(p.Flags), first(p.Bias))
+}
+
+// sgemm12x32AVX512 is sgemm4x4Generic with a 12×32 float32 tile.
+func sgemm12x32AVX512(p *GemmPanel[float32]) {
+	runKern(p, 12, 32, sgemmKern12x32AVX512, sgemmKern12x16AVX512)
 }
 
 // dgemm12x16AVX512 is dgemm4x4Generic with a 12×16 float64 tile.
 func dgemm12x16AVX512(p *GemmPanel[float64]) {
-	p.check(12, 16)
-	f := dgemmKern12x16AVX512
-	if p.Cols <= 8 {
-		f = dgemmKern12x8AVX512
-	}
-	f(p.K, first(p.A), p.RsA, p.CsA, p.TsA, first(p.B), p.Ldb, &p.C[0], p.Ldc, p.M, p.Cols, int(p.Flags), first(p.Bias))
+	runKern(p, 12, 16, dgemmKern12x16AVX512, dgemmKern12x8AVX512)
 }
 
 // sgemm6x16AVX2 is sgemm4x4Generic with a 6×16 float32 tile.
-func sgemm6x16AVX2(p *GemmPanel[float32]) {
-	p.check(6, 16)
-	f := sgemmKern6x16AVX2
-	if p.Cols <= 8 {
-		f = sgemmKern6x8AVX2
-	}
-	f(p.K, first(p.A), p.RsA, p.CsA, p.TsA, first(p.B), p.Ldb, &p.C[0], p.Ldc, p.M, p.Cols, int(p.Flags), first(p.Bias))
-}
+func sgemm6x16AVX2(p *GemmPanel[float32]) { runKern(p, 6, 16, sgemmKern6x16AVX2, sgemmKern6x8AVX2) }
 
 // dgemm6x8AVX2 is dgemm4x4Generic with a 6×8 float64 tile.
-func dgemm6x8AVX2(p *GemmPanel[float64]) {
-	p.check(6, 8)
-	f := dgemmKern6x8AVX2
-	if p.Cols <= 4 {
-		f = dgemmKern6x4AVX2
-	}
-	f(p.K, first(p.A), p.RsA, p.CsA, p.TsA, first(p.B), p.Ldb, &p.C[0], p.Ldc, p.M, p.Cols, int(p.Flags), first(p.Bias))
-}
+func dgemm6x8AVX2(p *GemmPanel[float64]) { runKern(p, 6, 8, dgemmKern6x8AVX2, dgemmKern6x4AVX2) }
