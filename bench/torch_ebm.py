@@ -25,11 +25,11 @@ Prints the median time per iteration over several repeats.
 """
 
 import math
-import statistics
 import sys
-import time
 
 import torch
+
+from torchtime import median_ms, time_calls
 
 B = 200
 NEG_STEPS, NEG_H = 10, 0.03  # ebm.DefaultNegatives
@@ -135,24 +135,9 @@ def main():
         (eg - H).backward()
         optG.step()
 
-    for _ in range(5):
-        iteration()
-    n = 1
-    while True:
-        t = time.perf_counter()
-        for _ in range(n):
-            iteration()
-        if time.perf_counter() - t > 0.3:
-            break
-        n *= 2
-    samples = []
-    for _ in range(7):
-        t = time.perf_counter()
-        for _ in range(n):
-            iteration()
-        samples.append((time.perf_counter() - t) / n)
+    samples, n = time_calls(iteration, warmup=5, min_seconds=0.3, repeats=7)
     print(f"torch {torch.__version__} threads={threads} sv+gp iteration: "
-          f"median {statistics.median(samples) * 1e3:.3f} ms over 7 repeats of {n}")
+          f"median {median_ms(samples):.3f} ms over 7 repeats of {n}")
 
 
 if __name__ == "__main__":

@@ -37,12 +37,12 @@ Prints the median time per iteration over several repeats.
 import gzip
 import math
 import os
-import statistics
 import subprocess
 import sys
-import time
 
 import torch
+
+from torchtime import median_ms, time_calls
 import torch.autograd.forward_ad as fwAD
 
 B, D_LAT, IMG = 64, 32, 28
@@ -185,24 +185,9 @@ def main():
         (eg - H).backward()
         optG.step()
 
-    for _ in range(2):
-        iteration()
-    n = 1
-    while True:
-        t = time.perf_counter()
-        for _ in range(n):
-            iteration()
-        if time.perf_counter() - t > 1.0:
-            break
-        n *= 2
-    samples = []
-    for _ in range(5):
-        t = time.perf_counter()
-        for _ in range(n):
-            iteration()
-        samples.append((time.perf_counter() - t) / n)
+    samples, n = time_calls(iteration, warmup=2, min_seconds=1.0, repeats=5)
     print(f"torch {torch.__version__} threads={threads} image iteration: "
-          f"median {statistics.median(samples) * 1e3:.1f} ms over 5 repeats of {n}")
+          f"median {median_ms(samples):.1f} ms over 5 repeats of {n}")
 
 
 if __name__ == "__main__":

@@ -15,9 +15,10 @@ Usage: torch_mlp.py THREADS [NET ...]   (NET like 2-256-256-1; default both)
 
 import statistics
 import sys
-import time
 
 import torch
+
+from torchtime import time_calls
 
 
 def build(widths):
@@ -43,23 +44,7 @@ def bench(widths, batch=256, repeats=7, min_seconds=0.3):
         loss.backward()
         opt.step()
 
-    # Warm up, then size a repeat to last at least min_seconds.
-    for _ in range(3):
-        step()
-    n = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(n):
-            step()
-        if time.perf_counter() - t0 >= min_seconds:
-            break
-        n *= 2
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            step()
-        times.append((time.perf_counter() - t0) / n)
+    times, _ = time_calls(step, warmup=3, min_seconds=min_seconds, repeats=repeats)
     return statistics.median(times), min(times), max(times)
 
 
