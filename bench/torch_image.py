@@ -1,21 +1,23 @@
 #!/usr/bin/python3
 """PyTorch reference for trainer's BenchmarkImageIteration: one iteration of
 the default image run, ebm.DefaultImageConfig() (MNIST 28×28, batch 64,
-latent 32, float32), the same work as the Go iteration:
+latent 32, float32, sv + none), the same work as the Go iteration:
 
   energy step:    x_data (MNIST in [−1, 1]), z ~ N(0, I), x_fake = G(z) in
-                  train mode; loss = mean E(x_data) − mean E(x_fake) + λ·R,
-                  λ = 0.1, with the gradient-penalty bound
-                  R = ½ mean (a − b)², a − b = −v·∇_z f, one probe v per
-                  sample, where ∇_z f = −Jᵀ∇_x E(G(z)) + z + ∇_z(d·log s_min)
-                  and the s_min surrogate's gradient d·∇_z(uᵀJv)/s holds the
-                  LOBPCG pair (u, v) fixed (2 iterations from a random
-                  start); the θ-gradient of R holds J·v_probe and b fixed
-                  (a mixed second derivative of E); one Adam step.
+                  train mode; loss = mean E(x_data) − mean E(x_fake); one
+                  Adam step.
   generator step: fresh z, loss = mean E(G(z)) − Ĥ with
                   Ĥ = mean d·log s_min + const, s_min from LOBPCG (2
                   iterations, warm-started from the previous step's
                   vectors), its gradient d·∇θ(uᵀJv)/s; one Adam step.
+
+With the argument gp, the energy step adds the gradient-penalty bound of
+--upper gp, λ·R with λ = 0.1 (ebm.DefaultImageConfig's gp.weight):
+R = ½ mean (a − b)², a − b = −v·∇_z f, one probe v per sample, where
+∇_z f = −Jᵀ∇_x E(G(z)) + z + ∇_z(d·log s_min) and the s_min surrogate's
+gradient d·∇_z(uᵀJv)/s holds the LOBPCG pair (u, v) fixed (2 iterations
+from a random start); the θ-gradient of R holds J·v_probe and b fixed (a
+mixed second derivative of E).
 
 LOBPCG is the Go solver's: block size 1, per iteration one VJP (the
 residual JᵀJx − μx) and one JVP (J r), a Rayleigh–Ritz step on
@@ -23,13 +25,13 @@ residual JᵀJx − μx) and one JVP (J r), a Rayleigh–Ritz step on
 VJPs reuse the graph of one forward pass; gradients through a JVP run
 reverse mode over the forward-mode pass.
 
-Energy: Conv 3×3/1 (1→32) LeakyReLU(0.1) Conv 4×4/2 (32→32) LReLU,
-then the same with 64 and 128 channels (28 → 14 → 7 → 3), Linear(1152 → 1),
+Energy (ebm arch dcgan): Conv 4×4/2 (1→32) LeakyReLU(0.1), Conv 4×4/2
+(32→64) LReLU, Conv 4×4/2 (64→128) LReLU (28 → 14 → 7 → 3), Linear(1152 → 1),
 a learnable scale. Generator: Linear(32 → 128·7·7) ELU BatchNorm2d,
 ConvTranspose 4×4/2 (128→64) ELU BatchNorm2d, ConvTranspose 4×4/2 (64→1)
 tanh. Adam lr 2e-4, betas (0, 0.9), eps 1e-6.
 
-    /usr/bin/python3 bench/torch_image.py 1     # threads
+    /usr/bin/python3 bench/torch_image.py 1 [gp]    # threads [penalty]
 
 Prints the median time per iteration over several repeats.
 """
@@ -52,8 +54,7 @@ LOBPCG_ITERS = 2
 
 def energy_net():
     def block(cin, cout):
-        return [torch.nn.Conv2d(cin, cout, 3, 1, 1), torch.nn.LeakyReLU(0.1),
-                torch.nn.Conv2d(cout, cout, 4, 2, 1), torch.nn.LeakyReLU(0.1)]
+        return [torch.nn.Conv2d(cin, cout, 4, 2, 1), torch.nn.LeakyReLU(0.1)]
     return torch.nn.Sequential(
         torch.nn.Unflatten(1, (1, IMG, IMG)),
         *block(1, 32), *block(32, 64), *block(64, 128),
@@ -136,6 +137,7 @@ def lobpcg_smin(op, x):
 
 def main():
     threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+    penalty = len(sys.argv) > 2 and sys.argv[2] == "gp"
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     data = mnist()
@@ -154,23 +156,26 @@ def main():
             x_fake = G(z)
         optE.zero_grad()
         loss = E(x_data).mean() - E(x_fake).mean()
-        # The gradient penalty at z, in eval mode.
-        G.eval()
-        v = torch.randn(B, d)
-        smin, vmin, u = lobpcg_smin(JacOp(G, z), torch.randn(B, d))
-        zz = z.clone().requires_grad_(True)
-        x, jvmin = jvp(G, zz, vmin)
-        _, w = jvp(G, z, v)  # J·v for the mixed term (held fixed)
-        xe = x.detach().requires_grad_(True)
-        ge = torch.autograd.grad(E(xe).sum(), xe)[0]
-        # ∂/∂z [∇E·G(z) − d·uᵀJ(z)v_min/s]
-        gz = torch.autograd.grad((ge * x).sum() - (d / smin.unsqueeze(1) * u * jvmin).sum(), zz)[0]
-        gf = z - gz
-        r = -(v * gf).sum(1)
-        coef = (LAMBDA * r / B).detach()
-        xe = x.detach().requires_grad_(True)
-        g = torch.autograd.grad(E(xe).sum(), xe, create_graph=True)[0]
-        (loss + (coef * (g * w.detach()).sum(1)).sum()).backward()
+        if not penalty:
+            loss.backward()
+        else:
+            # The gradient penalty at z, in eval mode.
+            G.eval()
+            v = torch.randn(B, d)
+            smin, vmin, u = lobpcg_smin(JacOp(G, z), torch.randn(B, d))
+            zz = z.clone().requires_grad_(True)
+            x, jvmin = jvp(G, zz, vmin)
+            _, w = jvp(G, z, v)  # J·v for the mixed term (held fixed)
+            xe = x.detach().requires_grad_(True)
+            ge = torch.autograd.grad(E(xe).sum(), xe)[0]
+            # ∂/∂z [∇E·G(z) − d·uᵀJ(z)v_min/s]
+            gz = torch.autograd.grad((ge * x).sum() - (d / smin.unsqueeze(1) * u * jvmin).sum(), zz)[0]
+            gf = z - gz
+            r = -(v * gf).sum(1)
+            coef = (LAMBDA * r / B).detach()
+            xe = x.detach().requires_grad_(True)
+            g = torch.autograd.grad(E(xe).sum(), xe, create_graph=True)[0]
+            (loss + (coef * (g * w.detach()).sum(1)).sum()).backward()
         optE.step()
         # Generator step.
         z = torch.randn(B, d)
@@ -186,7 +191,8 @@ def main():
         optG.step()
 
     samples, n = time_calls(iteration, warmup=2, min_seconds=1.0, repeats=5)
-    print(f"torch {torch.__version__} threads={threads} image iteration: "
+    what = "image iteration" + (" with gp" if penalty else "")
+    print(f"torch {torch.__version__} threads={threads} {what}: "
           f"median {median_ms(samples):.1f} ms over 5 repeats of {n}")
 
 

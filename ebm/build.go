@@ -173,19 +173,19 @@ func newNet(nc NetConfig, dims Dims, generator bool, s *nn.Stream) (*nn.Network[
 		widths := append(append([]int{in}, nc.Hidden...), out)
 		return nn.BuildMLP[float32](nn.MLPSpec{Widths: widths, Activation: nc.Activation, LeakySlope: nc.LeakySlope,
 			BatchNorm: nc.BatchNorm, SpectralNorm: nc.SpectralNorm, OutputActivation: nc.OutputActivation, OutputScale: nc.OutputScale}, s)
-	case ArchConv:
+	case ArchConv, ArchDCGAN:
 		if !dims.Image() {
-			return nil, fmt.Errorf("arch conv needs image data; the data are %d numbers a row", dims.Data)
+			return nil, fmt.Errorf("arch %s needs image data; the data are %d numbers a row", nc.Arch, dims.Data)
 		}
 		spec := nn.ConvSpec{Channels: dims.Channels, Height: dims.Height, Width: dims.Width, Widths: nc.Hidden,
 			Latent: dims.Latent, Activation: nc.Activation, LeakySlope: nc.LeakySlope, BatchNorm: nc.BatchNorm,
-			OutputActivation: nc.OutputActivation, OutputScale: nc.OutputScale}
+			OutputActivation: nc.OutputActivation, OutputScale: nc.OutputScale, Strided: nc.Arch == ArchDCGAN}
 		if generator {
 			return nn.BuildConvGenerator[float32](spec, s)
 		}
 		return nn.BuildConvEnergy[float32](spec, s)
 	}
-	return nil, fmt.Errorf("arch %q, want mlp or conv", nc.Arch)
+	return nil, fmt.Errorf("arch %q, want mlp, conv or dcgan", nc.Arch)
 }
 
 // CopyNets returns fresh networks of c with the values of nets, for code

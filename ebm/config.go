@@ -60,7 +60,7 @@ type Config struct {
 // input and output widths (and an image's shape) follow from the data and
 // latent dimensions.
 type NetConfig struct {
-	Arch             NetArch `json:"arch" help:"mlp, or conv: DCGAN-like for images (hidden = the channels of each block, downsampling ×2 per block)"`
+	Arch             NetArch `json:"arch" help:"mlp, or for images conv (blocks of a 3×3 and a strided 4×4 convolution) or dcgan (the strided convolution only); hidden = the channels of each block, which halves the resolution"`
 	Hidden           []int   `json:"hidden" help:"hidden layer widths (conv: block channels), comma-separated, each ≥ 1"`
 	Activation       string  `json:"activation" help:"hidden activation: prelu, leakyrelu, relu, silu, softplus, tanh, sigmoid, elu"`
 	LeakySlope       float64 `json:"leaky_slope" help:"negative slope of leakyrelu, in [0, 1) (0: 0.01)"`
@@ -77,7 +77,14 @@ type NetArch string
 const (
 	ArchMLP  NetArch = "" // also "mlp"
 	ArchConv NetArch = "conv"
+	// ArchDCGAN is conv without the 3×3 stride-1 convolution before each
+	// downsampling one in the energy: DCGAN's discriminator, about a fifth
+	// of conv's work on 28×28 images. Its generator is conv's.
+	ArchDCGAN NetArch = "dcgan"
 )
+
+// Conv reports whether a is one of the convolutional architectures.
+func (a NetArch) Conv() bool { return a == ArchConv || a == ArchDCGAN }
 
 // NegativesConfig refines the negative samples of the energy step: instead
 // of the generator samples x = G(z) themselves, the energy is pushed up on
@@ -193,16 +200,27 @@ func (c Config) Resolve(dims Dims) (Config, error) {
 }
 
 // DefaultImageConfig is the starting point of a run on images (mnist,
-// fashion-mnist, mnist:DIR): DCGAN-like networks sized for 28×28 on two
-// cores, a latent width of 32, the s_min singular-value bound with LOBPCG
-// warm-started across iterations, and the gradient-penalty bound with the
-// s_min surrogate of the log-det (the exact log-det of d = 32 costs 32
-// tangents a sample).
+// fashion-mnist, mnist:DIR): DCGAN networks sized for 28×28 on two cores,
+// a latent width of 32, and the s_min singular-value bound with LOBPCG
+// warm-started across iterations.
+//
+// Its upper bound is none: the lower-bound-only baseline. Measured on MNIST
+// (results/IMAGES.md), the gradient-penalty bound at weights 0.1, 0.01 and
+// 0.001, with or without a 0GP penalty, turns the generator's samples into
+// saturated blobs within 200 iterations while Û grows to 10³–10⁵; without
+// it the samples are digit-like after 400. The gp settings below are the
+// ones --upper gp uses: the s_min surrogate of the log-det (the exact
+// log-det of d = 32 costs 32 tangents a sample).
+//
+// The energy is dcgan rather than conv: the 3×3 convolutions of conv make
+// an iteration about twice as slow, and dcgan is the energy these
+// measurements used.
 func DefaultImageConfig() Config {
 	c := DefaultConfig()
 	c.Dataset = "mnist"
 	c.Steps, c.Batch, c.LatentDim = 3000, 64, 32
-	c.Energy = NetConfig{Arch: ArchConv, Hidden: []int{32, 64, 128}, Activation: "leakyrelu", LeakySlope: 0.1, OutputScale: true}
+	c.Upper = UpperNone
+	c.Energy = NetConfig{Arch: ArchDCGAN, Hidden: []int{32, 64, 128}, Activation: "leakyrelu", LeakySlope: 0.1, OutputScale: true}
 	c.Generator = NetConfig{Arch: ArchConv, Hidden: []int{64, 128}, Activation: "elu", BatchNorm: true, OutputActivation: "tanh"}
 	// The 2-D quality settings are not measured on images, and refined
 	// negatives would multiply the cost of an image iteration: off.

@@ -127,13 +127,13 @@ func (c Config) Validate() error {
 				bad("%s.output_activation: %v", net.name, err)
 			}
 		}
-		if a := net.n.Arch; a != ArchMLP && a != "mlp" && a != ArchConv {
-			bad("%s.arch = %q, want mlp or conv", net.name, a)
+		if a := net.n.Arch; a != ArchMLP && a != "mlp" && !a.Conv() {
+			bad("%s.arch = %q, want mlp, conv or dcgan", net.name, a)
 		}
 		if !(net.n.LeakySlope >= 0 && net.n.LeakySlope < 1) {
 			bad("%s.leaky_slope = %g, want a slope in [0, 1)", net.name, net.n.LeakySlope)
 		}
-		if net.n.Arch == ArchConv && len(net.n.Hidden) == 0 {
+		if net.n.Arch.Conv() && len(net.n.Hidden) == 0 {
 			bad("%s.hidden: a conv network needs the channels of at least one block", net.name)
 		}
 	}
@@ -175,8 +175,8 @@ func (c Config) ValidateDims(dims Dims) error {
 		name string
 		nc   NetConfig
 	}{{"energy", c.Energy}, {"generator", c.Generator}} {
-		if n.nc.Arch == ArchConv && !dims.Image() {
-			return fmt.Errorf("%s.arch = conv needs image data; %s has %d numbers a row", n.name, c.Dataset, D)
+		if n.nc.Arch.Conv() && !dims.Image() {
+			return fmt.Errorf("%s.arch = %s needs image data; %s has %d numbers a row", n.name, n.nc.Arch, c.Dataset, D)
 		}
 	}
 	d := c.latent(D)
@@ -184,7 +184,7 @@ func (c Config) ValidateDims(dims Dims) error {
 	if needsInjective && d > D {
 		return fmt.Errorf("latent_dim = %d exceeds the data width %d: the generator cannot be injective, as the %s+%s bounds need", d, D, c.Lower, c.Upper)
 	}
-	if needsInjective && c.Generator.Arch != ArchConv { // a conv generator's first layer is Linear(d → C·h·w), far wider than d
+	if needsInjective && !c.Generator.Arch.Conv() { // a conv generator's first layer is Linear(d → C·h·w), far wider than d
 		for _, w := range c.Generator.Hidden {
 			if w < d {
 				return fmt.Errorf("generator.hidden has a layer of width %d below the latent width %d: the generator cannot be injective, "+
@@ -264,11 +264,12 @@ func (c Config) Footprint(dims Dims) uint64 {
 // netSize is the number of parameters of a network in → out and the sum
 // of its layers' output widths.
 func netSize(nc NetConfig, dims Dims, in, out int) (params, widths uint64) {
-	if nc.Arch != ArchConv {
+	if !nc.Arch.Conv() {
 		return mlpParams(in, nc.Hidden, out), add(add(uint64(in), sum(nc.Hidden)), uint64(out))
 	}
 	// Two convolutions per block (3×3 and 4×4, ≤ 16 weights a channel
-	// pair) at the block's resolution, which halves from block to block.
+	// pair; dcgan has only the second, so this bounds it too) at the
+	// block's resolution, which halves from block to block.
 	h, w, prev := uint64(dims.Height), uint64(dims.Width), uint64(max(dims.Channels, 1))
 	widths = add(uint64(in), uint64(out))
 	for _, ch := range nc.Hidden {

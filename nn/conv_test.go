@@ -57,6 +57,10 @@ func convCases() []netCase {
 			return mustConvNet(BuildConvEnergy[float64](ConvSpec{Channels: 2, Height: 6, Width: 5, Widths: []int{2, 3},
 				Activation: "silu", OutputScale: true}, s))
 		}},
+		{"strided-conv-energy-spec", func(s *Stream) *Network[float64] {
+			return mustConvNet(BuildConvEnergy[float64](ConvSpec{Channels: 2, Height: 6, Width: 5, Widths: []int{2, 3},
+				Activation: "leakyrelu", LeakySlope: 0.1, Strided: true}, s))
+		}},
 		{"conv-generator-spec", func(s *Stream) *Network[float64] {
 			n := mustConvNet(BuildConvGenerator[float64](ConvSpec{Channels: 1, Height: 7, Width: 5, Widths: []int{2, 3}, Latent: 3,
 				Activation: "elu", BatchNorm: true, OutputActivation: "tanh"}, s))
@@ -662,6 +666,20 @@ func TestConvBuilders(t *testing.T) {
 	}
 	if a := e.Layers()[1].(*Activation[float32]); a.Slope != 0.1 {
 		t.Errorf("energy LeakyReLU slope %v", a.Slope)
+	}
+	strided := DefaultConvEnergy(1, 28, 28)
+	strided.Strided = true
+	if e, err := BuildConvEnergy[float32](strided, s); err != nil {
+		t.Error(err)
+	} else {
+		want := "conv2d(784→6272) leakyrelu(6272) conv2d(6272→3136) leakyrelu(3136) conv2d(3136→1152) leakyrelu(1152) linear(1152→1)"
+		if got := e.String(); got != want {
+			t.Errorf("strided energy:\n%s\nwant\n%s", got, want)
+		}
+		// (1·16+1)·32 + (32·16+1)·64 + (64·16+1)·128 + 1152+1
+		if got, want := e.NumParams(), 544+32832+131200+1153; got != want {
+			t.Errorf("strided energy has %d parameters, want %d", got, want)
+		}
 	}
 	g, err := BuildConvGenerator[float32](DefaultConvGenerator(1, 28, 28, 64), s)
 	if err != nil {

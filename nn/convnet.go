@@ -13,7 +13,8 @@ import (
 //	[Conv 3×3/1 (C→w₁) → act → Conv 4×4/2 (w₁→w₁) → act] → [Conv 3×3/1 (w₁→w₂) → act → Conv 4×4/2 → act]
 //	→ … → Linear(w_L·h_L·w_L → 1) [→ OutputActivation] [→ Scale]
 //
-// (padding 1 throughout; each block halves the resolution, h_{i+1} = ⌊h_i/2⌋,
+// (with Strided, each block is its Conv 4×4/2 → act alone: DCGAN's
+// discriminator; padding 1 throughout; each block halves the resolution, h_{i+1} = ⌊h_i/2⌋,
 // and the flatten before the Linear layer is implicit) and BuildConvGenerator
 // its mirror image from a latent of width d,
 //
@@ -40,6 +41,9 @@ type ConvSpec struct {
 	BatchNorm        bool    `json:"batch_norm,omitempty"`        // BatchNorm2D after each hidden activation
 	OutputActivation string  `json:"output_activation,omitempty"` // after the last layer; "" for none
 	OutputScale      bool    `json:"output_scale,omitempty"`      // learnable scalar output scale
+	// Strided drops the energy's 3×3 stride-1 convolutions: each block is
+	// one Conv 4×4/2 → act, DCGAN's discriminator. The generator ignores it.
+	Strided bool `json:"strided,omitempty"`
 }
 
 // DefaultConvEnergy returns the energy spec for c×h×w images: blocks of
@@ -150,9 +154,12 @@ func BuildConvEnergy[T asm.Float](spec ConvSpec, s *Stream) (*Network[T], error)
 	c := spec.Channels
 	for i, w := range spec.Widths {
 		h, wd := p.hs[i], p.ws[i]
-		b.add(NewConv2D[T](ConvShape{InC: c, H: h, W: wd, OutC: w, KH: 3, KW: 3, Stride: 1, Pad: 1}, true, s))
-		b.hidden(p.act, w, h, wd)
-		down := NewConv2D[T](ConvShape{InC: w, H: h, W: wd, OutC: w, KH: 4, KW: 4, Stride: 2, Pad: 1}, true, s)
+		if !spec.Strided {
+			b.add(NewConv2D[T](ConvShape{InC: c, H: h, W: wd, OutC: w, KH: 3, KW: 3, Stride: 1, Pad: 1}, true, s))
+			b.hidden(p.act, w, h, wd)
+			c = w
+		}
+		down := NewConv2D[T](ConvShape{InC: c, H: h, W: wd, OutC: w, KH: 4, KW: 4, Stride: 2, Pad: 1}, true, s)
 		b.add(down)
 		b.hidden(p.act, w, down.OutH(), down.OutW())
 		c = w
