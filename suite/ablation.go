@@ -15,6 +15,9 @@ type Variant struct {
 	Help  string // what it changes, for RESULTS.md and the flag's help
 	Apply func(*ebm.Config)
 	Steps int // > 0: the variant's runs are this long, whatever the suite's steps
+	// Images marks a variant of the image defaults (ebm.DefaultImageConfig),
+	// left out of the 2-D ablation.
+	Images bool
 }
 
 // Variants are the one-change ablations of the 2-D defaults (issue 14):
@@ -22,29 +25,40 @@ type Variant struct {
 var Variants = map[string]Variant{
 	"before": {"the defaults before the quality settings: no refined negatives, λ = 0.1", func(c *ebm.Config) {
 		c.Negatives, c.GP.Weight = ebm.NegativesConfig{}, 0.1
-	}, 0},
+	}, 0, false},
 	"no-negatives": {"the energy step's negatives are the generator's samples (no MALA refinement)", func(c *ebm.Config) {
 		c.Negatives = ebm.NegativesConfig{}
-	}, 0},
-	"gp-0.1": {"the penalty weight λ = 0.1 instead of 0.01", func(c *ebm.Config) { c.GP.Weight = 0.1 }, 0},
-	"ula":    {"unadjusted Langevin negatives (no Metropolis correction)", func(c *ebm.Config) { c.Negatives.MALA = false }, 0},
-	"neg-20": {"20 refinement steps instead of 10", func(c *ebm.Config) { c.Negatives.Steps = 20 }, 0},
+	}, 0, false},
+	"gp-0.1": {"the penalty weight λ = 0.1 instead of 0.01", func(c *ebm.Config) { c.GP.Weight = 0.1 }, 0, false},
+	"ula":    {"unadjusted Langevin negatives (no Metropolis correction)", func(c *ebm.Config) { c.Negatives.MALA = false }, 0, false},
+	"neg-20": {"20 refinement steps instead of 10", func(c *ebm.Config) { c.Negatives.Steps = 20 }, 0, false},
 	"persistent": {"persistent chains, each restarted from a generator sample with probability 0.05", func(c *ebm.Config) {
 		c.Negatives.Restart = 0.05
-	}, 0},
-	"long": {"20000 iterations instead of 4000 (the old default length)", func(*ebm.Config) {}, 20000},
-	"ema":  {"the saved energy is an exponential moving average of its weights, β = 0.999", func(c *ebm.Config) { c.EMA = 0.999 }, 0},
+	}, 0, false},
+	"long": {"20000 iterations instead of 4000 (the old default length)", func(*ebm.Config) {}, 20000, false},
+	"ema":  {"the saved energy is an exponential moving average of its weights, β = 0.999", func(c *ebm.Config) { c.EMA = 0.999 }, 0, false},
 	"adam-0.9": {"the energy's Adam with β₁ = 0.9, β₂ = 0.999 and learning rate 1e-3", func(c *ebm.Config) {
 		c.OptE.Beta1, c.OptE.Beta2, c.OptE.LR = 0.9, 0.999, 1e-3
-	}, 0},
+	}, 0, false},
+
+	// Image variants: the penalty weight of --upper gp on images, and the
+	// conv energy the dcgan default replaced (results/IMAGES.md).
+	"gp-0.01":  {"the penalty weight λ = 0.01", func(c *ebm.Config) { c.GP.Weight = 0.01 }, 0, true},
+	"gp-0.001": {"the penalty weight λ = 0.001 (the reference code's)", func(c *ebm.Config) { c.GP.Weight = 0.001 }, 0, true},
+	"gp-1e-5":  {"the penalty weight λ = 1e-5", func(c *ebm.Config) { c.GP.Weight = 1e-5 }, 0, true},
+	"conv": {"the conv energy: a 3×3 stride-1 convolution before each strided one", func(c *ebm.Config) {
+		c.Energy.Arch = ebm.ArchConv
+	}, 0, true},
 }
 
 // AblationPairings are the pairings of `ebmcpu suite --ablation`: the
-// default pairing, then each variant of it.
+// default pairing, then each 2-D variant of it.
 func AblationPairings() []string {
 	names := make([]string, 0, len(Variants))
-	for n := range Variants {
-		names = append(names, n)
+	for n, v := range Variants {
+		if !v.Images {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	out := []string{"sv+gp"}
@@ -80,13 +94,29 @@ func splitVariant(p string) (string, *Variant, error) {
 	return base, &v, nil
 }
 
-// variantLines lists the variants the pairings use, for RESULTS.md.
-func variantLines(pairings []string) []string {
-	var out []string
-	for _, p := range pairings {
-		if _, v, _ := splitVariant(p); v != nil {
-			out = append(out, fmt.Sprintf("%s: %s", p, v.Help))
+// hasVariant reports whether a pairing has a variant.
+func hasVariant(pairings []string) bool {
+	for _, pr := range pairings {
+		if _, v, _ := splitVariant(pr); v != nil {
+			return true
 		}
 	}
-	return out
+	return false
+}
+
+// writeVariants lists the variants the pairings use, for a report.
+func writeVariants(p func(string, ...any), pairings []string) {
+	header := false
+	for _, pr := range pairings {
+		base, v, _ := splitVariant(pr)
+		if v == nil {
+			continue
+		}
+		if !header {
+			p("")
+			p("Variants: each changes one setting of the default run of its pairing:")
+			header = true
+		}
+		p("- %s: %s (%s otherwise as the default)", pr, v.Help, base)
+	}
 }

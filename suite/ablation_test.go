@@ -2,6 +2,7 @@ package suite
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -30,6 +31,25 @@ func TestVariants(t *testing.T) {
 		require.False(t, seen[toString(key)], "%s repeats another variant", p)
 		seen[toString(key)] = true
 	}
+	for name, v := range Variants {
+		require.Equal(t, v.Images, !slices.Contains(c.Pairings, "sv+gp@"+name), "%s: the 2-D ablation has exactly the 2-D variants", name)
+	}
+
+	// The image variants change the image defaults and keep them valid.
+	img := ImagesConfig()
+	img.Pairings = []string{"sv+gp"}
+	imgBase := img.RunConfig(Spec{"mnist", "sv+gp", 1})
+	for name, v := range Variants {
+		if !v.Images {
+			continue
+		}
+		img.Pairings = []string{"sv+gp@" + name}
+		require.NoError(t, img.Validate(), name)
+		cfg := img.RunConfig(Spec{"mnist", "sv+gp@" + name, 1})
+		require.NotEqual(t, imgBase, cfg, "%s changes nothing", name)
+		require.NoError(t, cfg.Validate(), name)
+	}
+
 	_, _, err := ParsePairing("sv+gp@nonsense")
 	require.ErrorContains(t, err, `"nonsense"`)
 	_, _, err = ParsePairing("sv+nothing@ema")

@@ -109,7 +109,7 @@ func writeResults(w io.Writer, c Config, recs []*Record, commit string, date tim
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	title := "Toy suite results"
-	if len(variantLines(c.Pairings)) > 0 {
+	if hasVariant(c.Pairings) {
 		title = "Ablation of the 2-D quality defaults"
 	}
 	writeHeader(p, title, c, commit, date)
@@ -129,13 +129,7 @@ func writeResults(w io.Writer, c Config, recs []*Record, commit string, date tim
 	p("modes covered and %% high quality (samples within 3σ of a centre) are measured on generator samples (Gaussian mixtures only);")
 	p("divergences counts the guard's rollbacks (a run that used them all up is \"diverged\" and has no evaluation);")
 	p("time is the training wall time in seconds. (k/n) means only k of n runs gave a value.")
-	if v := variantLines(c.Pairings); len(v) > 0 {
-		p("")
-		p("Variants: each changes one setting of the default run (sv+gp):")
-		for _, l := range v {
-			p("- %s", l)
-		}
-	}
+	writeVariants(p, c.Pairings)
 	p("")
 	p("The rows in italics are simple estimators on the same data and test points (package reference): a Gaussian KDE with its bandwidth h and a Gaussian mixture with its K components chosen by held-out likelihood, fitted to %d fresh samples.", ReferenceTrain)
 
