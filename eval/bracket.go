@@ -379,7 +379,7 @@ func (a *bracketAcc) fill(r *BoundReport) {
 // for the exact 2-D value): a bug or a broken assumption, named in
 // Assumption.
 type Violation struct {
-	Side      string          `json:"side"` // "lower", "upper" or "ais"
+	Side      string          `json:"side"` // "lower", "upper", "ais" or "crossed" (an upper bound below a lower one)
 	Bound     string          `json:"bound"`
 	Value     jsonnum.Float64 `json:"value"`     // the bound, nats
 	StdErr    jsonnum.Float64 `json:"se"`        // its standard error
@@ -418,6 +418,42 @@ func checkBracket(cfg ebm.Config, br []BoundReport, ref, refErr float64, exact, 
 		out = append(out, Violation{Side: b.Side, Bound: b.Name, Value: jsonnum.Float64(b.LogZ.Value), StdErr: jsonnum.Float64(b.LogZ.StdErr),
 			Reference: jsonnum.Float64(ref), RefName: refName, Excess: jsonnum.Float64(excess), Tolerance: jsonnum.Float64(tol),
 			Assumption: assumption(cfg, b, onBox)})
+	}
+	return out
+}
+
+// checkCrossed compares the bounds with one another: an upper bound below
+// a lower bound of the same normaliser (both on R^D, or both on the
+// generator's image manifold) beyond 3 standard errors shows that one of
+// the two is wrong, with no reference log Z needed — on images, where the
+// manifold bounds have none, this is the only check they get.
+func checkCrossed(cfg ebm.Config, br []BoundReport) []Violation {
+	var out []Violation
+	usable := func(b BoundReport) bool { return b.Error == "" && !math.IsNaN(float64(b.LogZ.Value)) }
+	se := func(b BoundReport) float64 {
+		if s := float64(b.LogZ.StdErr); !math.IsNaN(s) {
+			return s
+		}
+		return 0
+	}
+	for _, lo := range br {
+		if lo.Side != "lower" || !usable(lo) {
+			continue
+		}
+		for _, up := range br {
+			if up.Side != "upper" || !usable(up) || up.Manifold != lo.Manifold {
+				continue
+			}
+			excess := float64(lo.LogZ.Value) - float64(up.LogZ.Value)
+			tol := 3 * math.Hypot(se(lo), se(up))
+			if !(excess > tol) {
+				continue
+			}
+			out = append(out, Violation{Side: "crossed", Bound: up.Name, Value: jsonnum.Float64(up.LogZ.Value), StdErr: jsonnum.Float64(up.LogZ.StdErr),
+				Reference: jsonnum.Float64(lo.LogZ.Value), RefName: "the lower bound " + lo.Name, Excess: jsonnum.Float64(excess), Tolerance: jsonnum.Float64(tol),
+				Assumption: "an upper bound below a lower bound of the same log Z: one of them is wrong. The upper: " +
+					assumption(cfg, up, false) + ". The lower: " + assumption(cfg, lo, false)})
+		}
 	}
 	return out
 }

@@ -64,6 +64,40 @@ func TestCheckBracket(t *testing.T) {
 	}
 }
 
+// TestCheckCrossed: an upper bound below a lower bound of the same
+// normaliser beyond 3 combined SE is flagged, naming both; bounds within
+// noise, on different normalisers (R^D against the manifold) or failed are
+// not compared.
+func TestCheckCrossed(t *testing.T) {
+	cfg := ebm.DefaultConfig()
+	b := func(side, kind string, v, se float64, manifold bool) BoundReport {
+		return BoundReport{Side: side, Kind: kind, Name: kind, LogZ: estimate(v, se), Manifold: manifold}
+	}
+	failed := b("lower", "iw", 100, 1, true)
+	failed.Error = "boom"
+	br := []BoundReport{
+		b("lower", "mi", -300, 0.4, true),
+		b("lower", "iw", 505, 1.2, true),      // above the gp upper bound: crossed
+		b("upper", "gp", 127, 14, true),       // 505 − 127 = 378 > 3·hypot(1.2, 14)
+		b("upper", "diffusion", 504, 1, true), // 1 < 3·hypot(1.2, 1): within noise
+		b("upper", "gp", 0, 0.1, false),       // on R^D: not comparable with manifold bounds
+		failed,
+	}
+	v := checkCrossed(cfg, br)
+	if len(v) != 1 {
+		t.Fatalf("%d crossings, want 1: %+v", len(v), v)
+	}
+	c := v[0]
+	if c.Side != "crossed" || c.Bound != "gp" || float64(c.Reference) != 505 || math.Abs(float64(c.Excess)-378) > 1e-9 ||
+		math.Abs(float64(c.Tolerance)-3*math.Hypot(1.2, 14)) > 1e-9 || !strings.Contains(c.RefName, "iw") ||
+		!strings.Contains(c.Assumption, "first-order") || !strings.Contains(c.Assumption, "injective") {
+		t.Errorf("crossing: %+v", c)
+	}
+	if v := checkCrossed(cfg, br[:2]); len(v) != 0 {
+		t.Errorf("no upper bound, yet %+v", v)
+	}
+}
+
 // TestBracketWidth checks the widths against a hand-made bracket: the
 // trained width is trained upper − trained lower, the narrowest pairs the
 // highest lower with the lowest upper, and bounds with an error or on the

@@ -501,6 +501,7 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 	} else if r.LogZMethod == "ais" {
 		r.Violations = append(r.Violations, checkBracket(cfg, r.Bracket, float64(r.LogZ.Value), refErr, false, false, "AIS log Ẑ (stochastic lower bound)")...)
 	}
+	r.Violations = append(r.Violations, checkCrossed(cfg, r.Bracket)...)
 	if img != nil {
 		img.finish(r, held, testE, art)
 	}
