@@ -131,7 +131,7 @@ ablation:
 	$(GO) run ./cmd/ebmcpu suite --ablation --out $(SUITE_OUT)/ablation
 
 # The image sweep of issue 15: mnist with sv+gp, mi+gp and sv+none and
-# fashion-mnist with sv+none, the image default (the reverse OOD direction), 2 seeds each — 8 runs
+# fashion-mnist with sv+gp and sv+none (the reverse OOD direction), 2 seeds each — 10 runs
 # of ebm.DefaultImageConfig, one at a time on 2 linalg workers, each followed
 # by the default image evaluation. Several hours on 2 cores (see
 # suite.ImagesConfig; results/IMAGES.md is a shorter sweep of 1000

@@ -115,7 +115,7 @@ func RunAll(cfg AllConfig, w io.Writer) error {
 	goals = append(goals, goal{"toy iteration, 0 allocations", "0", fmt.Sprintf("%.0f", toy.allocs), toy.allocs == 0})
 
 	// The image iteration.
-	fmt.Fprintf(w, "\n## The default image iteration (ebm.DefaultImageConfig: MNIST, sv + none, dcgan energy 32/64/128, conv generator 64/128, batch 64)\n\n")
+	fmt.Fprintf(w, "\n## The default image iteration (ebm.DefaultImageConfig: MNIST, sv + gp, dcgan energy 32/64/128, conv generator 64/128, batch 64)\n\n")
 	img, err := iterationRatios(cfg, w, ebm.DefaultImageConfig(), "torch_image.py", 2, peak1, 0)
 	if err != nil {
 		return err

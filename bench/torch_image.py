@@ -1,23 +1,24 @@
 #!/usr/bin/python3
 """PyTorch reference for trainer's BenchmarkImageIteration: one iteration of
 the default image run, ebm.DefaultImageConfig() (MNIST 28×28, batch 64,
-latent 32, float32, sv + none), the same work as the Go iteration:
+latent 32, float32, sv + gp), the same work as the Go iteration:
 
   energy step:    x_data (MNIST in [−1, 1]), z ~ N(0, I), x_fake = G(z) in
-                  train mode; loss = mean E(x_data) − mean E(x_fake); one
-                  Adam step.
+                  train mode; loss = mean E(x_data) − mean E(x_fake) + λ·R,
+                  λ = 0.01, with the gradient-penalty bound
+                  R = ½ mean (a − b)², a − b = −v·∇_z f, one probe v per
+                  sample, where ∇_z f = −Jᵀ∇_x E(G(z)) + z + ∇_z(d·log s_min)
+                  and the s_min surrogate's gradient d·∇_z(uᵀJv)/s holds the
+                  LOBPCG pair (u, v) fixed (2 iterations from a random
+                  start); the θ-gradient of R holds J·v_probe and b fixed
+                  (a mixed second derivative of E); one Adam step.
   generator step: fresh z, loss = mean E(G(z)) − Ĥ with
                   Ĥ = mean d·log s_min + const, s_min from LOBPCG (2
                   iterations, warm-started from the previous step's
                   vectors), its gradient d·∇θ(uᵀJv)/s; one Adam step.
 
-With the argument gp, the energy step adds the gradient-penalty bound of
---upper gp, λ·R with λ = 0.1 (ebm.DefaultImageConfig's gp.weight):
-R = ½ mean (a − b)², a − b = −v·∇_z f, one probe v per sample, where
-∇_z f = −Jᵀ∇_x E(G(z)) + z + ∇_z(d·log s_min) and the s_min surrogate's
-gradient d·∇_z(uᵀJv)/s holds the LOBPCG pair (u, v) fixed (2 iterations
-from a random start); the θ-gradient of R holds J·v_probe and b fixed (a
-mixed second derivative of E).
+With the argument none, the energy step leaves the penalty out (the
+lower-bound-only baseline, --upper none).
 
 LOBPCG is the Go solver's: block size 1, per iteration one VJP (the
 residual JᵀJx − μx) and one JVP (J r), a Rayleigh–Ritz step on
@@ -31,7 +32,7 @@ a learnable scale. Generator: Linear(32 → 128·7·7) ELU BatchNorm2d,
 ConvTranspose 4×4/2 (128→64) ELU BatchNorm2d, ConvTranspose 4×4/2 (64→1)
 tanh. Adam lr 2e-4, betas (0, 0.9), eps 1e-6.
 
-    /usr/bin/python3 bench/torch_image.py 1 [gp]    # threads [penalty]
+    /usr/bin/python3 bench/torch_image.py 1 [none]    # threads [no penalty]
 
 Prints the median time per iteration over several repeats.
 """
@@ -48,7 +49,7 @@ from torchtime import median_ms, time_calls
 import torch.autograd.forward_ad as fwAD
 
 B, D_LAT, IMG = 64, 32, 28
-LAMBDA = 0.1  # ebm.DefaultGPWeight
+LAMBDA = 0.01  # ebm.DefaultImageConfig's gp.weight
 LOBPCG_ITERS = 2
 
 
@@ -137,7 +138,7 @@ def lobpcg_smin(op, x):
 
 def main():
     threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
-    penalty = len(sys.argv) > 2 and sys.argv[2] == "gp"
+    penalty = not (len(sys.argv) > 2 and sys.argv[2] == "none")
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     data = mnist()
@@ -191,7 +192,7 @@ def main():
         optG.step()
 
     samples, n = time_calls(iteration, warmup=2, min_seconds=1.0, repeats=5)
-    what = "image iteration" + (" with gp" if penalty else "")
+    what = "image iteration" + ("" if penalty else " without the penalty")
     print(f"torch {torch.__version__} threads={threads} {what}: "
           f"median {median_ms(samples):.1f} ms over 5 repeats of {n}")
 

@@ -41,9 +41,8 @@ var Variants = map[string]Variant{
 		c.OptE.Beta1, c.OptE.Beta2, c.OptE.LR = 0.9, 0.999, 1e-3
 	}, 0, false},
 
-	// Image variants: the penalty weight of --upper gp on images, and the
-	// conv energy the dcgan default replaced (results/IMAGES.md).
-	"gp-0.01":  {"the penalty weight λ = 0.01", func(c *ebm.Config) { c.GP.Weight = 0.01 }, 0, true},
+	// Image variants: the penalty weight, and the conv energy the dcgan
+	// default replaced (results/IMAGES.md; gp-0.1 above serves both).
 	"gp-0.001": {"the penalty weight λ = 0.001 (the reference code's)", func(c *ebm.Config) { c.GP.Weight = 0.001 }, 0, true},
 	"gp-1e-5":  {"the penalty weight λ = 1e-5", func(c *ebm.Config) { c.GP.Weight = 1e-5 }, 0, true},
 	"conv": {"the conv energy: a 3×3 stride-1 convolution before each strided one", func(c *ebm.Config) {

@@ -37,9 +37,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintln(stderr, "\nSettings (also the fields of a --config JSON file, by their dotted paths). The defaults shown are those of")
 		fmt.Fprintln(stderr, "the 2-D sets; image data (--dataset mnist, fashion-mnist, mnist:DIR) start from ebm.DefaultImageConfig:")
-		fmt.Fprintln(stderr, "upper none (the gp bound breaks training on images: results/IMAGES.md), energy.arch dcgan, generator.arch conv,\n"+
-			"latent_dim 32, batch 64, 3000 steps, sv.method smin with warm-started LOBPCG, no refined negatives, and for\n"+
-			"--upper gp: gp.weight 0.1, gp.log_det smin.")
+		fmt.Fprintln(stderr, "energy.arch dcgan, generator.arch conv, latent_dim 32, batch 64, 3000 steps, sv.method smin with warm-started\n"+
+			"LOBPCG, gp.log_det smin and no refined negatives.")
 		cf.printHelp(stderr)
 	}
 	if err := cli.ParseFlags(fs, args); err != nil {
