@@ -44,7 +44,6 @@ var Variants = map[string]Variant{
 	// Image variants: the penalty weight, and the conv energy the dcgan
 	// default replaced (results/IMAGES.md; gp-0.1 above serves both).
 	"gp-0.001": {"the penalty weight λ = 0.001 (the reference code's)", func(c *ebm.Config) { c.GP.Weight = 0.001 }, 0, true},
-	"gp-1e-5":  {"the penalty weight λ = 1e-5", func(c *ebm.Config) { c.GP.Weight = 1e-5 }, 0, true},
 	"conv": {"the conv energy: a 3×3 stride-1 convolution before each strided one", func(c *ebm.Config) {
 		c.Energy.Arch = ebm.ArchConv
 	}, 0, true},
