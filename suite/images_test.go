@@ -96,6 +96,10 @@ func TestImageGoals(t *testing.T) {
 	} {
 		require.Contains(t, goals, want)
 	}
+	short := imageRec("mnist", "sv+gp", 1, -900, 0.995, 0.01, 0.9, 10)
+	short.Steps = 1000
+	require.Contains(t, strings.Join(imageGoals(c, []*Record{short}), "\n"),
+		"no divergence: **not measured** (mnist-sv+gp-s1: 20.0 min, 0 rollbacks, ok — 1000 iterations; at that pace the default's 3000 would take 60 min")
 	slow := imageRec("mnist", "sv+gp", 1, -900, 0.995, 0.01, 0.9, 10)
 	slow.TrainSec, slow.Rollbacks = 40*60, 1
 	require.Contains(t, strings.Join(imageGoals(c, []*Record{slow}), "\n"), "no divergence: **does not hold**")
