@@ -209,7 +209,8 @@ func (c Config) Resolve(dims Dims) (Config, error) {
 // Measured on MNIST (results/IMAGES.md, 1000 iterations): at λ = 0.1 the
 // generator turns out saturated blobs; at λ = 0.01 sv+gp learns digit-like
 // samples and beats the lower-bound-only baseline on the OOD scores and
-// the generator's sample quality.
+// the generator's Fréchet distance and label KL (not on the AIS likelihood
+// or the MALA-refined samples).
 //
 // The energy is dcgan rather than conv: the 3×3 convolutions of conv make
 // an iteration about twice as slow, and dcgan is the energy these
