@@ -400,10 +400,7 @@ func checkBracket(cfg ebm.Config, br []BoundReport, ref, refErr float64, exact, 
 		if b.Error != "" || b.Manifold || (b.Side == "lower" && !exact) {
 			continue
 		}
-		v, se := float64(b.LogZ.Value), float64(b.LogZ.StdErr)
-		if math.IsNaN(se) {
-			se = 0
-		}
+		v, se := float64(b.LogZ.Value), stdErrOrZero(b)
 		tol := 3 * math.Hypot(se, refErr) // against a Monte Carlo reference
 		if exact {
 			tol = 3*se + refErr // refErr: the grid's refinement change
@@ -430,12 +427,6 @@ func checkBracket(cfg ebm.Config, br []BoundReport, ref, refErr float64, exact, 
 func checkCrossed(cfg ebm.Config, br []BoundReport) []Violation {
 	var out []Violation
 	usable := func(b BoundReport) bool { return b.Error == "" && !math.IsNaN(float64(b.LogZ.Value)) }
-	se := func(b BoundReport) float64 {
-		if s := float64(b.LogZ.StdErr); !math.IsNaN(s) {
-			return s
-		}
-		return 0
-	}
 	for _, lo := range br {
 		if lo.Side != "lower" || !usable(lo) {
 			continue
@@ -445,7 +436,7 @@ func checkCrossed(cfg ebm.Config, br []BoundReport) []Violation {
 				continue
 			}
 			excess := float64(lo.LogZ.Value) - float64(up.LogZ.Value)
-			tol := 3 * math.Hypot(se(lo), se(up))
+			tol := 3 * math.Hypot(stdErrOrZero(lo), stdErrOrZero(up))
 			if !(excess > tol) {
 				continue
 			}
@@ -456,6 +447,15 @@ func checkCrossed(cfg ebm.Config, br []BoundReport) []Violation {
 		}
 	}
 	return out
+}
+
+// stdErrOrZero is b's standard error, 0 when it has none (NaN): the
+// tolerance of a check is then the other side's error alone.
+func stdErrOrZero(b BoundReport) float64 {
+	if s := float64(b.LogZ.StdErr); !math.IsNaN(s) {
+		return s
+	}
+	return 0
 }
 
 // assumption names what a violation of bound b breaks (SPEC §2–§4).

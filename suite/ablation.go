@@ -41,12 +41,9 @@ var Variants = map[string]Variant{
 		c.OptE.Beta1, c.OptE.Beta2, c.OptE.LR = 0.9, 0.999, 1e-3
 	}, 0, false},
 
-	// Image variants: the penalty weight, and the conv energy the dcgan
-	// default replaced (results/IMAGES.md; gp-0.1 above serves both).
+	// Image variant: the penalty weight of results/IMAGES.md (gp-0.1 above
+	// serves images too).
 	"gp-0.001": {"the penalty weight λ = 0.001 (the reference code's)", func(c *ebm.Config) { c.GP.Weight = 0.001 }, 0, true},
-	"conv": {"the conv energy: a 3×3 stride-1 convolution before each strided one", func(c *ebm.Config) {
-		c.Energy.Arch = ebm.ArchConv
-	}, 0, true},
 }
 
 // AblationPairings are the pairings of `ebmcpu suite --ablation`: the
