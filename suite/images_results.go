@@ -294,8 +294,9 @@ func imageGoals(c Config, recs []*Record) []string {
 	def, base := string(dc.Lower)+"+"+string(dc.Upper), "sv+none"
 	mnist := group(recs, "mnist", def)
 
-	// Time and divergence; runs shorter than the default say what the
-	// default's length would take at their pace, and measure nothing.
+	// Time and divergence; runs of another length than the default say
+	// what the default's length would take at their pace, and measure
+	// nothing.
 	var parts, bad []string
 	short := false
 	for _, r := range mnist {
