@@ -76,7 +76,8 @@ func CreateRunDir(dir string, cfg Config, unique bool) (string, error) {
 
 // CheckResumeDir checks that the checkpoint read as s belongs to the run
 // in dir: the run's config.json, if there is one, holds the same settings
-// as the checkpoint (the number of iterations aside). A checkpoint of
+// as the checkpoint once resolved for its data (the number of iterations
+// aside; older run directories hold unresolved settings). A checkpoint of
 // another run copied into a run directory is an error, so that two runs
 // never mix in one metrics.jsonl. It also removes the temporary files a
 // crash during an atomic write may have left.
@@ -91,6 +92,9 @@ func CheckResumeDir(dir string, s *Saved) error {
 	}
 	var cfg Config
 	if err := DecodeStrict(raw, &cfg); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(dir, ConfigFile), err)
+	}
+	if cfg, err = cfg.Resolve(s.Dims); err != nil {
 		return fmt.Errorf("%s: %w", filepath.Join(dir, ConfigFile), err)
 	}
 	cfg.Steps, cfg.MemoryLimit = s.Config.Steps, s.Config.MemoryLimit

@@ -93,12 +93,43 @@ func TestInterruptedRunResumes(t *testing.T) {
 	_, err = Run(ctx, c, io.Discard)
 	require.ErrorIs(t, err, context.Canceled)
 	name := c.Specs()[0].Name()
-	require.NoFileExists(t, filepath.Join(c.Out, "runs", name, EvalJSON))
+	dir := filepath.Join(c.Out, "runs", name)
+	require.NoFileExists(t, filepath.Join(dir, EvalJSON))
+	require.FileExists(t, filepath.Join(dir, "checkpoint.ckpt"))
+	// A run started again would begin with an emptied directory.
+	marker := filepath.Join(dir, "marker")
+	require.NoError(t, os.WriteFile(marker, nil, 0o644))
 	_, err = Run(context.Background(), c, io.Discard)
 	require.NoError(t, err)
+	require.FileExists(t, marker, "the run was started again, not resumed")
 	a, err := os.ReadFile(filepath.Join(straight.Out, "runs", name, "checkpoint.ckpt"))
 	require.NoError(t, err)
 	b, err := os.ReadFile(filepath.Join(c.Out, "runs", name, "checkpoint.ckpt"))
 	require.NoError(t, err)
 	require.Equal(t, a, b, "the resumed run differs from the straight one")
+}
+
+// TestOtherSettingsCheckpointKept interrupts a run, then runs the suite
+// with another run length into the same directory: the run is reported as
+// an error naming the directory, and its checkpoint is left as it was.
+func TestOtherSettingsCheckpointKept(t *testing.T) {
+	c := shardConfig(filepath.Join(t.TempDir(), "out"))
+	c.Seeds, c.Pairings, c.Steps = 1, []string{"sv+gp"}, 400
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+	_, err := Run(ctx, c, io.Discard)
+	require.ErrorIs(t, err, context.Canceled)
+	dir := filepath.Join(c.Out, "runs", c.Specs()[0].Name())
+	before, err := os.ReadFile(filepath.Join(dir, "checkpoint.ckpt"))
+	require.NoError(t, err)
+
+	c.Steps = 300
+	recs, err := Run(context.Background(), c, io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "error", recs[0].Status)
+	require.Contains(t, recs[0].Error, dir)
+	require.Contains(t, recs[0].Error, "other settings")
+	after, err := os.ReadFile(filepath.Join(dir, "checkpoint.ckpt"))
+	require.NoError(t, err)
+	require.Equal(t, before, after)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -376,13 +377,16 @@ func runOne(ctx context.Context, c Config, s Spec) (rec *Record, resumed bool, e
 	// or start it again if it has none.
 	t, err := resumeRun(dir, cfg)
 	if err != nil {
-		if err := os.RemoveAll(dir); err != nil {
+		return failed(s, dir, cfg.Steps, err), false, nil
+	}
+	if t == nil {
+		if err := os.RemoveAll(dir); err != nil { // what a run killed before its first checkpoint left
 			return failed(s, dir, 0, err), false, nil
 		}
 		if t, err = trainer.New(cfg); err != nil {
 			return failed(s, dir, cfg.Steps, err), false, nil
 		}
-		if _, err := ebm.CreateRunDir(dir, cfg, false); err != nil {
+		if _, err := ebm.CreateRunDir(dir, t.Config(), false); err != nil {
 			return failed(s, dir, cfg.Steps, err), false, nil
 		}
 	}
@@ -440,10 +444,16 @@ func (s Spec) Config(steps int) ebm.Config {
 	return cfg
 }
 
-// resumeRun continues the interrupted run in dir when its checkpoint is of
-// cfg; otherwise it returns an error and the run starts again.
+// resumeRun returns the trainer that continues the interrupted run in dir,
+// or nil when dir holds no checkpoint and the run starts again. A
+// checkpoint it cannot continue (unreadable, or of other settings than
+// cfg) is an error: the suite never deletes a checkpoint.
 func resumeRun(dir string, cfg ebm.Config) (*trainer.Trainer, error) {
-	s, err := ebm.ReadCheckpoint(filepath.Join(dir, ebm.CheckpointFile))
+	path := filepath.Join(dir, ebm.CheckpointFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	s, err := ebm.ReadCheckpoint(path)
 	if err != nil {
 		return nil, err
 	}
@@ -457,7 +467,7 @@ func resumeRun(dir string, cfg ebm.Config) (*trainer.Trainer, error) {
 	a, _ := json.Marshal(s.Config)
 	b, _ := json.Marshal(resolved)
 	if string(a) != string(b) {
-		return nil, errors.New("the checkpoint is of other settings")
+		return nil, fmt.Errorf("%s holds an interrupted run of other settings than this suite's: continue it with `ebmcpu train --resume %s`, move it away, or choose another --out", dir, dir)
 	}
 	return trainer.FromCheckpoint(s, 0)
 }
