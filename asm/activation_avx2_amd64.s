@@ -291,6 +291,86 @@ DATA tsmall<>+24(SB)/4, $0x3f666666
 DATA tsmall<>+28(SB)/4, $0x3f666666
 GLOBL tsmall<>(SB), RODATA|NOPTR, $32
 
+DATA elut7<>+0(SB)/4, $0x39500d01
+DATA elut7<>+4(SB)/4, $0x39500d01
+DATA elut7<>+8(SB)/4, $0x39500d01
+DATA elut7<>+12(SB)/4, $0x39500d01
+DATA elut7<>+16(SB)/4, $0x39500d01
+DATA elut7<>+20(SB)/4, $0x39500d01
+DATA elut7<>+24(SB)/4, $0x39500d01
+DATA elut7<>+28(SB)/4, $0x39500d01
+GLOBL elut7<>(SB), RODATA|NOPTR, $32
+
+DATA elut6<>+0(SB)/4, $0x3ab60b61
+DATA elut6<>+4(SB)/4, $0x3ab60b61
+DATA elut6<>+8(SB)/4, $0x3ab60b61
+DATA elut6<>+12(SB)/4, $0x3ab60b61
+DATA elut6<>+16(SB)/4, $0x3ab60b61
+DATA elut6<>+20(SB)/4, $0x3ab60b61
+DATA elut6<>+24(SB)/4, $0x3ab60b61
+DATA elut6<>+28(SB)/4, $0x3ab60b61
+GLOBL elut6<>(SB), RODATA|NOPTR, $32
+
+DATA elut5<>+0(SB)/4, $0x3c088889
+DATA elut5<>+4(SB)/4, $0x3c088889
+DATA elut5<>+8(SB)/4, $0x3c088889
+DATA elut5<>+12(SB)/4, $0x3c088889
+DATA elut5<>+16(SB)/4, $0x3c088889
+DATA elut5<>+20(SB)/4, $0x3c088889
+DATA elut5<>+24(SB)/4, $0x3c088889
+DATA elut5<>+28(SB)/4, $0x3c088889
+GLOBL elut5<>(SB), RODATA|NOPTR, $32
+
+DATA elut4<>+0(SB)/4, $0x3d2aaaab
+DATA elut4<>+4(SB)/4, $0x3d2aaaab
+DATA elut4<>+8(SB)/4, $0x3d2aaaab
+DATA elut4<>+12(SB)/4, $0x3d2aaaab
+DATA elut4<>+16(SB)/4, $0x3d2aaaab
+DATA elut4<>+20(SB)/4, $0x3d2aaaab
+DATA elut4<>+24(SB)/4, $0x3d2aaaab
+DATA elut4<>+28(SB)/4, $0x3d2aaaab
+GLOBL elut4<>(SB), RODATA|NOPTR, $32
+
+DATA elut3<>+0(SB)/4, $0x3e2aaaab
+DATA elut3<>+4(SB)/4, $0x3e2aaaab
+DATA elut3<>+8(SB)/4, $0x3e2aaaab
+DATA elut3<>+12(SB)/4, $0x3e2aaaab
+DATA elut3<>+16(SB)/4, $0x3e2aaaab
+DATA elut3<>+20(SB)/4, $0x3e2aaaab
+DATA elut3<>+24(SB)/4, $0x3e2aaaab
+DATA elut3<>+28(SB)/4, $0x3e2aaaab
+GLOBL elut3<>(SB), RODATA|NOPTR, $32
+
+DATA elut2<>+0(SB)/4, $0x3f000000
+DATA elut2<>+4(SB)/4, $0x3f000000
+DATA elut2<>+8(SB)/4, $0x3f000000
+DATA elut2<>+12(SB)/4, $0x3f000000
+DATA elut2<>+16(SB)/4, $0x3f000000
+DATA elut2<>+20(SB)/4, $0x3f000000
+DATA elut2<>+24(SB)/4, $0x3f000000
+DATA elut2<>+28(SB)/4, $0x3f000000
+GLOBL elut2<>(SB), RODATA|NOPTR, $32
+
+DATA elut1<>+0(SB)/4, $0x3f800000
+DATA elut1<>+4(SB)/4, $0x3f800000
+DATA elut1<>+8(SB)/4, $0x3f800000
+DATA elut1<>+12(SB)/4, $0x3f800000
+DATA elut1<>+16(SB)/4, $0x3f800000
+DATA elut1<>+20(SB)/4, $0x3f800000
+DATA elut1<>+24(SB)/4, $0x3f800000
+DATA elut1<>+28(SB)/4, $0x3f800000
+GLOBL elut1<>(SB), RODATA|NOPTR, $32
+
+DATA elusmall<>+0(SB)/4, $0xbeb17218
+DATA elusmall<>+4(SB)/4, $0xbeb17218
+DATA elusmall<>+8(SB)/4, $0xbeb17218
+DATA elusmall<>+12(SB)/4, $0xbeb17218
+DATA elusmall<>+16(SB)/4, $0xbeb17218
+DATA elusmall<>+20(SB)/4, $0xbeb17218
+DATA elusmall<>+24(SB)/4, $0xbeb17218
+DATA elusmall<>+28(SB)/4, $0xbeb17218
+GLOBL elusmall<>(SB), RODATA|NOPTR, $32
+
 // func sexpAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·sexpAVX2(SB), NOSPLIT, $0-48
@@ -752,6 +832,114 @@ tail:
 	VBLENDVPS    Y5, Y3, Y4, Y4
 	VANDPS       Y12, Y0, Y0
 	VORPS        Y4, Y0, Y0
+	VMASKMOVPS   Y0, Y13, (DI)
+
+done:
+	VZEROUPPER
+	RET
+
+// func seluAVX2(dst []float32, x []float32, alpha float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·seluAVX2(SB), NOSPLIT, $0-52
+	VMOVUPS      explo<>+0(SB), Y15
+	VMOVUPS      exphi<>+0(SB), Y14
+	VBROADCASTSS alpha+48(FP), Y12
+	VXORPS       Y11, Y11, Y11
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         x_base+24(FP), SI
+	MOVQ         x_len+32(FP), CX
+
+loop:
+	CMPQ         CX, $0x08
+	JL           tail
+	VMOVUPS      (SI), Y0
+	VMOVAPS      Y0, Y1
+	VMAXPS       Y1, Y15, Y1
+	VMINPS       Y1, Y14, Y1
+	VMULPS       log2e<>+0(SB), Y1, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS ln2hi<>+0(SB), Y2, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y2, Y1
+	VMOVUPS      expc6<>+0(SB), Y3
+	VFMADD213PS  expc5<>+0(SB), Y1, Y3
+	VFMADD213PS  expc4<>+0(SB), Y1, Y3
+	VFMADD213PS  expc3<>+0(SB), Y1, Y3
+	VFMADD213PS  expc2<>+0(SB), Y1, Y3
+	VFMADD213PS  one<>+0(SB), Y1, Y3
+	VFMADD213PS  one<>+0(SB), Y1, Y3
+	VCVTPS2DQ    Y2, Y2
+	VPSRAD       $0x01, Y2, Y4
+	VPSUBD       Y4, Y2, Y2
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y2, Y2
+	VPADDD       bias<>+0(SB), Y4, Y4
+	VPADDD       bias<>+0(SB), Y2, Y2
+	VMULPS       Y4, Y3, Y3
+	VMULPS       Y2, Y3, Y1
+	VSUBPS       one<>+0(SB), Y1, Y1
+	VMOVUPS      elut7<>+0(SB), Y2
+	VFMADD213PS  elut6<>+0(SB), Y0, Y2
+	VFMADD213PS  elut5<>+0(SB), Y0, Y2
+	VFMADD213PS  elut4<>+0(SB), Y0, Y2
+	VFMADD213PS  elut3<>+0(SB), Y0, Y2
+	VFMADD213PS  elut2<>+0(SB), Y0, Y2
+	VFMADD213PS  elut1<>+0(SB), Y0, Y2
+	VMULPS       Y0, Y2, Y2
+	VCMPPS       $0x1e, elusmall<>+0(SB), Y0, Y3
+	VBLENDVPS    Y3, Y2, Y1, Y1
+	VMULPS       Y12, Y1, Y1
+	VCMPPS       $0x1e, Y11, Y0, Y3
+	VBLENDVPS    Y3, Y0, Y1, Y0
+	VMOVUPS      Y0, (DI)
+	ADDQ         $0x20, SI
+	ADDQ         $0x20, DI
+	SUBQ         $0x08, CX
+	JMP          loop
+
+tail:
+	TESTQ        CX, CX
+	JZ           done
+	VMOVD        CX, X13
+	VPBROADCASTD X13, Y13
+	VPCMPGTD     iota<>+0(SB), Y13, Y13
+	VMASKMOVPS   (SI), Y13, Y0
+	VMOVAPS      Y0, Y1
+	VMAXPS       Y1, Y15, Y1
+	VMINPS       Y1, Y14, Y1
+	VMULPS       log2e<>+0(SB), Y1, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS ln2hi<>+0(SB), Y2, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y2, Y1
+	VMOVUPS      expc6<>+0(SB), Y3
+	VFMADD213PS  expc5<>+0(SB), Y1, Y3
+	VFMADD213PS  expc4<>+0(SB), Y1, Y3
+	VFMADD213PS  expc3<>+0(SB), Y1, Y3
+	VFMADD213PS  expc2<>+0(SB), Y1, Y3
+	VFMADD213PS  one<>+0(SB), Y1, Y3
+	VFMADD213PS  one<>+0(SB), Y1, Y3
+	VCVTPS2DQ    Y2, Y2
+	VPSRAD       $0x01, Y2, Y4
+	VPSUBD       Y4, Y2, Y2
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y2, Y2
+	VPADDD       bias<>+0(SB), Y4, Y4
+	VPADDD       bias<>+0(SB), Y2, Y2
+	VMULPS       Y4, Y3, Y3
+	VMULPS       Y2, Y3, Y1
+	VSUBPS       one<>+0(SB), Y1, Y1
+	VMOVUPS      elut7<>+0(SB), Y2
+	VFMADD213PS  elut6<>+0(SB), Y0, Y2
+	VFMADD213PS  elut5<>+0(SB), Y0, Y2
+	VFMADD213PS  elut4<>+0(SB), Y0, Y2
+	VFMADD213PS  elut3<>+0(SB), Y0, Y2
+	VFMADD213PS  elut2<>+0(SB), Y0, Y2
+	VFMADD213PS  elut1<>+0(SB), Y0, Y2
+	VMULPS       Y0, Y2, Y2
+	VCMPPS       $0x1e, elusmall<>+0(SB), Y0, Y3
+	VBLENDVPS    Y3, Y2, Y1, Y1
+	VMULPS       Y12, Y1, Y1
+	VCMPPS       $0x1e, Y11, Y0, Y3
+	VBLENDVPS    Y3, Y0, Y1, Y0
 	VMASKMOVPS   Y0, Y13, (DI)
 
 done:

@@ -54,6 +54,11 @@ func stanhAVX2(dst []float32, x []float32)
 //go:noescape
 func stanhAVX512(dst []float32, x []float32)
 
+// seluAVX2 is seluGeneric.
+//
+//go:noescape
+func seluAVX2(dst []float32, x []float32, alpha float32)
+
 // sleakyReLUAVX2 is sleakyReLUGeneric.
 //
 //go:noescape

@@ -34,6 +34,39 @@ var smoothCases = []smoothCase{
 		rel: softplusRelErr, abs: 0x1p-148, relFrom: math.Inf(-1), lo: -110, hi: 110},
 	{name: "tanh", run: Stanh, twin: stanhGeneric, ref: math.Tanh,
 		rel: tanhRelErr, abs: 0x1p-149, relFrom: math.Inf(-1), lo: -30, hi: 30},
+	{name: "elu", run: func(dst, x []float32) { Selu(dst, x, 1) }, twin: func(dst, x []float32) { seluGeneric(dst, x, 1) },
+		ref: elu64, rel: eluRelErr, abs: 0x1p-149, relFrom: math.Inf(-1), lo: -30, hi: 30},
+}
+
+func elu64(x float64) float64 {
+	if x > 0 {
+		return x
+	}
+	return math.Expm1(x)
+}
+
+// TestSeluScalesByAlpha: α multiplies the negative side, one rounding
+// after the α = 1 result, on every tier; the positive side is x.
+func TestSeluScalesByAlpha(t *testing.T) {
+	forEachTier(t, func(t *testing.T, tier SIMDTier) {
+		rng := rand.New(rand.NewPCG(5, uint64(tier)))
+		x := make([]float32, 203)
+		wideFill(rng, x)
+		one, got := make([]float32, len(x)), make([]float32, len(x))
+		Selu(one, x, 1)
+		for _, alpha := range []float32{0.5, 1.7, 0} {
+			Selu(got, x, alpha)
+			for i, v := range x {
+				want := alpha * one[i]
+				if v > 0 {
+					want = v
+				}
+				if ulps(got[i], want) != 0 {
+					t.Fatalf("α=%v: elu(%v) = %v, want %v", alpha, v, got[i], want)
+				}
+			}
+		}
+	})
 }
 
 func sigmoid64(x float64) float64 { return 1 / (1 + math.Exp(-x)) }

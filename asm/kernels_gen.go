@@ -34,6 +34,7 @@ type kernels struct {
 	ssilu              func(dst, x []float32)
 	ssoftplus          func(dst, x []float32)
 	stanh              func(dst, x []float32)
+	selu               func(dst, x []float32, alpha float32)
 	sleakyReLU         func(dst, x []float32, slope float32)
 	sleakyReLUBackward func(dx, x, dy []float32, slope float32) float32
 
@@ -93,6 +94,7 @@ func genericKernels() *kernels {
 		ssilu:              ssiluGeneric,
 		ssoftplus:          ssoftplusGeneric,
 		stanh:              stanhGeneric,
+		selu:               seluGeneric,
 		sleakyReLU:         sleakyReLUGeneric,
 		sleakyReLUBackward: sleakyReLUBackwardGeneric,
 

@@ -34,6 +34,7 @@ func registerAsmTiers() {
 	avx2.ssilu = ssiluAVX2
 	avx2.ssoftplus = ssoftplusAVX2
 	avx2.stanh = stanhAVX2
+	avx2.selu = seluAVX2
 	avx2.sleakyReLU = sleakyReLUAVX2
 	avx2.sleakyReLUBackward = sleakyReLUBackwardAVX2
 	avx2.spackRuns = packRunsAVX2(spackRunsAVX2, 8)

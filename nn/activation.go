@@ -173,7 +173,7 @@ func (r *actRun[T]) forward(p *pass, x, y []T) {
 		vsigmoid(yp, h)
 	case ELU:
 		if asm.Is32[T]() {
-			elu32(asm.As32(yp), asm.As32(h), asm.As32(r.tmp[:n]), float32(a.Alpha))
+			asm.Selu(asm.As32(yp), asm.As32(h), float32(a.Alpha))
 			break
 		}
 		al := a.Alpha

@@ -37,6 +37,8 @@ overlaps them without unrolling.`,
 		unary("silu", ssilu),
 		unary("softplus", ssoftplus),
 		unary("tanh", stanh),
+		{Slot: "selu", Sig: "func(dst, x []float32, alpha float32)", Doc: "is seluGeneric.", Body: selu,
+			Tiers: []*Tier{AVX2}},
 		{Slot: "sleakyReLU", Sig: "func(dst, x []float32, slope float32)", Doc: "is sleakyReLUGeneric.", Body: sleakyReLU},
 		{Slot: "sleakyReLUBackward", Sig: "func(dx, x, dy []float32, slope float32) float32",
 			Doc: "is sleakyReLUBackwardGeneric, summing in a different order.", Body: sleakyReLUBackward},
@@ -59,6 +61,8 @@ var (
 	tanhSmall                  = f32(0x1.ccccccp-01)
 	tanhP                      = [...]uint32{f32(-0x1.55554ep-02), f32(0x1.110f34p-03), f32(-0x1.b9c9f2p-05), f32(0x1.62ef7cp-06), f32(-0x1.0ed004p-07), f32(0x1.5283f4p-09), f32(-0x1.dd959ap-12)}
 	cmpLtOQ, cmpGtOQ, cmpNgtUQ = U8(0x11), U8(0x1e), U8(0x1a) // VCMPPS predicates
+	eluSmall                   = f32(-0x1.62e43p-02)
+	eluT                       = [...]uint32{1: f32(1), f32(1.0 / 2), f32(1.0 / 6), f32(1.0 / 24), f32(1.0 / 120), f32(1.0 / 720), f32(1.0 / 5040)}
 )
 
 // ---- avx2 ----
@@ -343,6 +347,29 @@ func stanh(a *Asm) {
 		a.VBLENDVPS(Y(5), Y(3), Y(4), Y(4))
 		a.VANDPS(Y(12), Y(0), Y(0))
 		a.VORPS(Y(4), Y(0), Y(0))
+	})
+}
+
+// selu (avx2 only: the avx512 tier keeps this kernel): V0 = x > 0 ? x :
+// α·(x > eluSmall ? Taylor(x) : e^x − 1). Y12 = α, Y11 = 0.
+func selu(a *Asm) {
+	expConsts8(a)
+	a.VBROADCASTSS(a.Arg("alpha"), Y(12))
+	a.VXORPS(Y(11), Y(11), Y(11))
+	unaryLoop(a, func() {
+		a.VMOVAPS(Y(0), Y(1))
+		exp8(a, Y(1), Y(2), Y(3), Y(4))
+		a.VSUBPS(c8(a, "one", one), Y(1), Y(1))
+		a.VMOVUPS(c8(a, "elut7", eluT[7]), Y(2))
+		for i := 6; i >= 1; i-- {
+			a.VFMADD213PS(c8(a, sprintf("elut%d", i), eluT[i]), Y(0), Y(2))
+		}
+		a.VMULPS(Y(0), Y(2), Y(2))
+		a.VCMPPS(cmpGtOQ, c8(a, "elusmall", eluSmall), Y(0), Y(3))
+		a.VBLENDVPS(Y(3), Y(2), Y(1), Y(1))
+		a.VMULPS(Y(12), Y(1), Y(1))
+		a.VCMPPS(cmpGtOQ, Y(11), Y(0), Y(3))
+		a.VBLENDVPS(Y(3), Y(0), Y(1), Y(0))
 	})
 }
 
