@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ebmcpu/ebmcpu/asm"
+	"github.com/ebmcpu/ebmcpu/internal/parallel"
 )
 
 // ActKind names an element-wise activation.
@@ -130,11 +131,23 @@ func (a *Activation[T]) piecewiseLinear() bool {
 // input and output. Piecewise-linear activations (and Identity) need
 // nothing: their derivatives are masked scalings done by the leaky-ReLU
 // kernels, with σ″ = 0.
+//
+// The smooth activations are element-wise without reductions, so their
+// passes run in parts over the primal elements (each part with the same
+// elements of every tangent block) on linalg.Workers() cores, with the same
+// results for any part count. The piecewise-linear ones stay on one core:
+// PReLU's slope gradient is a sum.
 type actRun[T asm.Float] struct {
 	a      *Activation[T]
 	s      []T // sigmoid(h) for SiLU and Softplus, B×width
 	d1, d2 []T // σ'(h), σ″(h), B×width (smooth and ELU)
 	tmp    []T // B×width (smooth: the second-order terms)
+
+	// The pass being run in parts, and the part functions (made once).
+	p                     *pass
+	x, y, g, gx           []T
+	grp                   parallel.Group
+	forwardPart, backPart func(part, parts int)
 }
 
 func (a *Activation[T]) bind(maxB, maxK int) runner[T] {
@@ -145,14 +158,33 @@ func (a *Activation[T]) bind(maxB, maxK int) runner[T] {
 	}
 	if a.Act.smooth() {
 		r.d1, r.d2, r.tmp = make([]T, n), make([]T, n), make([]T, n)
+		r.forwardPart, r.backPart = r.forwardInPart, r.backwardInPart
 	}
 	return r
 }
 
 func (r *actRun[T]) forward(p *pass, x, y []T) {
+	n := p.B * r.a.width
+	if r.forwardPart == nil {
+		r.forwardRange(p, x, y, 0, n)
+		return
+	}
+	r.p, r.x, r.y = p, x, y
+	runParts(r.forwardPart, (1+p.k)*n, &r.grp)
+	r.p, r.x, r.y = nil, nil, nil
+}
+
+func (r *actRun[T]) forwardInPart(part, parts int) {
+	lo, hi := partRange(part, parts, r.p.B*r.a.width)
+	r.forwardRange(r.p, r.x, r.y, lo, hi)
+}
+
+// forwardRange runs the forward pass on the primal elements [lo, hi) and
+// the same elements of every tangent block.
+func (r *actRun[T]) forwardRange(p *pass, x, y []T, lo, hi int) {
 	a := r.a
 	n := p.B * a.width
-	h, yp := x[:n], y[:n]
+	h, yp := x[lo:hi], y[lo:hi]
 	if p.t0 > 0 {
 		goto tangents // the primal rows and r.s are the previous pass's
 	}
@@ -162,11 +194,11 @@ func (r *actRun[T]) forward(p *pass, x, y []T) {
 	case ReLU, LeakyReLU, PReLU:
 		vleaky(yp, h, a.slope())
 	case SiLU:
-		vsigmoid(r.s[:n], h)
-		asm.Mul(yp, h, r.s[:n])
+		vsigmoid(r.s[lo:hi], h)
+		asm.Mul(yp, h, r.s[lo:hi])
 	case Softplus:
 		vsoftplus(yp, h)
-		vsigmoid(r.s[:n], h)
+		vsigmoid(r.s[lo:hi], h)
 	case Tanh:
 		vtanh(yp, h)
 	case Sigmoid:
@@ -190,47 +222,51 @@ tangents:
 		return
 	}
 	// ẏ_t = σ'(h)∘ḣ_t for every tangent block.
-	xt, yt := x[n:(1+p.k)*n], y[n:(1+p.k)*n]
-	switch {
-	case a.Act == Identity:
-		copy(yt, xt)
-	case a.piecewiseLinear():
-		sl := a.slope()
-		for t := 0; t < p.k; t++ {
-			vleakyBackward(yt[t*n:(t+1)*n], h, xt[t*n:(t+1)*n], sl)
-		}
-	default:
-		d1 := r.deriv(n, h, yp, nil, r.d1[:n], false)
-		for t := 0; t < p.k; t++ {
-			asm.Mul(yt[t*n:(t+1)*n], xt[t*n:(t+1)*n], d1)
+	var d1 []T
+	if !a.piecewiseLinear() && a.Act != Identity {
+		d1 = r.deriv(lo, hi, h, yp, nil, r.d1[lo:hi], false)
+	}
+	for t := 1; t <= p.k; t++ {
+		xt, yt := x[t*n+lo:t*n+hi], y[t*n+lo:t*n+hi]
+		switch {
+		case a.Act == Identity:
+			copy(yt, xt)
+		case a.piecewiseLinear():
+			vleakyBackward(yt, h, xt, a.slope())
+		default:
+			asm.Mul(yt, xt, d1)
 		}
 	}
 }
 
-// deriv returns σ'(h)∘dy (σ'(h) itself when dy is nil) for the n primal
-// elements of a smooth activation (or ELU), computed from h, the output y
-// and the sigmoid cache into dst (Softplus without dy returns its sigmoid
-// cache instead), and fills r.d2 = σ″(h) if second.
-func (r *actRun[T]) deriv(n int, h, y, dy, dst []T, second bool) []T {
+// deriv returns σ'(h)∘dy (σ'(h) itself when dy is nil) for the primal
+// elements [lo, hi) of a smooth activation (or ELU), computed from h, the
+// output y and the sigmoid cache into dst (all four already cut to the
+// range; Softplus without dy returns its sigmoid cache instead), and fills
+// r.d2 = σ″(h) there if second.
+func (r *actRun[T]) deriv(lo, hi int, h, y, dy, dst []T, second bool) []T {
 	a := r.a
-	var d2 []T
+	var d2, sc []T
 	if second {
-		d2 = r.d2[:n]
+		d2 = r.d2[lo:hi]
+	}
+	if r.s != nil {
+		sc = r.s[lo:hi]
 	}
 	if asm.Is32[T]() {
 		// float32: one fused kernel pass for σ' (times dy) and σ″.
 		d, d2f, dyf := asm.As32(dst), asm.As32(d2), asm.As32(dy)
 		switch a.Act {
 		case SiLU:
-			asm.SsiluDerivs(d, d2f, asm.As32(h), asm.As32(r.s[:n]), dyf)
+			asm.SsiluDerivs(d, d2f, asm.As32(h), asm.As32(sc), dyf)
 			return dst
 		case Softplus:
-			s := asm.As32(r.s[:n])
+			s := asm.As32(sc)
 			if second {
 				asm.SsigmoidDerivs(d2f, nil, s, nil)
 			}
 			if dy == nil {
-				return r.s[:n]
+				return sc
 			}
 			asm.Smul(d, s, dyf)
 			return dst
@@ -247,7 +283,7 @@ func (r *actRun[T]) deriv(n int, h, y, dy, dst []T, second bool) []T {
 	case SiLU:
 		// σ' = s(1 + h(1−s)), σ″ = s(1−s)(2 + h(1−2s)).
 		for i, v := range h {
-			s := r.s[i]
+			s := sc[i]
 			d1[i] = s * (1 + v*(1-s))
 			if second {
 				d2[i] = s * (1 - s) * (2 + v*(1-2*s))
@@ -255,9 +291,9 @@ func (r *actRun[T]) deriv(n int, h, y, dy, dst []T, second bool) []T {
 		}
 	case Softplus:
 		// σ' = s, σ″ = s(1−s).
-		copy(d1, r.s[:n])
+		copy(d1, sc)
 		if second {
-			for i, s := range r.s[:n] {
+			for i, s := range sc {
 				d2[i] = s * (1 - s)
 			}
 		}
@@ -315,34 +351,52 @@ func (r *actRun[T]) backward(p *pass, x, y, g, gx []T) {
 	if gx == nil {
 		return // no parameters, and nobody needs the input gradient
 	}
-	r0, r1 := p.g0()*a.width, (1+p.kg)*n
 	if a.Act == Identity {
-		copy(gx[r0:r1], g[r0:r1])
+		copy(gx[p.g0()*a.width:(1+p.kg)*n], g[p.g0()*a.width:(1+p.kg)*n])
 		return
 	}
-	h := x[:n]
+	r.p, r.x, r.y, r.g, r.gx = p, x, y, g, gx
+	runParts(r.backPart, (1+p.kg)*n, &r.grp)
+	if p.kt() > 0 {
+		p.gZero = false // the second-order terms wrote gh
+	}
+	r.p, r.x, r.y, r.g, r.gx = nil, nil, nil, nil, nil
+}
+
+func (r *actRun[T]) backwardInPart(part, parts int) {
+	lo, hi := partRange(part, parts, r.p.B*r.a.width)
+	r.backwardRange(r.p, r.x, r.y, r.g, r.gx, lo, hi)
+}
+
+// backwardRange runs the backward pass of a smooth activation on the
+// primal elements [lo, hi) and the same elements of every block; it
+// leaves p as it is (backward clears p.gZero).
+func (r *actRun[T]) backwardRange(p *pass, x, y, g, gx []T, lo, hi int) {
+	n := p.B * r.a.width
+	gZero := p.gZero
+	h := x[lo:hi]
 	kt := p.kt()
 	second := kt > 0
 	if p.kg == 0 {
 		// Plain reverse mode: gx = gy∘σ'(h) in one fused pass.
-		if !p.gZero {
-			r.deriv(n, h, y[:n], g[:n], gx[:n], false)
+		if !gZero {
+			r.deriv(lo, hi, h, y[lo:hi], g[lo:hi], gx[lo:hi], false)
 		}
 		return
 	}
-	d1 := r.deriv(n, h, y[:n], nil, r.d1[:n], second)
-	for j := r0; j < r1; j += n {
-		asm.Mul(gx[j:j+n], g[j:j+n], d1)
+	d1 := r.deriv(lo, hi, h, y[lo:hi], nil, r.d1[lo:hi], second)
+	for t := p.g0() / p.B; t <= p.kg; t++ {
+		asm.Mul(gx[t*n+lo:t*n+hi], g[t*n+lo:t*n+hi], d1)
 	}
 	if second {
-		gp := gx[:n]
-		d2 := r.d2[:n]
-		tmp := r.tmp[:n]
+		gp := gx[lo:hi]
+		d2 := r.d2[lo:hi]
+		tmp := r.tmp[lo:hi]
 		for t := 1; t <= kt; t++ {
-			asm.Mul(tmp, g[t*n:(t+1)*n], x[t*n:(t+1)*n])
-			if p.gZero {
+			asm.Mul(tmp, g[t*n+lo:t*n+hi], x[t*n+lo:t*n+hi])
+			if gZero {
 				asm.Mul(gp, tmp, d2)
-				p.gZero = false
+				gZero = false
 			} else {
 				vmuladd(gp, tmp, d2)
 			}
