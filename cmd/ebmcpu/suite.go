@@ -116,7 +116,7 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 	recs, err := suite.Run(ctx, cfg, stderr)
 	if err != nil {
 		if ctx.Err() != nil {
-			return cli.Interrupted(fmt.Errorf("interrupted; the finished runs are kept: run the same command again to resume"))
+			return cli.Interrupted(fmt.Errorf("interrupted; finished runs are kept and the interrupted ones saved a checkpoint: run the same command again to resume"))
 		}
 		return err
 	}
