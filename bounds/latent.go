@@ -112,7 +112,9 @@ func newLatentEval[T asm.Float](nets Nets[T], logdet string, lob LOBPCGConfig, e
 	le.gen = nets.Generator.NewWorkspace(maxB, 1+extra)
 	le.jv = nets.Generator.NewWorkspace(maxB, 1)
 	le.op = nn.NewJacobianOperator(nets.Generator, maxB, 1)
-	le.lob = &linalg.LOBPCG[T]{BlockSize: 1, MaxIter: lob.iters(), Tol: lob.Tol}
+	// Nothing reads the residual after the last iteration but the
+	// importance-weighted bound's statistics (which turn it back on).
+	le.lob = &linalg.LOBPCG[T]{BlockSize: 1, MaxIter: lob.iters(), Tol: lob.Tol, SkipFinalResidual: true}
 	le.tan = make([]T, (1+extra)*maxB*d)
 	le.gyd = make([]T, (1+extra)*maxB*D)
 	return le

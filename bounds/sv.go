@@ -34,10 +34,13 @@ type SVConfig struct {
 
 // SVStats describes the last SVEntropy evaluation.
 type SVStats struct {
-	Skipped  int     // samples left out of the mean: singular Jacobian or non-finite value
-	SMin     float64 // mean s_min estimate (smin, topk)
-	Residual float64 // largest LOBPCG residual ‖JᵀJv − μ²v‖ (NaN for exact)
-	Iters    int     // largest LOBPCG iteration count
+	Skipped int     // samples left out of the mean: singular Jacobian or non-finite value
+	SMin    float64 // mean s_min estimate (smin, topk)
+	// Residual is the largest LOBPCG residual ‖JᵀJv − μ²v‖ when LOBPCG runs
+	// to a tolerance (lobpcg_tol > 0); NaN for exact and for a fixed count,
+	// where it would cost one more VJP of the batch that nothing else needs.
+	Residual float64
+	Iters    int // largest LOBPCG iteration count
 }
 
 // SVEntropy is the singular-value lower bound on the generator entropy,
@@ -125,7 +128,7 @@ func NewSVEntropy[T asm.Float](nets Nets[T], cfg SVConfig, maxBatch int, stream 
 			ell = min(cfg.K+e.ovs, D, d)
 		}
 		e.op = nn.NewJacobianOperator(nets.Generator, maxBatch, ell)
-		e.lob = &linalg.LOBPCG[T]{BlockSize: 1, MaxIter: e.iters, Tol: cfg.LOBPCGTol}
+		e.lob = &linalg.LOBPCG[T]{BlockSize: 1, MaxIter: e.iters, Tol: cfg.LOBPCGTol, SkipFinalResidual: true}
 		e.tan = make([]T, maxK*maxBatch*d)
 		e.gyd = make([]T, maxK*maxBatch*D)
 		if cfg.WarmStart {

@@ -58,6 +58,11 @@ type LOBPCG[T asm.Float] struct {
 	// Offset is the index of operator 0 in the random streams (see
 	// RandSVD.Offset).
 	Offset int
+	// SkipFinalResidual leaves out, when Tol = 0, the residual after the
+	// last iteration: one ApplyT of the batch whose only product is
+	// Residual (NaN then). Values, vectors and iteration counts are the
+	// same bits either way.
+	SkipFinalResidual bool
 
 	streams   spStreams
 	tin, tout []T       // (m·B)×d and (m·B)×D tangent blocks
@@ -186,6 +191,12 @@ func (l *LOBPCG[T]) Solve(op BatchOperator[T], warm []T, res *SMinResult[T]) err
 
 	for it := 0; ; it++ {
 		l.refreshJX(op, B, D, d, m, res)
+		if it == l.MaxIter && l.Tol == 0 && l.SkipFinalResidual {
+			for i := range res.Residual {
+				res.Residual[i] = math.NaN() // those of earlier iterations are stale
+			}
+			break
+		}
 		// Residuals R = JᵀJ X − X diag(μ²), from ApplyT of the kept JX.
 		for b := 0; b < B; b++ {
 			jx := l.js[b*sD : b*sD+m*D]

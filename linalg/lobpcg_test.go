@@ -370,3 +370,46 @@ func TestLOBPCGNoAllocs(t *testing.T) {
 		t.Errorf("%v allocations per call", n)
 	}
 }
+
+// TestLOBPCGSkipFinalResidual: with Tol = 0, SkipFinalResidual saves one
+// product (the last ApplyT) and leaves Residual NaN (not an earlier iteration's), with the same
+// values, vectors and counts; with Tol > 0 it changes nothing.
+func TestLOBPCGSkipFinalResidual(t *testing.T) {
+	rng := spRand(27)
+	const B, D, d = 3, 20, 6
+	data, _ := batchWithSpectrum(rng, B, D, d, specGeometric)
+	for _, tol := range []float64{0, 1e-3} {
+		var res [2]SMinResult[float64]
+		var calls [2]int
+		for i, skip := range []bool{false, true} {
+			op := &countingOp[float64]{op: NewDenseOperator(B, D, d, data)}
+			l := NewLOBPCG[float64](9)
+			l.Tol, l.MaxIter, l.BlockSize, l.SkipFinalResidual = tol, 3, 2, skip
+			if err := l.Solve(op, nil, &res[i]); err != nil {
+				t.Fatal(err)
+			}
+			calls[i] = op.applies
+		}
+		full, skipped := &res[0], &res[1]
+		if !spSameBits(full.Values, skipped.Values) || !spSameBits(full.V, skipped.V) || !spSameBits(full.U, skipped.U) {
+			t.Errorf("tol %g: skipping the final residual changed the result", tol)
+		}
+		for b := 0; b < B; b++ {
+			if full.Iters[b] != skipped.Iters[b] || full.Converged[b] != skipped.Converged[b] {
+				t.Errorf("tol %g op %d: iterations %d/%d, converged %v/%v", tol, b, full.Iters[b], skipped.Iters[b], full.Converged[b], skipped.Converged[b])
+			}
+		}
+		wantCalls := calls[0]
+		if tol == 0 {
+			wantCalls--
+		}
+		if calls[1] != wantCalls {
+			t.Errorf("tol %g: %d products with the skip, %d without", tol, calls[1], calls[0])
+		}
+		for i, r := range skipped.Residual {
+			if (tol == 0) != math.IsNaN(r) || math.IsNaN(full.Residual[i]) {
+				t.Errorf("tol %g: residual %d is %v with the skip, %v without", tol, i, r, full.Residual[i])
+			}
+		}
+	}
+}
