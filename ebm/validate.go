@@ -149,6 +149,9 @@ func (c Config) Validate() error {
 	if r := c.Negatives.Restart; !(r >= 0 && r <= 1) {
 		bad("negatives.restart = %g, want a probability in [0, 1]", r)
 	}
+	if a := c.Negatives.TargetAcceptance; !(a >= 0 && a < 1) || (a > 0 && !c.Negatives.MALA) {
+		bad("negatives.target_acceptance = %g, want 0 (a fixed step size) or an acceptance in (0, 1) of MALA steps (negatives.mala)", a)
+	}
 	g := c.Guard
 	if g.MaxRollbacks < 0 || g.MaxRollbacks > MaxRollbacks || !(g.LRFactor > 0 && g.LRFactor <= 1) || !(g.EnergyLimit > 0) || g.SnapshotEvery < 1 {
 		bad("guard: want 0 ≤ max_rollbacks ≤ %d, 0 < lr_factor ≤ 1, energy_limit > 0, snapshot_every ≥ 1; got %+v", MaxRollbacks, g)

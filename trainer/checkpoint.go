@@ -11,7 +11,8 @@ import (
 
 // The training state a checkpoint adds to the model (see ebm's checkpoint
 // layout): optimiser states "opt_energy", "opt_generator", "opt_aux", the
-// RNG, the finite-data sampler ("sampler") and the guard ("guard").
+// RNG, the finite-data sampler ("sampler"), the guard ("guard") and the
+// negatives' step size ("negatives").
 // Together they make a resumed run continue bit for bit.
 
 // Tensors of the training state besides the model's: the LOBPCG vectors a
@@ -33,6 +34,11 @@ func float32Tensor(name string, v []float32, w int) *nn.Tensor {
 type guardState struct {
 	LRScale   float64 `json:"lr_scale"`
 	Rollbacks int     `json:"rollbacks"`
+}
+
+// negativesState is the adapted step size of the negatives' chains.
+type negativesState struct {
+	StepSize float64 `json:"step_size"`
 }
 
 // optimizers lists the optimisers by checkpoint name, in a fixed order.
@@ -76,6 +82,10 @@ func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 	}
 	g, _ := json.Marshal(guardState{t.guard.lrScale, t.guard.rollbacks})
 	c.SetBlob("guard", g)
+	if t.negatives != nil {
+		n, _ := json.Marshal(negativesState{t.negatives.StepSize()})
+		c.SetBlob("negatives", n)
+	}
 	if err := ebm.AddConfig(c, t.cfg, t.dims); err != nil {
 		return nil, err
 	}
@@ -189,6 +199,15 @@ func (t *Trainer) restore(s *ebm.Saved) error {
 	for _, o := range t.optimizers() {
 		if !o.Finite() {
 			return fmt.Errorf("optimizer state %s holds a non-finite value", o.name)
+		}
+	}
+	if b, ok := c.Blob("negatives"); ok && t.negatives != nil { // absent before the step size adapted
+		var n negativesState
+		if err := json.Unmarshal(b, &n); err != nil {
+			return fmt.Errorf("negatives state: %w", err)
+		}
+		if err := t.negatives.SetStepSize(n.StepSize); err != nil {
+			return fmt.Errorf("negatives state: %w", err)
 		}
 	}
 	t.guard.lrScale, t.guard.rollbacks = g.LRScale, g.Rollbacks

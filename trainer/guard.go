@@ -19,6 +19,7 @@ type guard struct {
 	goodStep  int
 	values    [][]float32 // parameters then buffers, in a fixed order
 	opts      [][]byte
+	negStep   float64 // the negatives' step size at the snapshot
 }
 
 func newGuard(cfg ebm.GuardConfig) guard { return guard{cfg: cfg, lrScale: 1} }
@@ -73,6 +74,9 @@ func (g *guard) snapshot(t *Trainer) {
 		g.opts = append(g.opts, b)
 	}
 	g.goodStep = t.step
+	if t.negatives != nil {
+		g.negStep = t.negatives.StepSize()
+	}
 }
 
 // restore rolls t back to the snapshot and lowers the learning rates; it
@@ -91,6 +95,9 @@ func (g *guard) restore(t *Trainer) bool {
 		}
 	}
 	t.step = g.goodStep
+	if t.negatives != nil {
+		_ = t.negatives.SetStepSize(g.negStep) // a step size it had
+	}
 	g.lrScale *= g.cfg.LRFactor
 	t.applyLRScale()
 	return true

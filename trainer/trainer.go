@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/bounds"
@@ -172,10 +173,13 @@ type Metrics struct {
 	// NegativesAcceptance is the MALA acceptance of the chains that refine
 	// the negatives (1 for unadjusted steps; absent without them).
 	NegativesAcceptance jsonnum.Float64 `json:"negatives_acceptance,omitempty"`
-	LowerLogZ           jsonnum.Float64 `json:"lower_log_z"`
-	UpperLogZ           jsonnum.Float64 `json:"upper_log_z,omitempty"`
-	LowerNLL            jsonnum.Float64 `json:"lower_nll"`
-	UpperNLL            jsonnum.Float64 `json:"upper_nll,omitempty"`
+	// NegativesStepSize is their step size after this iteration's
+	// adaptation (negatives.target_acceptance).
+	NegativesStepSize jsonnum.Float64 `json:"negatives_step_size,omitempty"`
+	LowerLogZ         jsonnum.Float64 `json:"lower_log_z"`
+	UpperLogZ         jsonnum.Float64 `json:"upper_log_z,omitempty"`
+	LowerNLL          jsonnum.Float64 `json:"lower_nll"`
+	UpperNLL          jsonnum.Float64 `json:"upper_nll,omitempty"`
 	// LowerCertified and UpperCertified say whether each side of the
 	// bracket is a certified bound for this model (ebm.Certify; the run's
 	// first line of metrics.jsonl says why).
@@ -243,7 +247,12 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 			}
 			acc += t.negatives.Step(neg)
 		}
-		m.NegativesAcceptance = jsonnum.Float64(float64(acc) / float64(t.cfg.Negatives.Steps*B))
+		rate := float64(acc) / float64(t.cfg.Negatives.Steps*B)
+		m.NegativesAcceptance = jsonnum.Float64(rate)
+		if target := t.cfg.Negatives.TargetAcceptance; target > 0 {
+			t.adaptNegatives(rate - target)
+		}
+		m.NegativesStepSize = jsonnum.Float64(t.negatives.StepSize())
 	}
 	t.Nets.Energy.ZeroGrad()
 	eData, ok1 := t.meanEnergyBackward(t.eData, t.xData, 1/float32(B))
@@ -279,6 +288,15 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 	t.updateEMA()
 	m.LossE, m.EnergyData = jsonnum.Float64(loss), jsonnum.Float64(eData)
 	return true, nil
+}
+
+// adaptNegatives multiplies the step size of the negatives' chains by
+// e^excess (excess = acceptance − target), kept within 10⁻⁶ to 10³ times
+// the configured size.
+func (t *Trainer) adaptNegatives(excess float64) {
+	h0 := t.cfg.Negatives.StepSize
+	h := min(max(t.negatives.StepSize()*math.Exp(excess), h0*1e-6), h0*1e3)
+	_ = t.negatives.SetStepSize(h) // finite and > 0 by the clamp
 }
 
 // persistent returns the chains the negatives continue from: the

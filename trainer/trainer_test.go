@@ -50,7 +50,7 @@ func paramBits(tr *Trainer) []uint32 {
 // TestResumeIsBitExact trains 2N iterations straight, and N + resume + N,
 // and compares every parameter and buffer bit, for each pairing.
 func TestResumeIsBitExact(t *testing.T) {
-	for _, pair := range [][2]string{{"sv", "gp"}, {"mi", "gp"}, {"sv", "diffusion"}, {"sv", "none"}, {"sv-smin-warm", "gp"}, {"sv-pcd", "gp"}} {
+	for _, pair := range [][2]string{{"sv", "gp"}, {"mi", "gp"}, {"sv", "diffusion"}, {"sv", "none"}, {"sv-smin-warm", "gp"}, {"sv-pcd", "gp"}, {"sv-adapt", "gp"}} {
 		t.Run(pair[0]+"+"+pair[1], func(t *testing.T) {
 			cfg := smallConfig()
 			cfg.Lower, cfg.Upper = ebm.LowerBound(pair[0]), ebm.UpperBound(pair[1])
@@ -59,6 +59,8 @@ func TestResumeIsBitExact(t *testing.T) {
 				cfg.Lower, cfg.SV.Method, cfg.SV.WarmStart, cfg.GP.LogDet = ebm.LowerSV, "smin", true, "smin"
 			case "sv-pcd": // persistent negatives, held by the checkpoint
 				cfg.Lower, cfg.Negatives = ebm.LowerSV, ebm.NegativesConfig{Steps: 3, StepSize: 0.03, MALA: true, Restart: 0.1}
+			case "sv-adapt": // the negatives' adapted step size, held by the checkpoint
+				cfg.Lower, cfg.Negatives.TargetAcceptance = ebm.LowerSV, 0.6
 			}
 			cfg.Diffusion.Nodes, cfg.Diffusion.StepsPerNode = 3, 2
 			const n = 12
@@ -95,6 +97,30 @@ func TestResumeIsBitExact(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNegativesStepSizeAdapts: with a target acceptance the negatives'
+// step size shrinks from a size whose proposals are mostly rejected and
+// grows from one whose proposals are all accepted; without a target it
+// stays.
+func TestNegativesStepSizeAdapts(t *testing.T) {
+	for _, c := range []struct {
+		h0, target float64
+		moved      func(h, h0 float64) bool
+	}{
+		{0.03, 0, func(h, h0 float64) bool { return h == h0 }},
+		{50, 0.6, func(h, h0 float64) bool { return h < h0/10 }},
+		{1e-4, 0.6, func(h, h0 float64) bool { return h > 10*h0 }},
+	} {
+		cfg := smallConfig()
+		cfg.Negatives.StepSize, cfg.Negatives.TargetAcceptance = c.h0, c.target
+		cfg.Confine = 1 // a curved target: the untrained energy alone is nearly flat
+		tr, err := New(cfg)
+		require.NoError(t, err)
+		m := runSteps(t, tr, 20)
+		h := float64(m.NegativesStepSize)
+		require.True(t, c.moved(h, c.h0), "h0 %v, target %v: step size %v (acceptance %v)", c.h0, c.target, h, float64(m.NegativesAcceptance))
 	}
 }
 
