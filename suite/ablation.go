@@ -37,8 +37,8 @@ var Variants = map[string]Variant{
 	}, 0, false},
 	"long": {"20000 iterations instead of 4000 (the old default length)", func(*ebm.Config) {}, 20000, false},
 	"ema":  {"the saved energy is an exponential moving average of its weights, β = 0.999", func(c *ebm.Config) { c.EMA = 0.999 }, 0, false},
-	"adapt": {"the negatives' step size adapts to a MALA acceptance of 0.6 (negatives.target_acceptance)", func(c *ebm.Config) {
-		c.Negatives.TargetAcceptance = 0.6
+	"fixed-step": {"the negatives' step size stays 0.03 (no adaptation to a MALA acceptance of 0.6)", func(c *ebm.Config) {
+		c.Negatives.TargetAcceptance = 0
 	}, 0, false},
 	"adam-0.9": {"the energy's Adam with β₁ = 0.9, β₂ = 0.999 and learning rate 1e-3", func(c *ebm.Config) {
 		c.OptE.Beta1, c.OptE.Beta2, c.OptE.LR = 0.9, 0.999, 1e-3

@@ -17,11 +17,10 @@ import (
 // must be deliberate, and the hash updated with the reason in the commit.
 // The avx512 tier has no hash: no machine of the project has AVX-512 now.
 var goldenCheckpoints = map[asm.SIMDTier]string{
-	// Last changed (both tiers) by the settings' JSON: every setting is
-	// written, zeros included (the stored config is part of the file); the
-	// tensors are those of issue 14's defaults.
-	asm.AVX2:    "1f1d01f4ed8887588055b20cd736803025860c2d72ff5bba5fb301eff0259a24",
-	asm.Generic: "b00a7cb19f6e1eacc4fe2e6a3abd69f13d2c9337731a0d62e9a7f0f27dd55262",
+	// Last changed (both tiers) by the negatives' adaptive step size: a new
+	// default (negatives.target_acceptance 0.6) and its checkpoint blob.
+	asm.AVX2:    "eca9c2115d9eb49b41aeee0625c534cd0a488d9496b874980ecf7c4789f5c83f",
+	asm.Generic: "7fb47be53e7953616937c646a942a2dd5cd0f633043a511a0f958d6a4050a3ca",
 }
 
 func TestDefaultRunCheckpointIsPinned(t *testing.T) {
