@@ -247,12 +247,7 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 			}
 			acc += t.negatives.Step(neg)
 		}
-		rate := float64(acc) / float64(t.cfg.Negatives.Steps*B)
-		m.NegativesAcceptance = jsonnum.Float64(rate)
-		if target := t.cfg.Negatives.TargetAcceptance; target > 0 {
-			t.adaptNegatives(rate - target)
-		}
-		m.NegativesStepSize = jsonnum.Float64(t.negatives.StepSize())
+		m.NegativesAcceptance = jsonnum.Float64(float64(acc) / float64(t.cfg.Negatives.Steps*B))
 	}
 	t.Nets.Energy.ZeroGrad()
 	eData, ok1 := t.meanEnergyBackward(t.eData, t.xData, 1/float32(B))
@@ -281,6 +276,14 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 		return false, nil
 	}
 	t.abortable = false // from here on the iteration changes parameters
+	if t.negatives != nil {
+		// Adapted only now, so that an iteration abandoned before this point
+		// leaves the step size as its checkpoint has it.
+		if target := t.cfg.Negatives.TargetAcceptance; target > 0 {
+			t.adaptNegatives(float64(m.NegativesAcceptance) - target)
+		}
+		m.NegativesStepSize = jsonnum.Float64(t.negatives.StepSize())
+	}
 	t.optE.Step()
 	if !t.optE.Finite() { // an update that overflows is a divergence too
 		return false, nil
