@@ -88,12 +88,10 @@ func TestInterruptedRunResumes(t *testing.T) {
 
 	c := straight
 	c.Out = filepath.Join(t.TempDir(), "stopped")
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
-	_, err = Run(ctx, c, io.Discard)
-	require.ErrorIs(t, err, context.Canceled)
 	name := c.Specs()[0].Name()
 	dir := filepath.Join(c.Out, "runs", name)
+	_, err = Run(cancelOnceStarted(dir), c, io.Discard)
+	require.ErrorIs(t, err, context.Canceled)
 	require.NoFileExists(t, filepath.Join(dir, EvalJSON))
 	require.FileExists(t, filepath.Join(dir, "checkpoint.ckpt"))
 	// A run started again would begin with an emptied directory.
@@ -115,11 +113,9 @@ func TestInterruptedRunResumes(t *testing.T) {
 func TestOtherSettingsCheckpointKept(t *testing.T) {
 	c := shardConfig(filepath.Join(t.TempDir(), "out"))
 	c.Seeds, c.Pairings, c.Steps = 1, []string{"sv+gp"}, 400
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
-	_, err := Run(ctx, c, io.Discard)
-	require.ErrorIs(t, err, context.Canceled)
 	dir := filepath.Join(c.Out, "runs", c.Specs()[0].Name())
+	_, err := Run(cancelOnceStarted(dir), c, io.Discard)
+	require.ErrorIs(t, err, context.Canceled)
 	before, err := os.ReadFile(filepath.Join(dir, "checkpoint.ckpt"))
 	require.NoError(t, err)
 
@@ -132,4 +128,21 @@ func TestOtherSettingsCheckpointKept(t *testing.T) {
 	after, err := os.ReadFile(filepath.Join(dir, "checkpoint.ckpt"))
 	require.NoError(t, err)
 	require.Equal(t, before, after)
+}
+
+// cancelOnceStarted returns a context that is cancelled once the run in dir
+// has begun training (its metrics.jsonl exists), so that the run is
+// interrupted, not skipped, however slowly the test machine starts it.
+func cancelOnceStarted(dir string) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		defer cancel()
+		for range 2000 {
+			if _, err := os.Stat(filepath.Join(dir, "metrics.jsonl")); err == nil {
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	return ctx
 }
