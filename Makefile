@@ -33,8 +33,9 @@ FUZZ_TARGETS = ./cmd/ebmcpu:FuzzTrainFlags ./ebm:FuzzConfigJSON ./ebm:FuzzCheckp
 	./data:FuzzParseCSV ./data:FuzzParseIDX ./nn:FuzzLoad ./serve:FuzzInfer ./serve:FuzzParseData
 test-fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
-		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null || \
-		{ echo "fuzz $$fn in $$pkg failed; rerun: go test -run '^$$' -fuzz '^$$fn\$$' $$pkg"; exit 1; }; \
+		out=$$($(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) || \
+		{ echo "$$out" | grep -v '^fuzz: elapsed' | tail -20; \
+		  echo "fuzz $$fn in $$pkg failed; rerun: go test -run '^$$' -fuzz '^$$fn\$$' $$pkg"; exit 1; }; \
 		echo "ok  fuzz $$pkg $$fn ($(FUZZTIME))"; done
 
 lint:
