@@ -94,7 +94,7 @@ func NewGradientPenalty[T asm.Float](nets Nets[T], cfg GPConfig, maxBatch int, s
 	}
 	return &GradientPenalty[T]{
 		cfg: cfg, logdet: logdet, nets: nets, d: d, D: D, maxB: maxBatch, stream: stream, schedule: sched,
-		le: newLatentEval(nets, logdet, lc, extra, maxBatch, stream),
+		le: newLatentEval(nets, logdet, lc, extra, maxBatch, false, stream),
 		v:  make([]T, maxBatch*d), w: make([]T, maxBatch*D),
 		r: make([]float64, maxBatch), vals: make([]float64, maxBatch), coef: make([]float64, maxBatch),
 	}, nil

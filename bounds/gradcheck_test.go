@@ -291,7 +291,7 @@ func TestGradLatent(t *testing.T) {
 		nets := fdNets(t, 14, c.d, c.D, "softplus")
 		s := nn.NewStream(15, c.logdet)
 		z := normals(s, B*c.d)
-		le := newLatentEval(nets, c.logdet, LOBPCGConfig{Iters: 200, Tol: 1e-14}, 0, B, s)
+		le := newLatentEval(nets, c.logdet, LOBPCGConfig{Iters: 200, Tol: 1e-14}, 0, B, false, s)
 		le.eval(z)
 		got := append([]float64(nil), le.gf[:B*c.d]...)
 		want := fdcheck.Grad(func() float64 {

@@ -95,11 +95,8 @@ func NewImportanceWeighted[T asm.Float](nets Nets[T], cfg IWConfig, maxBatch int
 		return nil, err
 	}
 	chunk := maxBatch / cfg.K * cfg.K
-	le := newLatentEval(nets, logdet, lc, 0, chunk, stream)
-	if le.lob != nil {
-		le.lob.SkipFinalResidual = false // Stats reports it
-	}
-	return &ImportanceWeighted[T]{cfg: cfg, logdet: logdet, lob: lc, d: d, chunk: chunk, le: le}, nil
+	return &ImportanceWeighted[T]{cfg: cfg, logdet: logdet, lob: lc, d: d, chunk: chunk,
+		le: newLatentEval(nets, logdet, lc, 0, chunk, true, stream)}, nil
 }
 
 // Name identifies the bound and its settings.

@@ -268,7 +268,7 @@ func NewLatentTarget[T asm.Float](nets Nets[T], logdet string, lob LOBPCGConfig,
 	if maxBatch < 1 || stream == nil {
 		return nil, fmt.Errorf("bounds: LatentTarget needs maxBatch ≥ 1 and a stream")
 	}
-	return &LatentTarget[T]{S: 1, le: newLatentEval(nets, ld, lob, 0, maxBatch, stream)}, nil
+	return &LatentTarget[T]{S: 1, le: newLatentEval(nets, ld, lob, 0, maxBatch, false, stream)}, nil
 }
 
 // Dim implements Target.

@@ -91,7 +91,9 @@ type latentEval[T asm.Float] struct {
 	sing int // samples with a singular Jacobian or non-finite values
 }
 
-func newLatentEval[T asm.Float](nets Nets[T], logdet string, lob LOBPCGConfig, extra, maxB int, stream *nn.Stream) *latentEval[T] {
+// finalResidual keeps LOBPCG's residual after its last iteration, which
+// only the importance-weighted bound's statistics read.
+func newLatentEval[T asm.Float](nets Nets[T], logdet string, lob LOBPCGConfig, extra, maxB int, finalResidual bool, stream *nn.Stream) *latentEval[T] {
 	d, D := nets.dims()
 	le := &latentEval[T]{
 		nets: nets, d: d, D: D, exact: logdet == "exact", extra: extra, stream: stream,
@@ -112,9 +114,7 @@ func newLatentEval[T asm.Float](nets Nets[T], logdet string, lob LOBPCGConfig, e
 	le.gen = nets.Generator.NewWorkspace(maxB, 1+extra)
 	le.jv = nets.Generator.NewWorkspace(maxB, 1)
 	le.op = nn.NewJacobianOperator(nets.Generator, maxB, 1)
-	// Nothing reads the residual after the last iteration but the
-	// importance-weighted bound's statistics (which turn it back on).
-	le.lob = &linalg.LOBPCG[T]{BlockSize: 1, MaxIter: lob.iters(), Tol: lob.Tol, SkipFinalResidual: true}
+	le.lob = &linalg.LOBPCG[T]{BlockSize: 1, MaxIter: lob.iters(), Tol: lob.Tol, SkipFinalResidual: !finalResidual}
 	le.tan = make([]T, (1+extra)*maxB*d)
 	le.gyd = make([]T, (1+extra)*maxB*D)
 	return le

@@ -110,7 +110,7 @@ func TestNonlinear2D(t *testing.T) {
 	const B = 20000
 	z := normals(rng.Stream("z"), B*2)
 	// For a bijection, log Z = log E_p e^f as well: a consistency check of f.
-	le := newLatentEval(nets, "exact", LOBPCGConfig{}, 0, B, rng.Stream("le"))
+	le := newLatentEval(nets, "exact", LOBPCGConfig{}, 0, B, false, rng.Stream("le"))
 	le.eval(z)
 	mx := math.Inf(-1)
 	for _, f := range le.f[:B] {
