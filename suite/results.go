@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -19,9 +20,28 @@ import (
 // ResultsFile is the suite's report.
 const ResultsFile = "RESULTS.md"
 
-// GitCommit is `git rev-parse HEAD` in the working directory, marked when
-// the tree has uncommitted changes, or "unknown".
+// GitCommit is the commit the running binary was built from (its build
+// information's vcs.revision), or for a binary built without one (go run,
+// tests) `git rev-parse HEAD` in the working directory; marked when the
+// tree had uncommitted changes; "unknown" without either.
 func GitCommit() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		commit, modified := "", false
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+		if commit != "" {
+			if modified {
+				commit += " with uncommitted changes"
+			}
+			return commit
+		}
+	}
 	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
 	commit := strings.TrimSpace(string(out))
 	if err != nil || commit == "" {

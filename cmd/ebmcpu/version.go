@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
-	"github.com/ebmcpu/ebmcpu/cmd/internal/cli"
 	"io"
 	"runtime"
 	"runtime/debug"
 
 	"github.com/ebmcpu/ebmcpu/asm"
+	"github.com/ebmcpu/ebmcpu/cmd/internal/cli"
 	"github.com/klauspost/cpuid/v2"
 )
 
