@@ -74,7 +74,11 @@
 // increases to log Z. It costs K evaluations of f per group and no
 // derivatives; its standard error is over the groups, and Stats gives the
 // weights' effective sample size per group. A latent with a singular
-// Jacobian has f = −∞, weight 0.
+// Jacobian has f = −∞, weight 0. The same weights, normalised over a batch
+// (SelfNormalized: w_b = e^{f(z_b)}/Σ_k e^{f(z_k)}), turn the generator's
+// samples into a self-normalised importance sample of p_θ: Σ_b w_b·g(G(z_b))
+// estimates E_{p_θ}[g] with a bias of order 1/B. The trainer's energy step
+// uses it for ∇_θ log Z = −E_{p_θ}[∇_θ E].
 //
 // # Upper bounds on KL(q ‖ p_θ) (SPEC §4)
 //

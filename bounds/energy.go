@@ -91,6 +91,15 @@ func (ce *ConfinedEnergy[T]) BackwardParams(scale T) {
 	ce.ws.Backward(ce.gy[:B], nn.GradParams)
 }
 
+// BackwardParamsWeighted accumulates Σ_b w_b·∇_θ E(x_b) into the
+// network's parameter gradients, for the x of the last Energy call and
+// per-point weights w (length ≥ B).
+func (ce *ConfinedEnergy[T]) BackwardParamsWeighted(w []T) {
+	B := len(ce.x) / ce.D
+	copy(ce.gy[:B], w[:B])
+	ce.ws.Backward(ce.gy[:B], nn.GradParams)
+}
+
 // InputGrad returns scale·∇_x E(x_b) (B×D) for the x of the last Energy
 // call: the network's input gradient plus 2c·scale·x.
 func (ce *ConfinedEnergy[T]) InputGrad(scale T) []T {

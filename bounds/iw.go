@@ -172,6 +172,46 @@ func (iw *ImportanceWeighted[T]) LogZ(z []T) (Estimate, error) {
 	return est, nil
 }
 
+// SelfNormalized evaluates f at the B ≤ maxBatch latents z and sets w
+// (length ≥ B) to the self-normalised importance weights
+//
+//	w_b = e^{f(z_b)} / Σ_k e^{f(z_k)}
+//
+// of the samples x_b = G(z_b) as draws from p_θ ∝ e^{−E}: Σ_b w_b·g(x_b)
+// estimates E_{p_θ}[g] with a bias of order 1/B (f is log e^{−E}/q up to the
+// constant log Z). It returns x (B×D, a view valid until the next call) and
+// the effective sample size 1/Σ_b w_b² ∈ [1, B]. A latent with f = −∞ (a
+// singular Jacobian) gets weight 0; an f that is NaN or +∞ (a non-finite
+// energy), or every weight 0, is an error. The exact log-det makes the
+// weights exact; the s_min surrogate only approximates them.
+func (iw *ImportanceWeighted[T]) SelfNormalized(z []T, w []float64) (x []T, ess float64, err error) {
+	d := iw.d
+	B := len(z) / d
+	if B == 0 || len(z)%d != 0 || B > iw.chunk || len(w) < B {
+		return nil, 0, fmt.Errorf("bounds: %s: SelfNormalized needs 1 to %d latents of width %d and as many weights (got %d values, %d weights)", iw.Name(), iw.chunk, d, len(z), len(w))
+	}
+	iw.le.evalValue(z)
+	f := iw.le.f[:B]
+	if v, _, _ := logMeanExp(f); !asm.Finite(v) {
+		return nil, 0, fmt.Errorf("bounds: %s: no finite importance weights (log-mean-exp of f %v)", iw.Name(), v)
+	}
+	m := math.Inf(-1)
+	for _, v := range f {
+		m = math.Max(m, v)
+	}
+	var s1 float64
+	for b, v := range f {
+		w[b] = math.Exp(v - m)
+		s1 += w[b]
+	}
+	var s2 float64
+	for b := range f {
+		w[b] /= s1
+		s2 += w[b] * w[b]
+	}
+	return iw.le.x[:B*iw.le.D], 1 / s2, nil
+}
+
 // logMeanExp returns log (1/n)·Σ e^{f_i} of the n values f, the effective
 // sample size (Σ w)²/Σ w² of w_i = e^{f_i}, and the number of values −∞
 // (weight 0). It returns NaN if some f_i is NaN or +∞, and −∞ if every

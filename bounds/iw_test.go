@@ -157,3 +157,97 @@ func TestIWSingular(t *testing.T) {
 		t.Error("maxBatch < K: no error")
 	}
 }
+
+// TestSelfNormalizedGaussian checks the self-normalised weights on the SPEC
+// §8 linear Gaussian case: each weight is e^{−E(x)}/q(x) normalised, in
+// closed form, and the weighted samples estimate the mean and covariance of
+// p_θ = N(μ, P⁻¹), not those of the generator's N(b, AAᵀ).
+func TestSelfNormalizedGaussian(t *testing.T) {
+	rng := nn.NewRNG(53)
+	gc := randomGaussCase(rng.Stream("case"), 2)
+	nets := gc.nets(t)
+	const d, N = 2, 40000
+	z := normals(rng.Stream("z"), N*d)
+	iw := must(NewImportanceWeighted(nets, IWConfig{K: N}, N, rng.Stream("iw")))
+	w := make([]float64, N)
+	x, ess, err := iw.SelfNormalized(z, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Closed form: log w_b = −½(x−μ)ᵀP(x−μ) + ½‖z‖² + const (the log-det of
+	// a linear generator is a constant).
+	P := gc.precision()
+	logw := make([]float64, N)
+	m := math.Inf(-1)
+	for b := 0; b < N; b++ {
+		var dx, zb mat.VecDense
+		dx.SubVec(mat.NewVecDense(d, x[b*d:(b+1)*d]), mat.NewVecDense(d, gc.mu))
+		zb.CloneFromVec(mat.NewVecDense(d, z[b*d:(b+1)*d]))
+		logw[b] = -0.5*mat.Inner(&dx, P, &dx) + 0.5*mat.Dot(&zb, &zb)
+		m = math.Max(m, logw[b])
+	}
+	var sum, sum2 float64
+	for b := range logw {
+		sum += math.Exp(logw[b] - m)
+	}
+	for b := range logw {
+		want := math.Exp(logw[b]-m) / sum
+		sum2 += want * want
+		if math.Abs(w[b]-want) > 1e-9*want+1e-300 {
+			t.Fatalf("w[%d] = %v, want %v", b, w[b], want)
+		}
+	}
+	if math.Abs(ess-1/sum2) > 1e-6*ess || !(ess > N/20) {
+		t.Fatalf("ESS %v, want 1/Σw² = %v (and not degenerate)", ess, 1/sum2)
+	}
+
+	// The weighted moments are those of p_θ, within 5 standard errors
+	// (variance / ESS), and unlike the generator's.
+	cov := mustInverse(t, P)
+	for i := 0; i < d; i++ {
+		var mean, second float64
+		for b := 0; b < N; b++ {
+			mean += w[b] * x[b*d+i]
+			second += w[b] * (x[b*d+i] - gc.mu[i]) * (x[b*d+i] - gc.mu[i])
+		}
+		v := cov.At(i, i)
+		if se := math.Sqrt(v / ess); math.Abs(mean-gc.mu[i]) > 5*se {
+			t.Errorf("weighted mean[%d] = %v, μ = %v (se %v); the generator's is %v", i, mean, gc.mu[i], se, gc.b[i])
+		}
+		if se := v * math.Sqrt(2/ess); math.Abs(second-v) > 5*se {
+			t.Errorf("weighted variance[%d] = %v, (P⁻¹)ᵢᵢ = %v (se %v)", i, second, v, se)
+		}
+	}
+
+	// Sizes are checked, and a non-finite energy is an error, not a weight.
+	if _, _, err := iw.SelfNormalized(make([]float64, (N+1)*d), make([]float64, N+1)); err == nil {
+		t.Error("more latents than maxBatch: no error")
+	}
+	if _, _, err := iw.SelfNormalized(z[:4*d], w[:3]); err == nil {
+		t.Error("fewer weights than latents: no error")
+	}
+	if _, _, err := iw.SelfNormalized(z[:3], w); err == nil {
+		t.Error("a partial latent: no error")
+	}
+	nan := append([]float64(nil), z[:4*d]...)
+	nan[3] = math.NaN()
+	if _, _, err := iw.SelfNormalized(nan, w); err == nil {
+		t.Error("a NaN latent (NaN energy): no error")
+	}
+}
+
+func mustInverse(t *testing.T, m *mat.Dense) *mat.SymDense {
+	var inv mat.Dense
+	if err := inv.Inverse(m); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := inv.Dims()
+	s := mat.NewSymDense(r, nil)
+	for i := 0; i < r; i++ {
+		for j := i; j < r; j++ {
+			s.SetSym(i, j, (inv.At(i, j)+inv.At(j, i))/2)
+		}
+	}
+	return s
+}
