@@ -146,6 +146,9 @@ func (c Config) Validate() error {
 	if n := c.Negatives; n.Steps < 0 || (n.Steps > 0 && !(n.StepSize > 0)) {
 		bad("negatives: steps = %d and step_size = %g, want steps ≥ 0 and a step size > 0 when there are steps", n.Steps, n.StepSize)
 	}
+	if c.Negatives.Importance && c.Negatives.Steps > 0 {
+		bad("negatives.steps = %d with negatives.importance: the weights are those of the generator's own samples, which Langevin steps would move; for Langevin-refined negatives set negatives.importance=false", c.Negatives.Steps)
+	}
 	if r := c.Negatives.Restart; !(r >= 0 && r <= 1) {
 		bad("negatives.restart = %g, want a probability in [0, 1]", r)
 	}
@@ -260,7 +263,11 @@ func (c Config) Footprint(dims Dims) uint64 {
 		tangents = d
 	}
 	rows := mul(uint64(c.Batch), uint64(1+tangents))
-	workspaces := mul(mul(rows, widths), 8*4*4)
+	copies := uint64(8) // the workspaces of the networks and the bounds
+	if c.Negatives.Importance {
+		copies++ // the importance weights' own evaluation of f
+	}
+	workspaces := mul(mul(rows, widths), copies*4*4)
 	return add(mul(params, 28), workspaces)
 }
 

@@ -23,6 +23,9 @@ type Optimizer interface {
 	// update, so that a non-finite state is never kept.
 	Finite() bool
 	MarshalBinary() ([]byte, error)
+	// AppendBinary appends MarshalBinary's encoding to b: a caller that
+	// keeps the buffer encodes the state again without allocating.
+	AppendBinary(b []byte) ([]byte, error)
 	UnmarshalBinary([]byte) error
 }
 
@@ -295,9 +298,12 @@ func (a *Adam[T]) Finite() bool {
 }
 
 // MarshalBinary encodes the configuration, step count and moments.
-func (a *Adam[T]) MarshalBinary() ([]byte, error) {
+func (a *Adam[T]) MarshalBinary() ([]byte, error) { return a.AppendBinary(nil) }
+
+// AppendBinary appends the encoding of MarshalBinary to b.
+func (a *Adam[T]) AppendBinary(b []byte) ([]byte, error) {
 	c := a.Config
-	b := []byte(adamMagic)
+	b = append(b, adamMagic...)
 	for _, v := range []float64{c.LR, c.Beta1, c.Beta2, c.Eps, c.WeightDecay} {
 		b = appendF64(b, v)
 	}
@@ -340,9 +346,12 @@ func (s *SGD[T]) Finite() bool {
 }
 
 // MarshalBinary encodes the configuration, step count and momentum buffers.
-func (s *SGD[T]) MarshalBinary() ([]byte, error) {
+func (s *SGD[T]) MarshalBinary() ([]byte, error) { return s.AppendBinary(nil) }
+
+// AppendBinary appends the encoding of MarshalBinary to b.
+func (s *SGD[T]) AppendBinary(b []byte) ([]byte, error) {
 	c := s.Config
-	b := []byte(sgdMagic)
+	b = append(b, sgdMagic...)
 	for _, v := range []float64{c.LR, c.Momentum, c.Dampening, c.WeightDecay} {
 		b = appendF64(b, v)
 	}

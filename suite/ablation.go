@@ -23,25 +23,42 @@ type Variant struct {
 // Variants are the one-change ablations of the 2-D defaults (issue 14):
 // each undoes or alters one quality setting of ebm.DefaultConfig.
 var Variants = map[string]Variant{
-	"before": {"the defaults before the quality settings: no refined negatives, λ = 0.1", func(c *ebm.Config) {
-		c.Negatives, c.GP.Weight = ebm.NegativesConfig{}, 0.1
-	}, 0, false},
-	"no-negatives": {"the energy step's negatives are the generator's samples (no MALA refinement)", func(c *ebm.Config) {
+	"before": {"the defaults before the quality settings: no refined or weighted negatives, λ = 0.1, the energy's Adam with learning rate 2e-4 and β = (0, 0.9), 4000 iterations", func(c *ebm.Config) {
+		c.Negatives, c.GP.Weight, c.OptE = ebm.NegativesConfig{}, 0.1, c.OptG
+	}, 4000, false},
+	"no-negatives": {"the energy step's negatives are the generator's samples, unweighted", func(c *ebm.Config) {
 		c.Negatives = ebm.NegativesConfig{}
 	}, 0, false},
+	"mala": {"the negatives refined by 10 MALA steps from the generator's samples, step size adapted to an acceptance of 0.6 (ebm.MALANegatives), instead of importance-weighted", func(c *ebm.Config) {
+		c.Negatives = ebm.MALANegatives
+	}, 0, false},
+	"lr-2e-4": {"the energy's learning rate 2e-4 (the generator's) instead of 1e-3", func(c *ebm.Config) { c.OptE.LR = 2e-4 }, 0, false},
+	"adam-0": {"the energy's Adam with β₁ = 0 and β₂ = 0.9 (the generator's) instead of 0.9 and 0.999", func(c *ebm.Config) {
+		c.OptE.Beta1, c.OptE.Beta2 = 0, 0.9
+	}, 0, false},
+	"short":  {"4000 iterations instead of 8000", func(*ebm.Config) {}, 4000, false},
 	"gp-0.1": {"the penalty weight λ = 0.1 instead of 0.01", func(c *ebm.Config) { c.GP.Weight = 0.1 }, 0, false},
-	"ula":    {"unadjusted Langevin negatives (no Metropolis correction)", func(c *ebm.Config) { c.Negatives.MALA = false }, 0, false},
-	"neg-20": {"20 refinement steps instead of 10", func(c *ebm.Config) { c.Negatives.Steps = 20 }, 0, false},
-	"persistent": {"persistent chains, each restarted from a generator sample with probability 0.05", func(c *ebm.Config) {
+	"long":   {"20000 iterations instead of 8000", func(*ebm.Config) {}, 20000, false},
+	"ema":    {"the saved energy is an exponential moving average of its weights, β = 0.999", func(c *ebm.Config) { c.EMA = 0.999 }, 0, false},
+
+	// Alternatives to the MALA negatives, measured when they were the
+	// default (results/ABLATION.md, ABLATION-adapt.md): each changes one
+	// setting of the variant mala.
+	"ula": {"mala with unadjusted Langevin steps (no Metropolis correction)", func(c *ebm.Config) {
+		c.Negatives = ebm.MALANegatives
+		c.Negatives.MALA, c.Negatives.TargetAcceptance = false, 0
+	}, 0, false},
+	"neg-20": {"mala with 20 refinement steps instead of 10", func(c *ebm.Config) {
+		c.Negatives = ebm.MALANegatives
+		c.Negatives.Steps = 20
+	}, 0, false},
+	"persistent": {"mala with persistent chains, each restarted from a generator sample with probability 0.05", func(c *ebm.Config) {
+		c.Negatives = ebm.MALANegatives
 		c.Negatives.Restart = 0.05
 	}, 0, false},
-	"long": {"20000 iterations instead of 4000 (the old default length)", func(*ebm.Config) {}, 20000, false},
-	"ema":  {"the saved energy is an exponential moving average of its weights, β = 0.999", func(c *ebm.Config) { c.EMA = 0.999 }, 0, false},
-	"fixed-step": {"the negatives' step size stays 0.03 (no adaptation to a MALA acceptance of 0.6)", func(c *ebm.Config) {
+	"fixed-step": {"mala with the step size fixed at 0.03 (no adaptation to an acceptance)", func(c *ebm.Config) {
+		c.Negatives = ebm.MALANegatives
 		c.Negatives.TargetAcceptance = 0
-	}, 0, false},
-	"adam-0.9": {"the energy's Adam with β₁ = 0.9, β₂ = 0.999 and learning rate 1e-3", func(c *ebm.Config) {
-		c.OptE.Beta1, c.OptE.Beta2, c.OptE.LR = 0.9, 0.999, 1e-3
 	}, 0, false},
 
 	// Image variant: the penalty weight of results/IMAGES.md (gp-0.1 above

@@ -10,7 +10,8 @@ import (
 
 // BenchmarkIteration is one training iteration (an energy and a generator
 // update) of the default run: SPEC §5 toy networks, batch 200, sv + gp,
-// the negatives refined by 10 MALA steps (ebm.DefaultNegatives).
+// the generator's samples as negatives with importance weights
+// (ebm.DefaultNegatives).
 // bench/torch_ebm.py times the same iteration in PyTorch. The linalg
 // workers follow -cpu, so -cpu 1 is the one-thread iteration.
 func BenchmarkIteration(b *testing.B) {

@@ -43,11 +43,13 @@ type negativesState struct {
 
 // optimizers lists the optimisers by checkpoint name, in a fixed order.
 func (t *Trainer) optimizers() []namedOptimizer {
-	o := []namedOptimizer{{"opt_energy", t.optE}, {"opt_generator", t.optG}}
-	if t.optAux != nil {
-		o = append(o, namedOptimizer{"opt_aux", t.optAux})
+	if t.opts == nil { // built once: the guard's snapshots call this
+		t.opts = []namedOptimizer{{"opt_energy", t.optE}, {"opt_generator", t.optG}}
+		if t.optAux != nil {
+			t.opts = append(t.opts, namedOptimizer{"opt_aux", t.optAux})
+		}
 	}
-	return o
+	return t.opts
 }
 
 type namedOptimizer struct {

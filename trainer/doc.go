@@ -4,6 +4,14 @@
 // updates that maximise E_q[−E] + a lower bound of its entropy, with the
 // bounds that package ebm builds from the run's Config.
 //
+// The energy step's negative term departs from SPEC §5's mean E over the
+// generator's samples (ebm.NegativesConfig): by default it is the
+// importance-weighted mean Σ_b w_b·E(G(z_b)), w_b ∝ e^{−E}/q at the sample
+// (bounds.ImportanceWeighted.SelfNormalized), so that its gradient estimates
+// that of log Z and the energy learns the data's density rather than the
+// correction of the generator's; Langevin-refined negatives (MALA or
+// unadjusted, short-run or persistent chains) are the alternative.
+//
 // New builds a Trainer from an ebm.Config (the same config and seed give
 // the same bits whatever the thread count); Step runs one iteration under a
 // divergence guard that rolls back to the last good state; Run loops with

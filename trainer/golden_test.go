@@ -17,10 +17,10 @@ import (
 // must be deliberate, and the hash updated with the reason in the commit.
 // The avx512 tier has no hash: no machine of the project has AVX-512 now.
 var goldenCheckpoints = map[asm.SIMDTier]string{
-	// Last changed (both tiers) by the negatives' adaptive step size: a new
-	// default (negatives.target_acceptance 0.6) and its checkpoint blob.
-	asm.AVX2:    "eca9c2115d9eb49b41aeee0625c534cd0a488d9496b874980ecf7c4789f5c83f",
-	asm.Generic: "7fb47be53e7953616937c646a942a2dd5cd0f633043a511a0f958d6a4050a3ca",
+	// Last changed (both tiers) by the importance-weighted negatives and the
+	// energy's Adam (learning rate 1e-3, β = (0.9, 0.999)), new defaults.
+	asm.AVX2:    "0119f36643fcaabb191415cb9d89f335d950b6979b2b023e6d7e947fae6fb363",
+	asm.Generic: "d4105cfbc82411d77c69b22d4f415b0a032097267c16008dc369426e5f6fbae5",
 }
 
 func TestDefaultRunCheckpointIsPinned(t *testing.T) {

@@ -19,7 +19,8 @@ type guard struct {
 	goodStep  int
 	values    [][]float32 // parameters then buffers, in a fixed order
 	opts      [][]byte
-	negStep   float64 // the negatives' step size at the snapshot
+	negStep   float64     // the negatives' step size at the snapshot
+	cur       [][]float32 // the live state's slices, reused by snapshot
 }
 
 func newGuard(cfg ebm.GuardConfig) guard { return guard{cfg: cfg, lrScale: 1} }
@@ -35,18 +36,20 @@ func (g *guard) energiesOK(e []float64) bool {
 }
 
 // state lists every tensor the guard copies, in a fixed order.
-func (t *Trainer) state() [][]float32 {
-	var s [][]float32
-	add := func(ps []*nn.Param[float32]) {
+func (t *Trainer) state() [][]float32 { return t.appendState(nil) }
+
+// appendState appends the slices of state() to s (a reused s makes it
+// allocation-free).
+func (t *Trainer) appendState(s [][]float32) [][]float32 {
+	for _, ps := range [][]*nn.Param[float32]{t.Nets.Energy.Params(), t.Nets.Generator.Params(), t.bounds.Lower.AuxParams()} {
 		for _, p := range ps {
 			s = append(s, p.Value)
 		}
 	}
-	add(t.Nets.Energy.Params())
-	add(t.Nets.Generator.Params())
-	add(t.bounds.Lower.AuxParams())
 	if t.ema != nil {
-		add(t.ema.Params())
+		for _, p := range t.ema.Params() {
+			s = append(s, p.Value)
+		}
 	}
 	for _, n := range []*nn.Network[float32]{t.Nets.Energy, t.Nets.Generator} {
 		for _, b := range n.Buffers() {
@@ -58,20 +61,24 @@ func (t *Trainer) state() [][]float32 {
 
 // snapshot records the current state as the last good one.
 func (g *guard) snapshot(t *Trainer) {
-	cur := t.state()
+	g.cur = t.appendState(g.cur[:0])
+	cur := g.cur
 	if len(g.values) != len(cur) {
 		g.values = make([][]float32, len(cur))
 	}
 	for i, v := range cur {
 		g.values[i] = append(g.values[i][:0], v...)
 	}
-	g.opts = g.opts[:0]
-	for _, o := range t.optimizers() {
-		b, err := o.MarshalBinary()
+	opts := t.optimizers()
+	if len(g.opts) != len(opts) {
+		g.opts = make([][]byte, len(opts))
+	}
+	for i, o := range opts {
+		b, err := o.AppendBinary(g.opts[i][:0]) // the last snapshot's buffer
 		if err != nil {
 			panic("trainer: optimizer state: " + err.Error()) // in-memory encoding cannot fail
 		}
-		g.opts = append(g.opts, b)
+		g.opts[i] = b
 	}
 	g.goodStep = t.step
 	if t.negatives != nil {

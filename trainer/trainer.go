@@ -31,6 +31,13 @@ type Trainer struct {
 	optAux        *nn.Adam[float32] // auxiliary networks of the mi bound, or nil
 	noisy         bounds.NoisyGenerator[float32]
 	negatives     *bounds.Langevin[float32] // refines the energy step's negatives, or nil
+	// importance weights the energy step's negatives (Negatives.Importance),
+	// or is nil; negWeights are its weights and negSeeds their negatives,
+	// the backward seeds of the negative term.
+	importance *bounds.ImportanceWeighted[float32]
+	opts       []namedOptimizer // optimizers(), once built
+	negWeights []float64
+	negSeeds   []float32
 	// chains are the persistent negatives (Negatives.Restart < 1), B×D; nil
 	// for short-run chains from the generator samples.
 	chains []float32
@@ -135,6 +142,13 @@ func New(cfg ebm.Config) (*Trainer, error) {
 			t.buffers = append(t.buffers, t.chains) // they move before the first update: undone like buffers
 		}
 	}
+	if cfg.Negatives.Importance {
+		iw := bounds.IWConfig{K: B, LogDet: cfg.GP.LogDet, LOBPCGIters: cfg.GP.LOBPCGIters, LOBPCGTol: cfg.GP.LOBPCGTol}
+		if t.importance, err = bounds.NewImportanceWeighted(t.Nets, iw, B, t.rng.Stream("negatives/importance")); err != nil {
+			return nil, err
+		}
+		t.negWeights, t.negSeeds = make([]float64, B), make([]float32, B)
+	}
 	t.gen = t.Nets.Generator.NewWorkspace(B, 0)
 	t.xData, t.z, t.xFake = make([]float32, B*t.D), make([]float32, B*t.d), make([]float32, B*t.D)
 	t.latents = t.rng.Stream("latents")
@@ -176,10 +190,14 @@ type Metrics struct {
 	// NegativesStepSize is their step size after this iteration's
 	// adaptation (negatives.target_acceptance).
 	NegativesStepSize jsonnum.Float64 `json:"negatives_step_size,omitempty"`
-	LowerLogZ         jsonnum.Float64 `json:"lower_log_z"`
-	UpperLogZ         jsonnum.Float64 `json:"upper_log_z,omitempty"`
-	LowerNLL          jsonnum.Float64 `json:"lower_nll"`
-	UpperNLL          jsonnum.Float64 `json:"upper_nll,omitempty"`
+	// NegativesESS is the effective sample size of the importance weights
+	// of the negatives (negatives.importance) as a share of the batch, in
+	// (0, 1]: near 1/batch, one sample carries the negative term.
+	NegativesESS jsonnum.Float64 `json:"negatives_ess,omitempty"`
+	LowerLogZ    jsonnum.Float64 `json:"lower_log_z"`
+	UpperLogZ    jsonnum.Float64 `json:"upper_log_z,omitempty"`
+	LowerNLL     jsonnum.Float64 `json:"lower_nll"`
+	UpperNLL     jsonnum.Float64 `json:"upper_nll,omitempty"`
 	// LowerCertified and UpperCertified say whether each side of the
 	// bracket is a certified bound for this model (ebm.Certify; the run's
 	// first line of metrics.jsonl says why).
@@ -249,9 +267,20 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 		}
 		m.NegativesAcceptance = jsonnum.Float64(float64(acc) / float64(t.cfg.Negatives.Steps*B))
 	}
+	if t.importance != nil {
+		x, ess, err := t.importance.SelfNormalized(t.z, t.negWeights)
+		if err != nil { // a non-finite energy at a generator sample
+			return false, nil
+		}
+		neg = x
+		for b, w := range t.negWeights[:B] {
+			t.negSeeds[b] = -float32(w)
+		}
+		m.NegativesESS = jsonnum.Float64(ess / float64(B))
+	}
 	t.Nets.Energy.ZeroGrad()
 	eData, ok1 := t.meanEnergyBackward(t.eData, t.xData, 1/float32(B))
-	eFake, ok2 := t.meanEnergyBackward(t.eFake, neg, -1/float32(B))
+	eFake, ok2 := t.negativeEnergyBackward(neg)
 	if !ok1 || !ok2 {
 		return false, nil
 	}
@@ -329,6 +358,24 @@ func (t *Trainer) meanEnergyBackward(en *bounds.ConfinedEnergy[float32], x []flo
 	}
 	en.BackwardParams(scale)
 	return sum64(e) / float64(len(e)), true
+}
+
+// negativeEnergyBackward accumulates −∇_θ of the negatives' mean energy
+// (importance-weighted with Negatives.Importance) and returns that mean.
+func (t *Trainer) negativeEnergyBackward(neg []float32) (float64, bool) {
+	if t.importance == nil {
+		return t.meanEnergyBackward(t.eFake, neg, -1/float32(t.cfg.Batch))
+	}
+	e := t.eFake.Energy(neg, nn.Train)
+	if !t.guard.energiesOK(e) {
+		return 0, false
+	}
+	t.eFake.BackwardParamsWeighted(t.negSeeds)
+	var mean float64
+	for b, v := range e {
+		mean += t.negWeights[b] * v
+	}
+	return mean, true
 }
 
 // generatorStep makes one generator update, minimising

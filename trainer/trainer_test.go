@@ -60,7 +60,7 @@ func TestResumeIsBitExact(t *testing.T) {
 			case "sv-pcd": // persistent negatives, held by the checkpoint
 				cfg.Lower, cfg.Negatives = ebm.LowerSV, ebm.NegativesConfig{Steps: 3, StepSize: 0.03, MALA: true, Restart: 0.1}
 			case "sv-adapt": // the negatives' adapted step size, held by the checkpoint
-				cfg.Lower, cfg.Negatives.TargetAcceptance = ebm.LowerSV, 0.6
+				cfg.Lower, cfg.Negatives = ebm.LowerSV, ebm.MALANegatives
 			}
 			cfg.Diffusion.Nodes, cfg.Diffusion.StepsPerNode = 3, 2
 			const n = 12
@@ -114,6 +114,7 @@ func TestNegativesStepSizeAdapts(t *testing.T) {
 		{1e-4, 0.6, func(h, h0 float64) bool { return h > 10*h0 }},
 	} {
 		cfg := smallConfig()
+		cfg.Negatives = ebm.MALANegatives
 		cfg.Negatives.StepSize, cfg.Negatives.TargetAcceptance = c.h0, c.target
 		cfg.Confine = 1 // a curved target: the untrained energy alone is nearly flat
 		tr, err := New(cfg)
@@ -121,6 +122,45 @@ func TestNegativesStepSizeAdapts(t *testing.T) {
 		m := runSteps(t, tr, 20)
 		h := float64(m.NegativesStepSize)
 		require.True(t, c.moved(h, c.h0), "h0 %v, target %v: step size %v (acceptance %v)", c.h0, c.target, h, float64(m.NegativesAcceptance))
+	}
+}
+
+// TestImportanceNegatives: the default negatives carry importance weights
+// whose effective sample size is reported as a share of the batch, in
+// [1/B, 1]; without them nothing is reported.
+func TestImportanceNegatives(t *testing.T) {
+	cfg := smallConfig()
+	require.True(t, cfg.Negatives.Importance, "the default negatives are importance-weighted")
+	tr, err := New(cfg)
+	require.NoError(t, err)
+	m := runSteps(t, tr, 20)
+	ess := float64(m.NegativesESS)
+	require.True(t, ess >= 1/float64(cfg.Batch) && ess <= 1+1e-12, "ESS share %v", ess)
+	require.Less(t, ess, 1.0, "every weight equal: the weights were not applied")
+
+	cfg.Negatives = ebm.NegativesConfig{}
+	tr, err = New(cfg)
+	require.NoError(t, err)
+	m = runSteps(t, tr, 2)
+	require.Zero(t, float64(m.NegativesESS))
+}
+
+// TestStepAllocatesNothing: once warm, an iteration allocates nothing,
+// including the guard's snapshot (taken every iteration here), with the
+// importance-weighted and the MALA negatives.
+func TestStepAllocatesNothing(t *testing.T) {
+	for name, neg := range map[string]ebm.NegativesConfig{"importance": ebm.DefaultNegatives, "mala": ebm.MALANegatives} {
+		cfg := smallConfig()
+		cfg.Negatives, cfg.Guard.SnapshotEvery = neg, 1
+		tr, err := New(cfg)
+		require.NoError(t, err)
+		runSteps(t, tr, 3)
+		n := testing.AllocsPerRun(10, func() {
+			if _, err := tr.Step(); err != nil {
+				t.Fatal(err)
+			}
+		})
+		require.Zero(t, n, "%s: allocations per iteration", name)
 	}
 }
 
@@ -267,7 +307,10 @@ func TestInterruptInsideIteration(t *testing.T) {
 		func(c *ebm.Config) {
 			c.Upper, c.Diffusion.Nodes, c.Diffusion.StepsPerNode = ebm.UpperDiffusion, 3, 4000
 		},
-		func(c *ebm.Config) { c.Negatives.Steps, c.Negatives.StepSize = 20000, 0.01 },
+		func(c *ebm.Config) {
+			c.Negatives = ebm.MALANegatives
+			c.Negatives.Steps, c.Negatives.StepSize = 20000, 0.01
+		},
 	} {
 		cfg := smallConfig()
 		cfg.Steps, cfg.Batch, cfg.PlotEvery, cfg.CheckpointEvery = 3, 8, 0, 0

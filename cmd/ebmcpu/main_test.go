@@ -95,6 +95,7 @@ func TestBadInputIsOneLineExit2(t *testing.T) {
 		{"unknown lower", []string{"train", "--lower", "xx"}, "lower"},
 		{"unknown activation", []string{"train", "--energy.activation", "swish2"}, "swish2"},
 		{"adaptive ULA negatives", []string{"train", "--negatives.mala=false", "--negatives.target_acceptance", "0.6"}, "negatives.target_acceptance"},
+		{"weighted and refined negatives", []string{"train", "--negatives.steps", "5", "--negatives.step_size", "0.03"}, "negatives.importance=false"},
 		{"target acceptance 1", []string{"train", "--negatives.target_acceptance", "1"}, "negatives.target_acceptance"},
 		{"ragged csv", []string{"train", "--dataset", "csv:" + writeFile(t, "r.csv", "1,2\n3\n")}, "r.csv"},
 		{"non-numeric csv", []string{"train", "--dataset", "csv:" + writeFile(t, "n.csv", "1,2\n3,abc\n")}, "n.csv"},
