@@ -77,7 +77,7 @@ def main():
     E, G = energy_net(), generator_net()
     optE = torch.optim.Adam(E.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-6)
     optG = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.0, 0.9), eps=1e-6)
-    lam = 1e-2  # ebm.DefaultGPWeight
+    lam = 1e-3  # ebm.DefaultGPWeight
 
     def iteration():
         # Energy step.

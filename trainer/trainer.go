@@ -29,13 +29,13 @@ type Trainer struct {
 	bounds        ebm.Bounds
 	optE, optG    *nn.Adam[float32]
 	optAux        *nn.Adam[float32] // auxiliary networks of the mi bound, or nil
+	opts          []namedOptimizer  // optimizers(), once built
 	noisy         bounds.NoisyGenerator[float32]
 	negatives     *bounds.Langevin[float32] // refines the energy step's negatives, or nil
 	// importance weights the energy step's negatives (Negatives.Importance),
 	// or is nil; negWeights are its weights and negSeeds their negatives,
 	// the backward seeds of the negative term.
 	importance *bounds.ImportanceWeighted[float32]
-	opts       []namedOptimizer // optimizers(), once built
 	negWeights []float64
 	negSeeds   []float32
 	// chains are the persistent negatives (Negatives.Restart < 1), B×D; nil
@@ -192,7 +192,7 @@ type Metrics struct {
 	NegativesStepSize jsonnum.Float64 `json:"negatives_step_size,omitempty"`
 	// NegativesESS is the effective sample size of the importance weights
 	// of the negatives (negatives.importance) as a share of the batch, in
-	// (0, 1]: near 1/batch, one sample carries the negative term.
+	// [1/batch, 1]: near 1/batch, one sample carries the negative term.
 	NegativesESS jsonnum.Float64 `json:"negatives_ess,omitempty"`
 	LowerLogZ    jsonnum.Float64 `json:"lower_log_z"`
 	UpperLogZ    jsonnum.Float64 `json:"upper_log_z,omitempty"`
