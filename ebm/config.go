@@ -151,8 +151,8 @@ const DefaultGPWeight = 0.001
 // DefaultNegatives weight the generator's own samples by self-normalised
 // importance weights e^{−E}/q (NegativesConfig.Importance), so that the
 // energy step estimates the gradient of log Z instead of following the
-// generator. Against MALANegatives, with the other defaults, the mean KL
-// gap over 3 seeds went from 0.222 to 0.127 nats (8gaussians), 0.674 to
+// generator. Against MALANegatives, with the other defaults (λ = 0.01
+// then), the mean KL gap over 3 seeds went from 0.222 to 0.127 nats (8gaussians), 0.674 to
 // 0.610 (rings) and 0.382 to 0.358 (checkerboard) at about 0.7× the time
 // of a run; unweighted generator samples give 0.87–1.63
 // (results/ABLATION-importance.md, variants mala and no-negatives).
@@ -170,9 +170,9 @@ var MALANegatives = NegativesConfig{Steps: 10, StepSize: 0.03, MALA: true, Targe
 
 // DefaultEnergyAdam is the energy's optimiser: Adam with learning rate
 // 1e-3 and β = (0.9, 0.999), where the reference code uses the generator's
-// 2e-4 and (0, 0.9). The rate 2e-4 gives a mean KL gap of 0.127 / 0.798 /
-// 0.411 nats (8gaussians / rings / checkerboard) against 0.127 / 0.610 /
-// 0.358, and β = (0, 0.9) gives 0.153 / 0.682 / 0.358 with one 8gaussians
+// 2e-4 and (0, 0.9). Measured at λ = 0.01, the rate 2e-4 gives a mean KL
+// gap of 0.127 / 0.798 / 0.411 nats (8gaussians / rings / checkerboard)
+// against 0.127 / 0.610 / 0.358, and β = (0, 0.9) gives 0.153 / 0.682 / 0.358 with one 8gaussians
 // seed missing a mode (results/ABLATION-importance.md, variants lr-2e-4
 // and adam-0). With MALA negatives the same optimiser was worse on
 // 8gaussians (results/ABLATION.md, then the variant adam-0.9).
@@ -184,7 +184,7 @@ var DefaultEnergyAdam = nn.AdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1
 const DefaultDiffusionWeight = 0.1
 
 // DefaultSteps is the length of the default run: 8000 iterations, about
-// 20 s on two cores; 4000 give a mean KL gap of 0.138 / 0.730 / 0.396
+// 20 s on two cores; at λ = 0.01, 4000 give a mean KL gap of 0.138 / 0.730 / 0.396
 // nats on 8gaussians / rings / checkerboard against 0.127 / 0.610 / 0.358
 // (results/ABLATION-importance.md, variant short).
 const DefaultSteps = 8000
