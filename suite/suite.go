@@ -29,21 +29,22 @@ var Pairings = []string{"sv+gp", "sv+diffusion", "mi+gp", "mi+diffusion", "sv+no
 
 // Default run lengths of the full suite: the default run's iterations
 // (ebm.DefaultSteps) for every pairing but the diffusion ones, which are
-// about 11× dearer per iteration (5 nodes × 10 Langevin steps each) and run
+// about 9× dearer per iteration (5 nodes × 10 Langevin steps each) and run
 // DefaultDiffusionSteps, with the default diffusion settings (not cheaper
 // ones). Measured on the 2-core AMD EPYC (Zen 3, AVX2 tier), two runs at a
 // time with one linalg worker each (the median seconds_per_step of the
-// runs' metrics.jsonl, with the refined negatives of the defaults):
+// runs' metrics.jsonl, with the importance-weighted negatives of the
+// defaults, 2026-12-07):
 //
-//	sv+gp        ≈ 6.5 ms    mi+gp         ≈ 6.5 ms     sv+none ≈ 5 ms
-//	sv+diffusion ≈ 50 ms     mi+diffusion  ≈ 50 ms
-//	evaluation (grid 200, 2000 samples, AIS check, bracket) ≈ 3 s per run
+//	sv+gp        ≈ 3.5 ms    mi+gp         ≈ 3.3 ms     sv+none ≈ 2.4 ms
+//	sv+diffusion ≈ 31 ms     mi+diffusion  ≈ 31 ms
+//	evaluation (grid 200, 2000 samples, AIS check, bracket) ≈ 5 s per run
 //
-// Per set × seed, with S = 4000 and S_d = 2000:
+// Per set × seed, with S = 8000 and S_d = 2000:
 //
-//	S·(6.5 + 6.5 + 5) ms + 2·S_d·50 ms + 5·3 s ≈ 72 + 200 + 15 ≈ 290 s
+//	S·(3.5 + 3.3 + 2.4) ms + 2·S_d·31 ms + 5·5 s ≈ 74 + 124 + 25 ≈ 223 s
 //
-// of run time, two runs at a time: 27 · 290 s / 2 ≈ 65 minutes.
+// of run time, two runs at a time: 27 · 223 s / 2 ≈ 50 minutes (55 measured).
 // RESULTS.md records the iterations of each pairing.
 const (
 	DefaultSteps          = ebm.DefaultSteps
