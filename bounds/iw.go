@@ -192,24 +192,15 @@ func (iw *ImportanceWeighted[T]) SelfNormalized(z []T, w []float64) (x []T, ess 
 	}
 	iw.le.evalValue(z)
 	f := iw.le.f[:B]
-	if v, _, _ := logMeanExp(f); !asm.Finite(v) {
+	v, ess, _ := logMeanExp(f)
+	if !asm.Finite(v) {
 		return nil, 0, fmt.Errorf("bounds: %s: no finite importance weights (log-mean-exp of f %v)", iw.Name(), v)
 	}
-	m := math.Inf(-1)
-	for _, v := range f {
-		m = math.Max(m, v)
+	logSum := v + math.Log(float64(B))
+	for b, fb := range f {
+		w[b] = math.Exp(fb - logSum) // 0 for fb = −∞
 	}
-	var s1 float64
-	for b, v := range f {
-		w[b] = math.Exp(v - m)
-		s1 += w[b]
-	}
-	var s2 float64
-	for b := range f {
-		w[b] /= s1
-		s2 += w[b] * w[b]
-	}
-	return iw.le.x[:B*iw.le.D], 1 / s2, nil
+	return iw.le.x[:B*iw.le.D], ess, nil
 }
 
 // logMeanExp returns log (1/n)·Σ e^{f_i} of the n values f, the effective
