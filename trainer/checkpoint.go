@@ -41,17 +41,6 @@ type negativesState struct {
 	StepSize float64 `json:"step_size"`
 }
 
-// optimizers lists the optimisers by checkpoint name, in a fixed order.
-func (t *Trainer) optimizers() []namedOptimizer {
-	if t.opts == nil { // built once: the guard's snapshots call this
-		t.opts = []namedOptimizer{{"opt_energy", t.optE}, {"opt_generator", t.optG}}
-		if t.optAux != nil {
-			t.opts = append(t.opts, namedOptimizer{"opt_aux", t.optAux})
-		}
-	}
-	return t.opts
-}
-
 type namedOptimizer struct {
 	name string
 	nn.Optimizer
@@ -67,7 +56,7 @@ func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 	if t.chains != nil {
 		c.SetTensor(float32Tensor(chainsTensor, t.chains, t.D))
 	}
-	for _, o := range t.optimizers() {
+	for _, o := range t.optimizers {
 		if err := c.AddOptimizer(o.name, o); err != nil {
 			return nil, err
 		}
@@ -152,7 +141,7 @@ func (t *Trainer) restore(s *ebm.Saved) error {
 	if err := ebm.SetAux(t.bounds.Lower.AuxParams(), s.Aux); err != nil {
 		return err
 	}
-	for _, o := range t.optimizers() {
+	for _, o := range t.optimizers {
 		if err := c.LoadOptimizer(o.name, o); err != nil {
 			return err
 		}
@@ -198,7 +187,7 @@ func (t *Trainer) restore(s *ebm.Saved) error {
 	if !(g.LRScale > 0 && g.LRScale <= 1) || g.Rollbacks < 0 || g.Rollbacks > ebm.MaxRollbacks {
 		return fmt.Errorf("guard state: learning-rate scale %v and %d rollbacks are out of range", g.LRScale, g.Rollbacks)
 	}
-	for _, o := range t.optimizers() {
+	for _, o := range t.optimizers {
 		if !o.Finite() {
 			return fmt.Errorf("optimizer state %s holds a non-finite value", o.name)
 		}

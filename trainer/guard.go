@@ -20,7 +20,7 @@ type guard struct {
 	values    [][]float32 // parameters then buffers, in a fixed order
 	opts      [][]byte
 	negStep   float64     // the negatives' step size at the snapshot
-	cur       [][]float32 // the live state's slices, reused by snapshot
+	cur       [][]float32 // the live state's slices (appendState), reused by snapshot and restore
 }
 
 func newGuard(cfg ebm.GuardConfig) guard { return guard{cfg: cfg, lrScale: 1} }
@@ -35,11 +35,8 @@ func (g *guard) energiesOK(e []float64) bool {
 	return true
 }
 
-// state lists every tensor the guard copies, in a fixed order.
-func (t *Trainer) state() [][]float32 { return t.appendState(nil) }
-
-// appendState appends the slices of state() to s (a reused s makes it
-// allocation-free).
+// appendState appends every tensor the guard copies to s, in a fixed order
+// (a reused s makes it allocation-free).
 func (t *Trainer) appendState(s [][]float32) [][]float32 {
 	for _, ps := range [][]*nn.Param[float32]{t.Nets.Energy.Params(), t.Nets.Generator.Params(), t.bounds.Lower.AuxParams()} {
 		for _, p := range ps {
@@ -62,18 +59,16 @@ func (t *Trainer) appendState(s [][]float32) [][]float32 {
 // snapshot records the current state as the last good one.
 func (g *guard) snapshot(t *Trainer) {
 	g.cur = t.appendState(g.cur[:0])
-	cur := g.cur
-	if len(g.values) != len(cur) {
-		g.values = make([][]float32, len(cur))
+	if len(g.values) != len(g.cur) {
+		g.values = make([][]float32, len(g.cur))
 	}
-	for i, v := range cur {
+	for i, v := range g.cur {
 		g.values[i] = append(g.values[i][:0], v...)
 	}
-	opts := t.optimizers()
-	if len(g.opts) != len(opts) {
-		g.opts = make([][]byte, len(opts))
+	if len(g.opts) != len(t.optimizers) {
+		g.opts = make([][]byte, len(t.optimizers))
 	}
-	for i, o := range opts {
+	for i, o := range t.optimizers {
 		b, err := o.AppendBinary(g.opts[i][:0]) // the last snapshot's buffer
 		if err != nil {
 			panic("trainer: optimizer state: " + err.Error()) // in-memory encoding cannot fail
@@ -93,10 +88,11 @@ func (g *guard) restore(t *Trainer) bool {
 		return false
 	}
 	g.rollbacks++
-	for i, v := range t.state() {
+	g.cur = t.appendState(g.cur[:0])
+	for i, v := range g.cur {
 		copy(v, g.values[i])
 	}
-	for i, o := range t.optimizers() {
+	for i, o := range t.optimizers {
 		if err := o.UnmarshalBinary(g.opts[i]); err != nil {
 			panic("trainer: optimizer state: " + err.Error())
 		}

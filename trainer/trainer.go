@@ -29,7 +29,7 @@ type Trainer struct {
 	bounds        ebm.Bounds
 	optE, optG    *nn.Adam[float32]
 	optAux        *nn.Adam[float32] // auxiliary networks of the mi bound, or nil
-	opts          []namedOptimizer  // optimizers(), once built
+	optimizers    []namedOptimizer  // optE, optG and optAux by checkpoint name, in a fixed order
 	noisy         bounds.NoisyGenerator[float32]
 	negatives     *bounds.Langevin[float32] // refines the energy step's negatives, or nil
 	// importance weights the energy step's negatives (Negatives.Importance),
@@ -122,8 +122,10 @@ func New(cfg ebm.Config) (*Trainer, error) {
 	}
 	t.optE = nn.NewAdam(t.Nets.Energy.Params(), cfg.OptE)
 	t.optG = nn.NewAdam(t.Nets.Generator.Params(), cfg.OptG)
+	t.optimizers = []namedOptimizer{{"opt_energy", t.optE}, {"opt_generator", t.optG}}
 	if aux := t.bounds.Lower.AuxParams(); len(aux) > 0 {
 		t.optAux = nn.NewAdam(aux, cfg.OptG)
+		t.optimizers = append(t.optimizers, namedOptimizer{"opt_aux", t.optAux})
 	}
 	if t.eData, err = bounds.NewConfinedEnergy(t.Nets.Energy, cfg.Confine, B, 0); err != nil {
 		return nil, err

@@ -39,7 +39,7 @@ func runSteps(t *testing.T, tr *Trainer, n int) Metrics {
 
 func paramBits(tr *Trainer) []uint32 {
 	var bits []uint32
-	for _, v := range tr.state() {
+	for _, v := range tr.appendState(nil) {
 		for _, x := range v {
 			bits = append(bits, math.Float32bits(x))
 		}
