@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/internal/atomicfile"
+	"github.com/ebmcpu/ebmcpu/internal/buildinfo"
 )
 
 // ResultsFile is the suite's report.
@@ -25,22 +25,11 @@ const ResultsFile = "RESULTS.md"
 // tests) `git rev-parse HEAD` in the working directory; marked when the
 // tree had uncommitted changes; "unknown" without either.
 func GitCommit() string {
-	if info, ok := debug.ReadBuildInfo(); ok {
-		commit, modified := "", false
-		for _, s := range info.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				commit = s.Value
-			case "vcs.modified":
-				modified = s.Value == "true"
-			}
+	if b := buildinfo.Read(); b.Commit != "" {
+		if b.Modified {
+			return b.Commit + " with uncommitted changes"
 		}
-		if commit != "" {
-			if modified {
-				commit += " with uncommitted changes"
-			}
-			return commit
-		}
+		return b.Commit
 	}
 	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
 	commit := strings.TrimSpace(string(out))

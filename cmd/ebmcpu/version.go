@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"runtime/debug"
 
 	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/cmd/internal/cli"
+	"github.com/ebmcpu/ebmcpu/internal/buildinfo"
 	"github.com/klauspost/cpuid/v2"
 )
 
@@ -15,16 +15,13 @@ func runVersion(args []string, stdout, stderr io.Writer) error {
 	if err := cli.ParseFlags(cli.NewFlags("ebmcpu version", stderr), args); err != nil {
 		return err
 	}
+	b := buildinfo.Read()
 	version := "devel"
-	if info, ok := debug.ReadBuildInfo(); ok {
-		if info.Main.Version != "" && info.Main.Version != "(devel)" {
-			version = info.Main.Version
-		}
-		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" {
-				version += " " + s.Value
-			}
-		}
+	if b.Version != "" {
+		version = b.Version
+	}
+	if b.Commit != "" {
+		version += " " + b.Commit
 	}
 	fmt.Fprintf(stdout, "ebmcpu %s\n%s %s/%s\nCPU: %s\nSIMD tier: %s (best available: %s; set %s to force)\n",
 		version, runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuid.CPU.BrandName, asm.Tier(), asm.BestTier(), asm.EnvVar)
