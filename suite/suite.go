@@ -38,13 +38,13 @@ var Pairings = []string{"sv+gp", "sv+diffusion", "mi+gp", "mi+diffusion", "sv+no
 //
 //	sv+gp        ≈ 3.5 ms    mi+gp         ≈ 3.3 ms     sv+none ≈ 2.4 ms
 //	sv+diffusion ≈ 31 ms     mi+diffusion  ≈ 31 ms
-//	evaluation (grid 200, 2000 samples, AIS check, bracket) ≈ 5 s per run
+//	evaluation (grid 200, 2000 samples, AIS check, bracket) ≈ 2.3 s per run
 //
 // Per set × seed, with S = 8000 and S_d = 2000:
 //
-//	S·(3.5 + 3.3 + 2.4) ms + 2·S_d·31 ms + 5·5 s ≈ 74 + 124 + 25 ≈ 223 s
+//	S·(3.5 + 3.3 + 2.4) ms + 2·S_d·31 ms + 5·2.3 s ≈ 74 + 124 + 12 ≈ 210 s
 //
-// of run time, two runs at a time: 27 · 223 s / 2 ≈ 50 minutes (55 measured).
+// of run time, two runs at a time: 27 · 210 s / 2 ≈ 47 minutes (53 measured).
 // RESULTS.md records the iterations of each pairing.
 const (
 	DefaultSteps          = ebm.DefaultSteps
