@@ -95,9 +95,7 @@ func (ce *ConfinedEnergy[T]) BackwardParams(scale T) {
 // network's parameter gradients, for the x of the last Energy call and
 // per-point weights w (length ≥ B).
 func (ce *ConfinedEnergy[T]) BackwardParamsWeighted(w []T) {
-	B := len(ce.x) / ce.D
-	copy(ce.gy[:B], w[:B])
-	ce.ws.Backward(ce.gy[:B], nn.GradParams)
+	ce.ws.Backward(w[:len(ce.x)/ce.D], nn.GradParams)
 }
 
 // InputGrad returns scale·∇_x E(x_b) (B×D) for the x of the last Energy

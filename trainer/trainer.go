@@ -33,8 +33,8 @@ type Trainer struct {
 	noisy         bounds.NoisyGenerator[float32]
 	negatives     *bounds.Langevin[float32] // refines the energy step's negatives, or nil
 	// importance weights the energy step's negatives (Negatives.Importance),
-	// or is nil; negWeights are its weights and negSeeds their negatives,
-	// the backward seeds of the negative term.
+	// or is nil; negWeights are its weights and negSeeds the backward seeds
+	// of the negative term, −negWeights in float32.
 	importance *bounds.ImportanceWeighted[float32]
 	negWeights []float64
 	negSeeds   []float32
@@ -275,9 +275,6 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 			return false, nil
 		}
 		neg = x
-		for b, w := range t.negWeights[:B] {
-			t.negSeeds[b] = -float32(w)
-		}
 		m.NegativesESS = jsonnum.Float64(ess / float64(B))
 	}
 	t.Nets.Energy.ZeroGrad()
@@ -372,11 +369,12 @@ func (t *Trainer) negativeEnergyBackward(neg []float32) (float64, bool) {
 	if !t.guard.energiesOK(e) {
 		return 0, false
 	}
-	t.eFake.BackwardParamsWeighted(t.negSeeds)
 	var mean float64
 	for b, v := range e {
+		t.negSeeds[b] = -float32(t.negWeights[b])
 		mean += t.negWeights[b] * v
 	}
+	t.eFake.BackwardParamsWeighted(t.negSeeds)
 	return mean, true
 }
 
