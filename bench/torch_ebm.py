@@ -7,7 +7,7 @@ The same work as the Go iteration:
                   (its BatchNorm statistics); the negatives x_g = G(z) of the
                   eval-mode generator with self-normalised importance
                   weights w ∝ exp(−E(x_g) + ½‖z‖² + ½ log det JᵀJ)
-                  (ebm.DefaultNegatives; J is the gradient penalty's);
+                  (ebm.WeightedNegatives; J is the gradient penalty's);
                   loss = mean E(x_data) − Σ w·E(x_g) + λ·R with the
                   gradient-penalty bound R = ½ mean (a − b)², a = ∇_x E(x)·Jv,
                   b = v·∇_z(½‖z‖² + ½ log det JᵀJ), J from the eval-mode

@@ -203,6 +203,30 @@ func (iw *ImportanceWeighted[T]) SelfNormalized(z []T, w []float64) (x []T, ess 
 	return iw.le.x[:B*iw.le.D], ess, nil
 }
 
+// SystematicResample fills dst (B×D) with B rows of x (B×D) drawn by
+// systematic resampling on the weights w (Σ w = 1): row b is x_j for the j
+// whose cumulative weight interval holds (u + b)/B, u ∈ [0, 1) one uniform
+// draw. Row j is copied ⌊B·w_j⌋ or ⌈B·w_j⌉ times (B·w_j on average: the
+// scheme is unbiased, with less spread than multinomial resampling), so the
+// equally weighted rows of dst stand for the weighted rows of x.
+func SystematicResample[T asm.Float](dst, x []T, w []float64, D int, u float64) {
+	B := len(w)
+	last := B - 1 // the last row of positive weight: rounding in Σ w cannot run past it
+	for last > 0 && w[last] == 0 {
+		last--
+	}
+	n := float64(B)
+	j, cum := 0, n*w[0] // in units of 1/B, exact for equal weights
+	for b := range B {
+		pos := u + float64(b)
+		for cum <= pos && j < last {
+			j++
+			cum += n * w[j]
+		}
+		copy(dst[b*D:(b+1)*D], x[j*D:(j+1)*D])
+	}
+}
+
 // logMeanExp returns log (1/n)·Σ e^{f_i} of the n values f, the effective
 // sample size (Σ w)²/Σ w² of w_i = e^{f_i}, and the number of values −∞
 // (weight 0). It returns NaN if some f_i is NaN or +∞, and −∞ if every

@@ -239,3 +239,69 @@ func TestSelfNormalizedGaussian(t *testing.T) {
 		t.Error("a NaN latent (NaN energy): no error")
 	}
 }
+
+// TestSystematicResample checks the defining property of systematic
+// resampling on random weights, some of them 0: each row j is copied
+// ⌊B·w_j⌋ or ⌈B·w_j⌉ times, whole and in order, and a row of weight 0
+// never; with equal weights every row is copied once, for any draw u.
+func TestSystematicResample(t *testing.T) {
+	s := nn.NewStream(67, "resample")
+	const B, D = 50, 3
+	x := make([]float32, B*D)
+	for j := range B {
+		for k := range D {
+			x[j*D+k] = float32(j) + float32(k)/10 // row j is recognisable by its first value
+		}
+	}
+	dst := make([]float32, B*D)
+	w := make([]float64, B)
+	for trial := range 200 {
+		var sum float64
+		for j := range w {
+			w[j] = 0
+			if trial == 0 || s.Float64() > 0.3 {
+				w[j] = s.ExpFloat64()
+			}
+			sum += w[j]
+		}
+		if sum == 0 {
+			continue
+		}
+		for j := range w {
+			w[j] /= sum
+		}
+		SystematicResample(dst, x, w, D, s.Float64())
+		count := make([]int, B)
+		prev := 0
+		for b := range B {
+			j := int(dst[b*D])
+			for k := range D {
+				if dst[b*D+k] != x[j*D+k] {
+					t.Fatalf("trial %d: row %d is not a whole copy of row %d", trial, b, j)
+				}
+			}
+			if j < prev {
+				t.Fatalf("trial %d: row %d copies row %d after row %d", trial, b, j, prev)
+			}
+			prev = j
+			count[j]++
+		}
+		for j, c := range count {
+			lo, hi := math.Floor(B*w[j]-1e-9), math.Ceil(B*w[j]+1e-9)
+			if float64(c) < lo || float64(c) > hi || (w[j] == 0 && c > 0) {
+				t.Fatalf("trial %d: row %d (weight %.4f, B·w %.3f) copied %d times", trial, j, w[j], B*w[j], c)
+			}
+		}
+	}
+	for j := range w {
+		w[j] = 1.0 / B
+	}
+	for _, u := range []float64{0, 0.5, 0.999999} {
+		SystematicResample(dst, x, w, D, u)
+		for b := range B {
+			if dst[b*D] != float32(b) {
+				t.Fatalf("equal weights, u = %g: row %d copies row %g", u, b, dst[b*D])
+			}
+		}
+	}
+}

@@ -146,8 +146,11 @@ func (c Config) Validate() error {
 	if n := c.Negatives; n.Steps < 0 || (n.Steps > 0 && !(n.StepSize > 0)) {
 		bad("negatives: steps = %d and step_size = %g, want steps ≥ 0 and a step size > 0 when there are steps", n.Steps, n.StepSize)
 	}
-	if c.Negatives.Importance && c.Negatives.Steps > 0 {
-		bad("negatives.steps = %d with negatives.importance: the weights are those of the generator's own samples, which Langevin steps would move; for Langevin-refined negatives set negatives.importance=false", c.Negatives.Steps)
+	if n := c.Negatives; n.Importance && n.Steps > 0 && !(n.Resample > 0 && n.Resample <= 1 && (n.Restart == 0 || n.Restart == 1)) {
+		bad("negatives.steps = %d with negatives.importance needs negatives.resample in (0, 1] (got %g) and short-run chains (negatives.restart 0 or 1, got %g): the Langevin steps refine resampled copies of the weighted samples; for Langevin-refined generator samples set negatives.importance=false", n.Steps, n.Resample, n.Restart)
+	}
+	if n := c.Negatives; n.Resample != 0 && !(n.Importance && n.Steps > 0) {
+		bad("negatives.resample = %g needs negatives.importance and negatives.steps > 0 (got %t and %d)", n.Resample, n.Importance, n.Steps)
 	}
 	if r := c.Negatives.Restart; !(r >= 0 && r <= 1) {
 		bad("negatives.restart = %g, want a probability in [0, 1]", r)

@@ -29,8 +29,14 @@ var Variants = map[string]Variant{
 	"no-negatives": {"the energy step's negatives are the generator's samples, unweighted", func(c *ebm.Config) {
 		c.Negatives = ebm.NegativesConfig{}
 	}, 0, false},
-	"mala": {"the negatives refined by 10 MALA steps from the generator's samples, step size adapted to an acceptance of 0.6 (ebm.MALANegatives), instead of importance-weighted", func(c *ebm.Config) {
+	"mala": {"the negatives refined by 10 MALA steps from the generator's samples, step size adapted to an acceptance of 0.6 (ebm.MALANegatives), never importance-weighted", func(c *ebm.Config) {
 		c.Negatives = ebm.MALANegatives
+	}, 0, false},
+	"no-resample": {"the importance-weighted negatives alone (ebm.WeightedNegatives), never resampled and refined by MALA steps", func(c *ebm.Config) {
+		c.Negatives = ebm.WeightedNegatives
+	}, 0, false},
+	"resample-1": {"the weighted negatives resampled and refined by the MALA steps every iteration, not only when their effective sample size falls below 0.3 of the batch", func(c *ebm.Config) {
+		c.Negatives.Resample = 1
 	}, 0, false},
 	"lr-2e-4": {"the energy's learning rate 2e-4 (the generator's) instead of 1e-3", func(c *ebm.Config) { c.OptE.LR = 2e-4 }, 0, false},
 	"adam-0": {"the energy's Adam with β₁ = 0 and β₂ = 0.9 (the generator's) instead of 0.9 and 0.999", func(c *ebm.Config) {

@@ -11,15 +11,22 @@ import (
 // BenchmarkIteration is one training iteration (an energy and a generator
 // update) of the default run: SPEC §5 toy networks, batch 200, sv + gp,
 // the generator's samples as negatives with importance weights
-// (ebm.DefaultNegatives).
-// bench/torch_ebm.py times the same iteration in PyTorch. The linalg
-// workers follow -cpu, so -cpu 1 is the one-thread iteration.
+// (ebm.WeightedNegatives); bench/torch_ebm.py times the same iteration in
+// PyTorch. The default run adds 10 MALA steps on the iterations whose
+// weights degenerate (ebm.DefaultNegatives): sv+gp-resampled times such an
+// iteration. The linalg workers follow -cpu, so -cpu 1 is the one-thread
+// iteration.
 func BenchmarkIteration(b *testing.B) {
 	defer linalg.SetWorkers(linalg.Workers())
 	linalg.SetWorkers(runtime.GOMAXPROCS(0))
-	for _, pair := range [][2]string{{"sv", "gp"}, {"sv", "none"}, {"mi", "gp"}, {"sv", "diffusion"}} {
+	for _, pair := range [][2]string{{"sv", "gp"}, {"sv", "gp-resampled"}, {"sv", "none"}, {"mi", "gp"}, {"sv", "diffusion"}} {
 		b.Run(pair[0]+"+"+pair[1], func(b *testing.B) {
 			cfg := ebm.DefaultConfig()
+			cfg.Negatives = ebm.WeightedNegatives
+			if pair[1] == "gp-resampled" {
+				pair[1], cfg.Negatives = "gp", ebm.DefaultNegatives
+				cfg.Negatives.Resample = 1 // every iteration
+			}
 			cfg.Lower, cfg.Upper = ebm.LowerBound(pair[0]), ebm.UpperBound(pair[1])
 			tr, err := New(cfg)
 			if err != nil {

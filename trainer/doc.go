@@ -9,8 +9,12 @@
 // importance-weighted mean Σ_b w_b·E(G(z_b)), w_b ∝ e^{−E}/q at the sample
 // (bounds.ImportanceWeighted.SelfNormalized), so that its gradient estimates
 // that of log Z and the energy learns the data's density rather than the
-// correction of the generator's; Langevin-refined negatives (MALA or
-// unadjusted, short-run or persistent chains) are the alternative.
+// correction of the generator's. When those weights degenerate (an
+// effective sample size below NegativesConfig.Resample of the batch), the
+// weighted samples are resampled into equally weighted copies
+// (bounds.SystematicResample) that MALA steps on e^{−E}, which leave p_θ
+// invariant, spread out: resample-move. Langevin-refined generator samples
+// (MALA or unadjusted, short-run or persistent chains) are the alternative.
 //
 // New builds a Trainer from an ebm.Config (the same config and seed give
 // the same bits whatever the thread count); Step runs one iteration under a

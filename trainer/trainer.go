@@ -38,6 +38,7 @@ type Trainer struct {
 	importance *bounds.ImportanceWeighted[float32]
 	negWeights []float64
 	negSeeds   []float32
+	resampling *nn.Stream // the uniform draw of each resampling (Negatives.Resample)
 	// chains are the persistent negatives (Negatives.Restart < 1), B×D; nil
 	// for short-run chains from the generator samples.
 	chains []float32
@@ -150,6 +151,9 @@ func New(cfg ebm.Config) (*Trainer, error) {
 			return nil, err
 		}
 		t.negWeights, t.negSeeds = make([]float64, B), make([]float32, B)
+		if cfg.Negatives.Resample > 0 {
+			t.resampling = t.rng.Stream("negatives/resample")
+		}
 	}
 	t.gen = t.Nets.Generator.NewWorkspace(B, 0)
 	t.xData, t.z, t.xFake = make([]float32, B*t.D), make([]float32, B*t.d), make([]float32, B*t.D)
@@ -187,7 +191,8 @@ type Metrics struct {
 	GapSE      jsonnum.Float64 `json:"gap_se"`
 	Penalty    jsonnum.Float64 `json:"penalty"` // the energy's training penalty
 	// NegativesAcceptance is the MALA acceptance of the chains that refine
-	// the negatives (1 for unadjusted steps; absent without them).
+	// the negatives (1 for unadjusted steps; absent without them, and on
+	// the iterations whose importance weights were not resampled).
 	NegativesAcceptance jsonnum.Float64 `json:"negatives_acceptance,omitempty"`
 	// NegativesStepSize is their step size after this iteration's
 	// adaptation (negatives.target_acceptance).
@@ -256,9 +261,21 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 	if t.noisy != nil {
 		t.noisy.Perturb(t.xFake)
 	}
-	neg := t.xFake
-	if t.negatives != nil {
-		neg = t.persistent(t.xFake)
+	neg, weighted, refine := t.xFake, false, t.negatives != nil
+	if t.importance != nil {
+		x, ess, err := t.importance.SelfNormalized(t.z, t.negWeights)
+		if err != nil { // a non-finite energy at a generator sample
+			return false, nil
+		}
+		m.NegativesESS = jsonnum.Float64(ess / float64(B))
+		neg, weighted = x, true
+		if refine = refine && ess < t.cfg.Negatives.Resample*float64(B); refine {
+			bounds.SystematicResample(t.xFake, x, t.negWeights[:B], t.D, t.resampling.Float64())
+			neg, weighted = t.xFake, false
+		}
+	}
+	if refine {
+		neg = t.persistent(neg)
 		t.negatives.Reset(neg)
 		acc := 0
 		for range t.cfg.Negatives.Steps {
@@ -269,17 +286,9 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 		}
 		m.NegativesAcceptance = jsonnum.Float64(float64(acc) / float64(t.cfg.Negatives.Steps*B))
 	}
-	if t.importance != nil {
-		x, ess, err := t.importance.SelfNormalized(t.z, t.negWeights)
-		if err != nil { // a non-finite energy at a generator sample
-			return false, nil
-		}
-		neg = x
-		m.NegativesESS = jsonnum.Float64(ess / float64(B))
-	}
 	t.Nets.Energy.ZeroGrad()
 	eData, ok1 := t.meanEnergyBackward(t.eData, t.xData, 1/float32(B))
-	eFake, ok2 := t.negativeEnergyBackward(neg)
+	eFake, ok2 := t.negativeEnergyBackward(neg, weighted)
 	if !ok1 || !ok2 {
 		return false, nil
 	}
@@ -307,7 +316,7 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 	if t.negatives != nil {
 		// Adapted only now, so that an iteration abandoned before this point
 		// leaves the step size as its checkpoint has it.
-		if target := t.cfg.Negatives.TargetAcceptance; target > 0 {
+		if target := t.cfg.Negatives.TargetAcceptance; target > 0 && refine {
 			t.adaptNegatives(float64(m.NegativesAcceptance) - target)
 		}
 		m.NegativesStepSize = jsonnum.Float64(t.negatives.StepSize())
@@ -360,9 +369,9 @@ func (t *Trainer) meanEnergyBackward(en *bounds.ConfinedEnergy[float32], x []flo
 }
 
 // negativeEnergyBackward accumulates −∇_θ of the negatives' mean energy
-// (importance-weighted with Negatives.Importance) and returns that mean.
-func (t *Trainer) negativeEnergyBackward(neg []float32) (float64, bool) {
-	if t.importance == nil {
+// (with the importance weights if weighted) and returns that mean.
+func (t *Trainer) negativeEnergyBackward(neg []float32, weighted bool) (float64, bool) {
+	if !weighted {
 		return t.meanEnergyBackward(t.eFake, neg, -1/float32(t.cfg.Batch))
 	}
 	e := t.eFake.Energy(neg, nn.Train)

@@ -50,7 +50,7 @@ func paramBits(tr *Trainer) []uint32 {
 // TestResumeIsBitExact trains 2N iterations straight, and N + resume + N,
 // and compares every parameter and buffer bit, for each pairing.
 func TestResumeIsBitExact(t *testing.T) {
-	for _, pair := range [][2]string{{"sv", "gp"}, {"mi", "gp"}, {"sv", "diffusion"}, {"sv", "none"}, {"sv-smin-warm", "gp"}, {"sv-pcd", "gp"}, {"sv-adapt", "gp"}} {
+	for _, pair := range [][2]string{{"sv", "gp"}, {"mi", "gp"}, {"sv", "diffusion"}, {"sv", "none"}, {"sv-smin-warm", "gp"}, {"sv-pcd", "gp"}, {"sv-adapt", "gp"}, {"sv-resample", "gp"}} {
 		t.Run(pair[0]+"+"+pair[1], func(t *testing.T) {
 			cfg := smallConfig()
 			cfg.Lower, cfg.Upper = ebm.LowerBound(pair[0]), ebm.UpperBound(pair[1])
@@ -61,6 +61,8 @@ func TestResumeIsBitExact(t *testing.T) {
 				cfg.Lower, cfg.Negatives = ebm.LowerSV, ebm.NegativesConfig{Steps: 3, StepSize: 0.03, MALA: true, Restart: 0.1}
 			case "sv-adapt": // the negatives' adapted step size, held by the checkpoint
 				cfg.Lower, cfg.Negatives = ebm.LowerSV, ebm.MALANegatives
+			case "sv-resample": // the resampling's random stream, held by the checkpoint
+				cfg.Lower, cfg.Negatives = ebm.LowerSV, resampleNegatives(0.5)
 			}
 			cfg.Diffusion.Nodes, cfg.Diffusion.StepsPerNode = 3, 2
 			const n = 12
@@ -145,11 +147,45 @@ func TestImportanceNegatives(t *testing.T) {
 	require.Zero(t, float64(m.NegativesESS))
 }
 
+// resampleNegatives are the MALA negatives run on the importance-weighted
+// samples, resampled, when their ESS share falls below threshold.
+func resampleNegatives(threshold float64) ebm.NegativesConfig {
+	n := ebm.MALANegatives
+	n.Importance, n.Resample = true, threshold
+	return n
+}
+
+// TestResampledNegatives: with a threshold no ESS can fall below, the
+// resampling negatives are the importance-weighted ones, bit for bit (the
+// chains never run, and their step size stays put); with threshold 1 every
+// iteration resamples and runs the chains, which report their acceptance
+// and adapt their step size.
+func TestResampledNegatives(t *testing.T) {
+	train := func(neg ebm.NegativesConfig, n int) (*Trainer, Metrics) {
+		cfg := smallConfig()
+		cfg.Negatives = neg
+		tr, err := New(cfg)
+		require.NoError(t, err)
+		return tr, runSteps(t, tr, n)
+	}
+	weighted, _ := train(ebm.WeightedNegatives, 15)
+	never, m := train(resampleNegatives(1e-9), 15) // ESS ≥ 1 > 1e-9·B
+	require.Equal(t, paramBits(weighted), paramBits(never))
+	require.Zero(t, float64(m.NegativesAcceptance))
+	require.Equal(t, ebm.MALANegatives.StepSize, never.negatives.StepSize())
+
+	always, m := train(resampleNegatives(1), 15)
+	a := float64(m.NegativesAcceptance)
+	require.True(t, a > 0 && a <= 1, "acceptance %v", a)
+	require.NotEqual(t, ebm.MALANegatives.StepSize, always.negatives.StepSize(), "the step size did not adapt")
+	require.NotEqual(t, paramBits(weighted), paramBits(always))
+}
+
 // TestStepAllocatesNothing: once warm, an iteration allocates nothing,
 // including the guard's snapshot (taken every iteration here), with the
-// importance-weighted and the MALA negatives.
+// importance-weighted, the MALA and the resampled negatives.
 func TestStepAllocatesNothing(t *testing.T) {
-	for name, neg := range map[string]ebm.NegativesConfig{"importance": ebm.DefaultNegatives, "mala": ebm.MALANegatives} {
+	for name, neg := range map[string]ebm.NegativesConfig{"importance": ebm.WeightedNegatives, "mala": ebm.MALANegatives, "resample": resampleNegatives(1)} {
 		cfg := smallConfig()
 		cfg.Negatives, cfg.Guard.SnapshotEvery = neg, 1
 		tr, err := New(cfg)
