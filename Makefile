@@ -130,8 +130,10 @@ toy-suite-short:
 	$(GO) run ./cmd/ebmcpu suite --short --out $(SUITE_OUT)-short
 
 # The ablation of the 2-D quality defaults (issue 14): the default run and
-# each one-setting variant (suite.Variants) on 8gaussians, rings and
-# checkerboard, 3 seeds; about 45 minutes on 2 cores; writes
+# each one-setting variant (suite.Variants) on 8gaussians, rings,
+# checkerboard and 25gaussians, 3 seeds; about 2 hours on 2 cores (a run
+# takes about 50 s, two at a time; `ebmcpu suite --ablation --pairings ...`
+# runs some variants only); writes
 # $(SUITE_OUT)/ablation/RESULTS.md (results/ABLATION.md is a copy with a
 # hand-written reading).
 ablation:

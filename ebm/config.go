@@ -164,8 +164,8 @@ const DefaultGPWeight = 0.001
 // gap over 3 seeds went from 15.4 to 3.0 nats on 25gaussians, whose sharp
 // modes the generator misses and the weights alone cannot find, 0.618 to
 // 0.561 on rings, and from 0.064 to 0.077 on 8gaussians and 0.276 to 0.301
-// on checkerboard, within the seeds' spread; the chains run on 15–50 % of
-// the iterations there, 80–90 % on 25gaussians
+// on checkerboard, within the seeds' spread; the chains run on 0–81 % of
+// the iterations there, depending on the seed, and 80–88 % on 25gaussians
 // (results/ABLATION-resample.md, variant no-resample).
 var DefaultNegatives = NegativesConfig{Steps: 10, StepSize: 0.03, MALA: true, TargetAcceptance: 0.6, Importance: true, Resample: 0.3}
 

@@ -90,12 +90,12 @@ func AblationPairings() []string {
 	return out
 }
 
-// AblationConfig is the ablation of the 2-D defaults: the three sets with a
+// AblationConfig is the ablation of the 2-D defaults: the four sets with a
 // density that are hardest for the EBM, every variant, 3 seeds, the default
 // number of iterations.
 func AblationConfig() Config {
 	c := DefaultConfig()
-	c.Sets = []string{"8gaussians", "rings", "checkerboard"}
+	c.Sets = []string{"8gaussians", "rings", "checkerboard", "25gaussians"}
 	c.Pairings = AblationPairings()
 	c.Steps = ebm.DefaultConfig().Steps
 	c.Note = "ablation of the quality defaults: each variant (@name) changes one setting of the default run, see the list below"

@@ -30,7 +30,7 @@ func runSuite(args []string, stdout, stderr io.Writer) error {
 	report := fs.Bool("report", false, "train nothing: write RESULTS.md and grid.png from the runs already finished")
 	short := fs.Bool("short", false, fmt.Sprintf("the CI-sized suite: 8gaussians, sv+gp and sv+none, 1 seed, %d iterations, small evaluation (with --images: %d iterations of tiny networks)", suite.ShortSteps, suite.ImagesShortSteps))
 	images := fs.Bool("images", false, "the image sweep (IMAGES.md, images-grid.png): mnist with "+strings.Join(suite.ImagePairings, ", ")+" and fashion-mnist with sv+gp and sv+none, 2 seeds, the default image config, one run at a time on 2 workers")
-	ablation := fs.Bool("ablation", false, "the ablation of the 2-D quality defaults: 8gaussians, rings, checkerboard; sv+gp and each one-setting variant of it ("+strings.Join(suite.AblationPairings()[1:], ", ")+"), 3 seeds, the default iterations")
+	ablation := fs.Bool("ablation", false, "the ablation of the 2-D quality defaults: 8gaussians, rings, checkerboard, 25gaussians; sv+gp and each one-setting variant of it ("+strings.Join(suite.AblationPairings()[1:], ", ")+"), 3 seeds, the default iterations")
 	shardIndex := fs.Int("shard-index", shard.Unset, "run only shard I of the run list (0-based; default: from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or AWS_BATCH_JOB_ARRAY_INDEX, else all)")
 	shardCount := fs.Int("shard-count", shard.Unset, "the number of shards the run list is split into (default: from SLURM_ARRAY_TASK_COUNT or AWS_BATCH_JOB_ARRAY_SIZE)")
 	fs.Usage = func() {
