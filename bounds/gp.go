@@ -126,24 +126,55 @@ func (g *GradientPenalty[T]) Lambda(step int) float64 {
 // singular Jacobian or non-finite values.
 func (g *GradientPenalty[T]) Skipped() int { return g.le.sing }
 
-// Gap implements GapUpper.
+// Gap implements GapUpper: Evaluate, then Penalize.
 func (g *GradientPenalty[T]) Gap(z []T, step int, weight float64) (Estimate, float64, error) {
-	B, err := latentBatch("GradientPenalty", len(z), g.d, g.maxB)
-	if err != nil {
+	if err := g.Evaluate(z); err != nil {
 		return Estimate{}, 0, err
 	}
+	return g.Penalize(step, weight)
+}
+
+// Evaluate is the first half of Gap: it draws the probes and evaluates f
+// and ∇_z f at the latents z, for a caller that reads f (LatentValues)
+// before the penalty's backward pass (Penalize).
+func (g *GradientPenalty[T]) Evaluate(z []T) error {
+	B, err := latentBatch("GradientPenalty", len(z), g.d, g.maxB)
+	if err != nil {
+		return err
+	}
 	g.lastB = B
-	d, D := g.d, g.D
+	if !g.cfg.FullGradient {
+		nn.Normal(g.stream, g.v[:B*g.d])
+		if g.logdet == "smin" {
+			copy(g.le.probes(B), g.v[:B*g.d])
+		}
+	}
+	g.le.eval(z)
+	return nil
+}
+
+// LatentValues returns f(z_b) and x_b = G(z_b) (B×D) at the latents of the
+// last Evaluate, views valid until the next one; f is −∞ for a sample the
+// bound leaves out (a singular Jacobian or a non-finite value), the weight
+// 0 of SelfNormalizedWeights.
+func (g *GradientPenalty[T]) LatentValues() (f []float64, x []T) {
+	le := g.le
+	for b, bad := range le.bad[:g.lastB] {
+		if bad {
+			le.f[b] = math.Inf(-1)
+		}
+	}
+	return le.f[:g.lastB], le.x[:g.lastB*g.D]
+}
+
+// Penalize is the second half of Gap, on the latents of the last Evaluate:
+// the bound's estimate and the training penalty, whose θ-gradient it
+// accumulates with the factor weight.
+func (g *GradientPenalty[T]) Penalize(step int, weight float64) (Estimate, float64, error) {
+	B, d, D := g.lastB, g.d, g.D
 	le := g.le
 	v, w := g.v[:B*d], g.w[:B*D]
 	full := g.cfg.FullGradient
-	if !full {
-		nn.Normal(g.stream, v)
-		if g.logdet == "smin" {
-			copy(le.probes(B), v)
-		}
-	}
-	le.eval(z)
 	for b := 0; b < B; b++ {
 		gf := le.gf[b*d : (b+1)*d]
 		switch {

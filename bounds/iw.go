@@ -191,16 +191,28 @@ func (iw *ImportanceWeighted[T]) SelfNormalized(z []T, w []float64) (x []T, ess 
 		return nil, 0, fmt.Errorf("bounds: %s: SelfNormalized needs 1 to %d latents of width %d and as many weights (got %d values, %d weights)", iw.Name(), iw.chunk, d, len(z), len(w))
 	}
 	iw.le.evalValue(z)
-	f := iw.le.f[:B]
+	ess, err = SelfNormalizedWeights(iw.le.f[:B], w)
+	if err != nil {
+		return nil, 0, fmt.Errorf("bounds: %s: %w", iw.Name(), err)
+	}
+	return iw.le.x[:B*iw.le.D], ess, nil
+}
+
+// SelfNormalizedWeights sets w (length ≥ len(f)) to w_b = e^{f_b}/Σ_k e^{f_k}
+// and returns their effective sample size 1/Σ_b w_b²: the weights of
+// SelfNormalized for values of f evaluated elsewhere (GradientPenalty's
+// LatentValues). An f_b = −∞ gets weight 0; an f_b that is NaN or +∞, or
+// every weight 0, is an error.
+func SelfNormalizedWeights(f, w []float64) (ess float64, err error) {
 	v, ess, _ := logMeanExp(f)
 	if !asm.Finite(v) {
-		return nil, 0, fmt.Errorf("bounds: %s: no finite importance weights (log-mean-exp of f %v)", iw.Name(), v)
+		return 0, fmt.Errorf("no finite importance weights (log-mean-exp of f %v)", v)
 	}
-	logSum := v + math.Log(float64(B))
+	logSum := v + math.Log(float64(len(f)))
 	for b, fb := range f {
 		w[b] = math.Exp(fb - logSum) // 0 for fb = −∞
 	}
-	return iw.le.x[:B*iw.le.D], ess, nil
+	return ess, nil
 }
 
 // SystematicResample fills dst (B×D) with B rows of x (B×D) drawn by

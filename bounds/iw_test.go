@@ -305,3 +305,54 @@ func TestSystematicResample(t *testing.T) {
 		}
 	}
 }
+
+// TestGPLatentValuesServeTheWeights: the weights built from the gradient
+// penalty's f (Evaluate, LatentValues, SelfNormalizedWeights), which the
+// trainer uses with upper gp, are SelfNormalized's weights bit for bit, at
+// the same samples, on a nonlinear energy and generator; a sample the
+// penalty leaves out gets weight 0.
+func TestGPLatentValuesServeTheWeights(t *testing.T) {
+	rng := nn.NewRNG(59)
+	energy := must(nn.BuildMLP[float32](nn.MLPSpec{Widths: []int{2, 16, 16, 1}, Activation: "prelu"}, rng.Stream("energy")))
+	gen := must(nn.BuildMLP[float32](nn.MLPSpec{Widths: []int{2, 16, 16, 2}, Activation: "softplus"}, rng.Stream("gen")))
+	nets := Nets[float32]{Energy: energy, Generator: gen}
+	const B = 64
+	z := make([]float32, B*2)
+	nn.Normal(rng.Stream("z"), z)
+	iw := must(NewImportanceWeighted(nets, IWConfig{K: B}, B, rng.Stream("iw")))
+	gp := must(NewGradientPenalty(nets, GPConfig{Weight: 1}, B, rng.Stream("gp")))
+
+	want := make([]float64, B)
+	xWant, essWant, err := iw.SelfNormalized(z, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gp.Evaluate(z); err != nil {
+		t.Fatal(err)
+	}
+	f, x := gp.LatentValues()
+	got := make([]float64, B)
+	ess, err := SelfNormalizedWeights(f, got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for b := range got {
+		if got[b] != want[b] {
+			t.Fatalf("w[%d] = %v from the penalty's f, %v from SelfNormalized", b, got[b], want[b])
+		}
+	}
+	for i := range x {
+		if x[i] != xWant[i] {
+			t.Fatalf("x[%d] = %v, SelfNormalized's %v", i, x[i], xWant[i])
+		}
+	}
+	if ess != essWant || !(ess > 1) {
+		t.Fatalf("ESS %v, SelfNormalized's %v", ess, essWant)
+	}
+
+	gp.le.bad[3] = true // as eval marks a singular sample
+	f, _ = gp.LatentValues()
+	if _, err := SelfNormalizedWeights(f, got); err != nil || got[3] != 0 {
+		t.Fatalf("a sample left out: weight %v, error %v; want 0 and none", got[3], err)
+	}
+}

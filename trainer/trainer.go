@@ -36,6 +36,11 @@ type Trainer struct {
 	// or is nil; negWeights are its weights and negSeeds the backward seeds
 	// of the negative term, −negWeights in float32.
 	importance *bounds.ImportanceWeighted[float32]
+	// sharedGP is the gp upper bound when it evaluates the same f at the
+	// same latents as the importance weights need (Negatives.Importance
+	// with upper gp, see New): the weights then read its values instead of
+	// evaluating f a second time, and importance is nil.
+	sharedGP   *bounds.GradientPenalty[float32]
 	negWeights []float64
 	negSeeds   []float32
 	resampling *nn.Stream // the uniform draw of each resampling (Negatives.Resample)
@@ -146,9 +151,17 @@ func New(cfg ebm.Config) (*Trainer, error) {
 		}
 	}
 	if cfg.Negatives.Importance {
-		iw := bounds.IWConfig{K: B, LogDet: cfg.GP.LogDet, LOBPCGIters: cfg.GP.LOBPCGIters, LOBPCGTol: cfg.GP.LOBPCGTol}
-		if t.importance, err = bounds.NewImportanceWeighted(t.Nets, iw, B, t.rng.Stream("negatives/importance")); err != nil {
-			return nil, err
+		// Shared only when the energy's Train passes (the data and negative
+		// terms, between the two halves of the penalty) change no buffer
+		// that its Eval passes read: no BatchNorm, no spectral norm.
+		gp, ok := t.bounds.Upper.(*bounds.GradientPenalty[float32])
+		if ok && !cfg.Energy.BatchNorm && !cfg.Energy.SpectralNorm {
+			t.sharedGP = gp // its f: the same log-det settings (cfg.GP) as below
+		} else {
+			iw := bounds.IWConfig{K: B, LogDet: cfg.GP.LogDet, LOBPCGIters: cfg.GP.LOBPCGIters, LOBPCGTol: cfg.GP.LOBPCGTol}
+			if t.importance, err = bounds.NewImportanceWeighted(t.Nets, iw, B, t.rng.Stream("negatives/importance")); err != nil {
+				return nil, err
+			}
 		}
 		t.negWeights, t.negSeeds = make([]float64, B), make([]float32, B)
 		if cfg.Negatives.Resample > 0 {
@@ -262,8 +275,8 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 		t.noisy.Perturb(t.xFake)
 	}
 	neg, weighted, refine := t.xFake, false, t.negatives != nil
-	if t.importance != nil {
-		x, ess, err := t.importance.SelfNormalized(t.z, t.negWeights)
+	if t.cfg.Negatives.Importance {
+		x, ess, err := t.importanceWeights()
 		if err != nil { // a non-finite energy at a generator sample
 			return false, nil
 		}
@@ -294,7 +307,14 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 	}
 	loss := eData - eFake
 	if t.bounds.Upper != nil {
-		gap, pen, err := t.bounds.Upper.Gap(t.z, t.step, 1)
+		var gap bounds.Estimate
+		var pen float64
+		var err error
+		if t.sharedGP != nil { // evaluated at t.z by importanceWeights
+			gap, pen, err = t.sharedGP.Penalize(t.step, 1)
+		} else {
+			gap, pen, err = t.bounds.Upper.Gap(t.z, t.step, 1)
+		}
 		if err != nil {
 			return false, err
 		}
@@ -328,6 +348,22 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 	t.updateEMA()
 	m.LossE, m.EnergyData = jsonnum.Float64(loss), jsonnum.Float64(eData)
 	return true, nil
+}
+
+// importanceWeights sets negWeights to the self-normalised importance
+// weights of the samples G(t.z) and returns those samples and the weights'
+// effective sample size. With sharedGP it evaluates the penalty's f there
+// (the first half of its Gap, which the energy step completes).
+func (t *Trainer) importanceWeights() ([]float32, float64, error) {
+	if t.sharedGP == nil {
+		return t.importance.SelfNormalized(t.z, t.negWeights)
+	}
+	if err := t.sharedGP.Evaluate(t.z); err != nil {
+		return nil, 0, err
+	}
+	f, x := t.sharedGP.LatentValues()
+	ess, err := bounds.SelfNormalizedWeights(f, t.negWeights)
+	return x, ess, err
 }
 
 // adaptNegatives multiplies the step size of the negatives' chains by
