@@ -150,7 +150,7 @@ func (c Config) Validate() error {
 		bad("negatives.steps = %d with negatives.importance needs negatives.resample in (0, 1] (got %g) and short-run chains (negatives.restart 0 or 1, got %g): the Langevin steps refine resampled copies of the weighted samples; for Langevin-refined generator samples set negatives.importance=false", n.Steps, n.Resample, n.Restart)
 	}
 	if n := c.Negatives; n.Resample != 0 && !(n.Importance && n.Steps > 0) {
-		bad("negatives.resample = %g needs negatives.importance and negatives.steps > 0 (got %t and %d)", n.Resample, n.Importance, n.Steps)
+		bad("negatives.resample = %g needs negatives.importance and negatives.steps > 0 (got %t and %d); negatives.resample 0 gives the importance weights alone (steps 0) or Langevin-refined generator samples (importance=false)", n.Resample, n.Importance, n.Steps)
 	}
 	if r := c.Negatives.Restart; !(r >= 0 && r <= 1) {
 		bad("negatives.restart = %g, want a probability in [0, 1]", r)
