@@ -205,7 +205,8 @@ var DefaultEnergyAdam = nn.AdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1
 const DefaultDiffusionWeight = 0.1
 
 // DefaultSteps is the length of the default run: 8000 iterations, 16–33 s
-// on the project's two cores (BENCHMARKS.md); at λ = 0.01, 4000 give a
+// on the project's two cores as their speed varies, 31 s with the
+// resampling's MALA steps at the slower speed (BENCHMARKS.md); at λ = 0.01, 4000 give a
 // mean KL gap of 0.138 / 0.730 / 0.396 nats on 8gaussians / rings /
 // checkerboard against 0.127 / 0.610 / 0.358
 // (results/ABLATION-importance.md, variant short).
