@@ -282,7 +282,8 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 		}
 		m.NegativesESS = jsonnum.Float64(ess / float64(B))
 		neg, weighted = x, true
-		if refine = refine && ess < t.cfg.Negatives.Resample*float64(B); refine {
+		refine = refine && ess < t.cfg.Negatives.Resample*float64(B) // resample-move
+		if refine {
 			bounds.SystematicResample(t.xFake, x, t.negWeights[:B], t.D, t.resampling.Float64())
 			neg, weighted = t.xFake, false
 		}
