@@ -33,18 +33,20 @@ var Pairings = []string{"sv+gp", "sv+diffusion", "mi+gp", "mi+diffusion", "sv+no
 // DefaultDiffusionSteps, with the default diffusion settings (not cheaper
 // ones). Measured on the 2-core AMD EPYC (Zen 3, AVX2 tier), two runs at a
 // time with one linalg worker each (the median seconds_per_step of the
-// runs' metrics.jsonl, with the importance-weighted negatives of the
-// defaults, 2026-12-07):
+// runs' metrics.jsonl, with the resampled negatives of the defaults,
+// 2026-12-07 13:50–15:11, the machine in its slower phase and shared with
+// `make test` for part of the time):
 //
-//	sv+gp        ≈ 3.5 ms    mi+gp         ≈ 3.3 ms     sv+none ≈ 2.4 ms
-//	sv+diffusion ≈ 31 ms     mi+diffusion  ≈ 31 ms
-//	evaluation (grid 200, 2000 samples, AIS check, bracket) ≈ 2.3 s per run
+//	sv+gp        ≈ 6.0 ms    mi+gp         ≈ 6.0 ms     sv+none ≈ 4.4 ms
+//	sv+diffusion ≈ 42 ms     mi+diffusion  ≈ 42 ms
+//	evaluation (grid 200, 2000 samples, AIS check, bracket) ≈ 2.5 s per run
 //
 // Per set × seed, with S = 8000 and S_d = 2000:
 //
-//	S·(3.5 + 3.3 + 2.4) ms + 2·S_d·31 ms + 5·2.3 s ≈ 74 + 124 + 12 ≈ 210 s
+//	S·(6.0 + 6.0 + 4.4) ms + 2·S_d·42 ms + 5·2.5 s ≈ 131 + 168 + 12 ≈ 311 s
 //
-// of run time, two runs at a time: 27 · 210 s / 2 ≈ 47 minutes (53 measured).
+// of run time, two runs at a time: 27 · 311 s / 2 ≈ 70 minutes (82 measured;
+// 53 with the weights alone on a quiet machine).
 // RESULTS.md records the iterations of each pairing.
 const (
 	DefaultSteps          = ebm.DefaultSteps
