@@ -130,7 +130,7 @@ func writeResults(w io.Writer, c Config, recs []*Record, commit string, date tim
 	}
 	if c.Steps == 0 {
 		p("")
-		p("The diffusion pairings cost about 9× more per iteration (5 nodes × 10 Langevin steps), so they run %d iterations instead of %d, with the default diffusion settings, to fit the suite in about an hour on 2 cores: they are less trained than the other pairings.", DefaultDiffusionSteps, DefaultSteps)
+		p("The diffusion pairings cost about 7× more per iteration (5 nodes × 10 Langevin steps), so they run %d iterations instead of %d, with the default diffusion settings, to fit the suite in about 80 minutes on 2 cores: they are less trained than the other pairings.", DefaultDiffusionSteps, DefaultSteps)
 	}
 	p("")
 	p("Entries are mean ± standard deviation over seeds. KL gap = test NLL − H(data) ≈ KL(data ‖ model), in nats;")
