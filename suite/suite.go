@@ -29,7 +29,7 @@ var Pairings = []string{"sv+gp", "sv+diffusion", "mi+gp", "mi+diffusion", "sv+no
 
 // Default run lengths of the full suite: the default run's iterations
 // (ebm.DefaultSteps) for every pairing but the diffusion ones, which are
-// about 9× dearer per iteration (5 nodes × 10 Langevin steps each) and run
+// about 7× dearer per iteration (5 nodes × 10 Langevin steps each) and run
 // DefaultDiffusionSteps, with the default diffusion settings (not cheaper
 // ones). Measured on the 2-core AMD EPYC (Zen 3, AVX2 tier), two runs at a
 // time with one linalg worker each (the median seconds_per_step of the
