@@ -158,13 +158,7 @@ func (g *GradientPenalty[T]) Evaluate(z []T) error {
 // bound leaves out (a singular Jacobian or a non-finite value), the weight
 // 0 of SelfNormalizedWeights.
 func (g *GradientPenalty[T]) LatentValues() (f []float64, x []T) {
-	le := g.le
-	for b, bad := range le.bad[:g.lastB] {
-		if bad {
-			le.f[b] = math.Inf(-1)
-		}
-	}
-	return le.f[:g.lastB], le.x[:g.lastB*g.D]
+	return g.le.f[:g.lastB], g.le.x[:g.lastB*g.D]
 }
 
 // Penalize is the second half of Gap, on the latents of the last Evaluate:

@@ -310,7 +310,7 @@ func TestSystematicResample(t *testing.T) {
 // penalty's f (Evaluate, LatentValues, SelfNormalizedWeights), which the
 // trainer uses with upper gp, are SelfNormalized's weights bit for bit, at
 // the same samples, on a nonlinear energy and generator; a sample the
-// penalty leaves out gets weight 0.
+// penalty leaves out (here a non-finite one) gets weight 0, not an error.
 func TestGPLatentValuesServeTheWeights(t *testing.T) {
 	rng := nn.NewRNG(59)
 	energy := must(nn.BuildMLP[float32](nn.MLPSpec{Widths: []int{2, 16, 16, 1}, Activation: "prelu"}, rng.Stream("energy")))
@@ -350,9 +350,12 @@ func TestGPLatentValuesServeTheWeights(t *testing.T) {
 		t.Fatalf("ESS %v, SelfNormalized's %v", ess, essWant)
 	}
 
-	gp.le.bad[3] = true // as eval marks a singular sample
+	z[3*2] = float32(math.NaN()) // sample 3's f is not finite: the penalty leaves it out
+	if err := gp.Evaluate(z); err != nil {
+		t.Fatal(err)
+	}
 	f, _ = gp.LatentValues()
-	if _, err := SelfNormalizedWeights(f, got); err != nil || got[3] != 0 {
-		t.Fatalf("a sample left out: weight %v, error %v; want 0 and none", got[3], err)
+	if _, err := SelfNormalizedWeights(f, got); err != nil || got[3] != 0 || gp.Skipped() != 1 || !(got[2] > 0) {
+		t.Fatalf("a sample left out: weight %v (its neighbour's %v), error %v, %d skipped; want 0, > 0, none and 1", got[3], got[2], err, gp.Skipped())
 	}
 }

@@ -85,7 +85,7 @@ type latentEval[T asm.Float] struct {
 	cols []T       // exact: the d Jacobian columns; smin: J·[v_min, probes] (views into gen)
 	e    []float64 // E(x) with the confining term (the energy evaluator's)
 	ld   []float64 // ½ log det(JᵀJ) or d·log s_min
-	f    []float64 // f(z), NaN for a singular sample
+	f    []float64 // f(z), −∞ for a sample left out (bad): its weight e^f is 0
 	gf   []T       // ∇_z f, B×d (zero for a singular sample)
 	bad  []bool
 	sing int // samples with a singular Jacobian or non-finite values
@@ -185,7 +185,7 @@ func (le *latentEval[T]) eval(z []T) {
 		le.bad[b] = !ok
 		if !ok {
 			le.sing++
-			f = math.NaN()
+			f = math.Inf(-1)
 			clear(gfb)
 		}
 		le.f[b] = f

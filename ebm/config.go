@@ -126,6 +126,16 @@ type NegativesConfig struct {
 	Resample float64 `json:"resample" help:"with importance and steps > 0: the share of the batch below which the weights' effective sample size makes the step resample the weighted samples and refine them by the Langevin steps instead, in (0, 1] (1: every iteration)"`
 }
 
+// WeightsShareGP reports whether the importance weights of the negatives
+// read the gradient penalty's evaluation of f at the same latents instead
+// of evaluating f themselves (trainer): with Negatives.Importance and upper
+// gp, for an energy without BatchNorm or spectral norm, whose Train passes
+// (the data and negative terms, between the penalty's evaluation and its
+// backward pass) would change what the penalty's Eval passes read.
+func (c Config) WeightsShareGP() bool {
+	return c.Negatives.Importance && c.Upper == UpperGP && !c.Energy.BatchNorm && !c.Energy.SpectralNorm
+}
+
 // GuardConfig sets the divergence guard: a non-finite loss, gradient or
 // energy, or an energy beyond EnergyLimit in magnitude, rolls the run back
 // to its last good state and multiplies both learning rates by LRFactor;

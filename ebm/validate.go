@@ -267,8 +267,8 @@ func (c Config) Footprint(dims Dims) uint64 {
 	}
 	rows := mul(uint64(c.Batch), uint64(1+tangents))
 	copies := uint64(8) // the workspaces of the networks and the bounds
-	if c.Negatives.Importance {
-		copies++ // the importance weights' own evaluation of f (counted even when gp's serves them: the estimate errs high)
+	if c.Negatives.Importance && !c.WeightsShareGP() {
+		copies++ // the importance weights' own evaluation of f
 	}
 	workspaces := mul(mul(rows, widths), copies*4*4)
 	return add(mul(params, 28), workspaces)

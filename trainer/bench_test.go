@@ -19,15 +19,22 @@ import (
 func BenchmarkIteration(b *testing.B) {
 	defer linalg.SetWorkers(linalg.Workers())
 	linalg.SetWorkers(runtime.GOMAXPROCS(0))
-	for _, pair := range [][2]string{{"sv", "gp"}, {"sv", "gp-resampled"}, {"sv", "none"}, {"mi", "gp"}, {"sv", "diffusion"}} {
-		b.Run(pair[0]+"+"+pair[1], func(b *testing.B) {
+	resampled := ebm.DefaultNegatives
+	resampled.Resample = 1 // the chains every iteration
+	for _, c := range []struct {
+		name         string
+		lower, upper string
+		negatives    ebm.NegativesConfig
+	}{
+		{"sv+gp", "sv", "gp", ebm.WeightedNegatives},
+		{"sv+gp-resampled", "sv", "gp", resampled},
+		{"sv+none", "sv", "none", ebm.WeightedNegatives},
+		{"mi+gp", "mi", "gp", ebm.WeightedNegatives},
+		{"sv+diffusion", "sv", "diffusion", ebm.WeightedNegatives},
+	} {
+		b.Run(c.name, func(b *testing.B) {
 			cfg := ebm.DefaultConfig()
-			cfg.Negatives = ebm.WeightedNegatives
-			if pair[1] == "gp-resampled" {
-				pair[1], cfg.Negatives = "gp", ebm.DefaultNegatives
-				cfg.Negatives.Resample = 1 // every iteration
-			}
-			cfg.Lower, cfg.Upper = ebm.LowerBound(pair[0]), ebm.UpperBound(pair[1])
+			cfg.Lower, cfg.Upper, cfg.Negatives = ebm.LowerBound(c.lower), ebm.UpperBound(c.upper), c.negatives
 			tr, err := New(cfg)
 			if err != nil {
 				b.Fatal(err)

@@ -36,10 +36,8 @@ type Trainer struct {
 	// or is nil; negWeights are its weights and negSeeds the backward seeds
 	// of the negative term, −negWeights in float32.
 	importance *bounds.ImportanceWeighted[float32]
-	// sharedGP is the gp upper bound when it evaluates the same f at the
-	// same latents as the importance weights need (Negatives.Importance
-	// with upper gp, see New): the weights then read its values instead of
-	// evaluating f a second time, and importance is nil.
+	// sharedGP is the gp upper bound when the importance weights read its
+	// evaluation of f (Config.WeightsShareGP); importance is nil then.
 	sharedGP   *bounds.GradientPenalty[float32]
 	negWeights []float64
 	negSeeds   []float32
@@ -151,12 +149,8 @@ func New(cfg ebm.Config) (*Trainer, error) {
 		}
 	}
 	if cfg.Negatives.Importance {
-		// Shared only when the energy's Train passes (the data and negative
-		// terms, between the two halves of the penalty) change no buffer
-		// that its Eval passes read: no BatchNorm, no spectral norm.
-		gp, ok := t.bounds.Upper.(*bounds.GradientPenalty[float32])
-		if ok && !cfg.Energy.BatchNorm && !cfg.Energy.SpectralNorm {
-			t.sharedGP = gp // its f: the same log-det settings (cfg.GP) as below
+		if cfg.WeightsShareGP() {
+			t.sharedGP = t.bounds.Upper.(*bounds.GradientPenalty[float32]) // its f: the log-det settings of cfg.GP, as below
 		} else {
 			iw := bounds.IWConfig{K: B, LogDet: cfg.GP.LogDet, LOBPCGIters: cfg.GP.LOBPCGIters, LOBPCGTol: cfg.GP.LOBPCGTol}
 			if t.importance, err = bounds.NewImportanceWeighted(t.Nets, iw, B, t.rng.Stream("negatives/importance")); err != nil {
@@ -308,14 +302,7 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 	}
 	loss := eData - eFake
 	if t.bounds.Upper != nil {
-		var gap bounds.Estimate
-		var pen float64
-		var err error
-		if t.sharedGP != nil { // evaluated at t.z by importanceWeights
-			gap, pen, err = t.sharedGP.Penalize(t.step, 1)
-		} else {
-			gap, pen, err = t.bounds.Upper.Gap(t.z, t.step, 1)
-		}
+		gap, pen, err := t.upperGap()
 		if err != nil {
 			return false, err
 		}
@@ -349,6 +336,16 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 	t.updateEMA()
 	m.LossE, m.EnergyData = jsonnum.Float64(loss), jsonnum.Float64(eData)
 	return true, nil
+}
+
+// upperGap returns the upper bound's gap and training penalty at t.z and
+// accumulates the penalty's θ-gradient; with sharedGP it completes the
+// evaluation importanceWeights began.
+func (t *Trainer) upperGap() (bounds.Estimate, float64, error) {
+	if t.sharedGP != nil {
+		return t.sharedGP.Penalize(t.step, 1)
+	}
+	return t.bounds.Upper.Gap(t.z, t.step, 1)
 }
 
 // importanceWeights sets negWeights to the self-normalised importance

@@ -147,11 +147,11 @@ func TestImportanceNegatives(t *testing.T) {
 	require.Zero(t, float64(m.NegativesESS))
 }
 
-// resampleNegatives are the MALA negatives run on the importance-weighted
-// samples, resampled, when their ESS share falls below threshold.
+// resampleNegatives are the default negatives with another resampling
+// threshold.
 func resampleNegatives(threshold float64) ebm.NegativesConfig {
-	n := ebm.MALANegatives
-	n.Importance, n.Resample = true, threshold
+	n := ebm.DefaultNegatives
+	n.Resample = threshold
 	return n
 }
 
@@ -172,12 +172,12 @@ func TestResampledNegatives(t *testing.T) {
 	never, m := train(resampleNegatives(1e-9), 15) // ESS ≥ 1 > 1e-9·B
 	require.Equal(t, paramBits(weighted), paramBits(never))
 	require.Zero(t, float64(m.NegativesAcceptance))
-	require.Equal(t, ebm.MALANegatives.StepSize, never.negatives.StepSize())
+	require.Equal(t, ebm.DefaultNegatives.StepSize, never.negatives.StepSize())
 
 	always, m := train(resampleNegatives(1), 15)
 	a := float64(m.NegativesAcceptance)
 	require.True(t, a > 0 && a <= 1, "acceptance %v", a)
-	require.NotEqual(t, ebm.MALANegatives.StepSize, always.negatives.StepSize(), "the step size did not adapt")
+	require.NotEqual(t, ebm.DefaultNegatives.StepSize, always.negatives.StepSize(), "the step size did not adapt")
 	require.NotEqual(t, paramBits(weighted), paramBits(always))
 }
 
