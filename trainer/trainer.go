@@ -258,8 +258,9 @@ func (t *Trainer) Step() (Metrics, error) {
 	return m, nil
 }
 
-// energyStep makes one energy update, minimising
-// mean E(x_data) − mean E(G(z)) + penalty; it reports false on divergence.
+// energyStep makes one energy update, minimising mean E(x_data) − the
+// negatives' mean energy (weighted, resampled or refined: Config.Negatives)
+// + penalty; it reports false on divergence.
 func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 	B := t.cfg.Batch
 	t.batches.Next(t.xData, B)
