@@ -40,7 +40,12 @@
 //     bounds against the other built-in image set, uniform noise and
 //     Gaussian noise with the data's mean and covariance (ImageOODSets);
 //     and the shipped classifier's sample quality (package classify) of
-//     generator and MALA samples. Their defaults keep the evaluation of a
+//     generator and MALA samples. Beside each of these numbers stands a
+//     simple density on the same data, as the KDE and the mixture stand
+//     beside the 2-D models: a Gaussian with the training images' mean and
+//     full covariance, its ridge chosen on held-out training images
+//     (ImageReference) — its exact NLL and bits/dim, its NLL as an OOD
+//     score, and the classifier's scores of its samples. Their defaults keep the evaluation of a
 //     default MNIST model to a few minutes on 2 cores; every part can be
 //     left out through Options.
 //

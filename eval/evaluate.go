@@ -330,7 +330,11 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 	if image {
 		img = &imageEval{rep: &ImageReport{Height: held.Image[0], Width: held.Image[1], Units: ImageUnits,
 			Support: fmt.Sprintf("the pixel cube [%g, %g]^%d", PixelLo, PixelHi, D)},
-			coords: FitImageCoords(src.Images, opt.FitImages, nn.NewStream(opt.Seed, "eval/coords"))}
+			coords: FitImageCoords(src.Images, opt.FitImages, nn.NewStream(opt.Seed, "eval/coords")),
+			xd:     dequantize(held.X, nn.NewStream(opt.Seed, "eval/dequantize"))}
+		if img.gauss, err = fitImageGaussians(src.Images, opt.FitImages, nn.NewStream(opt.Seed, "eval/reference")); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrData, err)
+		}
 		r.Images = img.rep
 	}
 
@@ -427,7 +431,15 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 			if err != nil {
 				return err
 			}
-			return img.oodEnergies(ne, src.Spec, src.Images, opt)
+			img.oodEnergies(ne, src.Spec, src.Images, opt)
+			return nil
+		})
+	}
+	// The Gaussian reference of an image model.
+	if img != nil {
+		task(func(bounds.Nets[float32]) error {
+			img.reference(held)
+			return nil
 		})
 	}
 	// Generator and Langevin samples.
@@ -441,7 +453,8 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 		}
 		if img != nil && !opt.SkipQuality {
 			var note string
-			if img.rep.Quality, note = sampleQuality(src.Spec, art.Generator, art.Langevin, opt.TestPoints); note != "" {
+			xr := img.gauss.reference.Sample(len(art.Generator)/D, PixelLo, PixelHi, nn.NewStream(opt.Seed, "eval/reference/samples"))
+			if img.rep.Quality, note = sampleQuality(src.Spec, art.Generator, art.Langevin, xr, opt.TestPoints); note != "" {
 				img.notes = append(img.notes, note)
 			}
 		}

@@ -53,6 +53,8 @@ type ImageReport struct {
 
 	OOD     *OODReport     `json:"ood,omitempty"`
 	Quality *QualityReport `json:"quality,omitempty"`
+	// Reference is the Gaussian the model is compared with.
+	Reference *ImageReference `json:"reference,omitempty"`
 }
 
 // ImageUnits is ImageReport.Units.
@@ -66,6 +68,9 @@ type QualityReport struct {
 	Classifier string           `json:"classifier"`
 	Generator  *classify.Report `json:"generator"`
 	Langevin   *classify.Report `json:"langevin"`
+	// Reference scores samples of the Gaussian reference (ImageReference),
+	// clipped to the pixel cube (nil without it).
+	Reference *classify.Report `json:"reference,omitempty"`
 }
 
 // ImageCoords are the whitening of CubeEnergy for images: the per-pixel
@@ -177,10 +182,10 @@ func RefineImages(en BatchEnergy, x []float64, coords *ImageCoords, cfg Langevin
 	return r, nil
 }
 
-// sampleQuality scores generator and Langevin samples with the classifier
-// of the model's data set against its first nRef test images, or explains
-// why not.
-func sampleQuality(sp data.Spec, xg, xl []float64, nRef int) (*QualityReport, string) {
+// sampleQuality scores generator, Langevin and reference samples (xr may
+// be nil) with the classifier of the model's data set against its first
+// nRef test images, or explains why not.
+func sampleQuality(sp data.Spec, xg, xl, xr []float64, nRef int) (*QualityReport, string) {
 	name, ok := BuiltinImageSet(sp)
 	if !ok {
 		return nil, fmt.Sprintf("sample quality: no classifier for %s (only the built-in mnist and fashion-mnist have one)", sp.Path)
@@ -209,7 +214,10 @@ func sampleQuality(sp data.Spec, xg, xl []float64, nRef int) (*QualityReport, st
 	for _, s := range []struct {
 		x   []float64
 		dst **classify.Report
-	}{{xg, &q.Generator}, {xl, &q.Langevin}} {
+	}{{xg, &q.Generator}, {xl, &q.Langevin}, {xr, &q.Reference}} {
+		if s.x == nil {
+			continue
+		}
 		x32 := make([]float32, len(s.x))
 		for i, v := range s.x {
 			x32[i] = float32(math.Max(math.Min(v, PixelHi), PixelLo))
@@ -237,13 +245,19 @@ func bitsPerDim(nll bounds.Estimate, D int) bounds.Estimate {
 // imageEval holds the parts of an image model's evaluation that run in
 // separate tasks of Evaluate; each task writes its own fields.
 type imageEval struct {
-	rep    *ImageReport
-	coords *ImageCoords // fitted before the tasks start; read only
+	rep *ImageReport
+	// Fitted before the tasks start; read only.
+	coords *ImageCoords
+	gauss  *imageGaussians
+	xd     []float64 // the dequantised test images
 	// testEnergies
 	deqE []float64
+	// reference
+	refNLL []float64
 	// oodEnergies
 	sets     []OODSet
 	oodE     [][]float64
+	refOOD   [][]float64
 	oodNotes []string
 	// the samples task
 	notes []string
@@ -252,9 +266,8 @@ type imageEval struct {
 // testEnergies computes the energies of the dequantised test images and
 // probes the confinement; testE are the energies of the test images.
 func (ie *imageEval) testEnergies(ne BatchEnergy, held *data.HeldOut, testE []float64, opt Options) {
-	xd := dequantize(held.X, nn.NewStream(opt.Seed, "eval/dequantize"))
 	ie.deqE = make([]float64, held.N())
-	ne.Energy(xd, ie.deqE)
+	ne.Energy(ie.xd, ie.deqE)
 	ie.rep.Confinement = confinement(ne, mean(testE), rms(held.X), nn.NewStream(opt.Seed, "eval/confinement"))
 }
 
@@ -265,20 +278,23 @@ func (ie *imageEval) aisEnergy(ne BatchEnergy) (BatchEnergy, error) {
 	return ie.coords.Energy(ne)
 }
 
-// oodEnergies builds the out-of-distribution sets and their energies.
-func (ie *imageEval) oodEnergies(ne BatchEnergy, sp data.Spec, train *data.Images, opt Options) error {
-	sets, notes, err := ImageOODSets(sp, train, opt.OODPoints, opt.FitImages, opt.Seed)
-	if err != nil {
-		return err
-	}
+// reference measures the Gaussian reference on the test images.
+func (ie *imageEval) reference(held *data.HeldOut) {
+	ie.rep.Reference, ie.refNLL = ie.gauss.referenceLikelihood(held.X, ie.xd)
+}
+
+// oodEnergies builds the out-of-distribution sets, their energies and
+// their NLLs under the reference.
+func (ie *imageEval) oodEnergies(ne BatchEnergy, sp data.Spec, train *data.Images, opt Options) {
+	sets, notes := ImageOODSets(sp, train, opt.OODPoints, ie.gauss.noise, opt.Seed)
 	D := train.Dim()
 	ie.sets, ie.oodNotes = sets, notes
 	for _, s := range sets {
 		e := make([]float64, s.N(D))
 		ne.Energy(s.X, e)
 		ie.oodE = append(ie.oodE, e)
+		ie.refOOD = append(ie.refOOD, ie.gauss.referenceNLL(s.X))
 	}
-	return nil
 }
 
 // finish fills the report once every task is done: bits/dim, the OOD
@@ -293,7 +309,7 @@ func (ie *imageEval) finish(r *Report, held *data.HeldOut, testE []float64, art 
 	art.Energies = append(art.Energies, NamedValues{Name: in, Values: testE})
 	if ie.sets != nil {
 		lo, hi := trainedLogZ(r.Bracket, "lower"), trainedLogZ(r.Bracket, "upper")
-		ie.rep.OOD = oodReport(in, testE, ie.sets, ie.oodE, lo, hi)
+		ie.rep.OOD = oodReport(in, testE, ie.sets, ie.oodE, lo, hi, ie.refNLL, ie.refOOD)
 		for i, s := range ie.sets {
 			art.Energies = append(art.Energies, NamedValues{Name: s.Name, Values: ie.oodE[i]})
 		}

@@ -84,7 +84,15 @@ func TestEvaluateImages(t *testing.T) {
 			require.True(t, a >= 0 && a <= 1, "AUROC %v", a)
 		}
 		require.Equal(t, st.Energy, st.LogDensityUpper, "a constant shift keeps the ranks")
+		if strings.HasPrefix(st.Name, "uniform") {
+			require.Greater(t, float64(st.Reference), 0.99, "a Gaussian fit of MNIST tells uniform noise from digits")
+		}
 	}
+	ref := im.Reference
+	require.NotNil(t, ref)
+	require.Contains(t, ReferenceRidges, ref.RelRidge)
+	require.Greater(t, float64(ref.BitsPerDim.Value), 0.0)
+	require.Less(t, float64(ref.BitsPerDim.Value), 8.0, "the Gaussian codes MNIST in fewer bits than the 8 of raw pixels")
 	if _, err := data.Open("fashion-mnist", false); err == nil {
 		require.Equal(t, "fashion-mnist test images", names[0])
 		require.Len(t, names, 3)
@@ -95,6 +103,7 @@ func TestEvaluateImages(t *testing.T) {
 	require.Equal(t, "mnist", q.Classifier)
 	require.Equal(t, 40, q.Generator.Samples.N)
 	require.Equal(t, 40, q.Langevin.Samples.N)
+	require.Equal(t, 40, q.Reference.Samples.N)
 	require.Greater(t, float64(q.Generator.ReferenceAccuracy), 0.9, "the classifier on 300 test images")
 	for _, v := range r.Pictures.Langevin {
 		require.True(t, v >= -1 && v <= 1, "a MALA sample left the pixel cube: %v", v)

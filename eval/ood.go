@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sort"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/ebmcpu/ebmcpu/classify"
@@ -146,55 +148,101 @@ func ImageRows(im *data.Images, n int) []float64 {
 	return x
 }
 
-// GaussianNoise is a Gaussian N(μ, Σ + λI) fitted to images: their mean μ
-// and covariance Σ (1/(n−1)) in float64, with the ridge λ = GaussianRidge ·
-// tr Σ / D that makes the covariance of pixels that never change (MNIST's
-// borders) positive definite, and its Cholesky factor L.
-type GaussianNoise struct {
-	Mean  []float64
-	Chol  *mat.TriDense // L, with LLᵀ = Σ + λI
-	Ridge float64       // λ
-	N     int           // images fitted
+// ImageGaussian is a Gaussian N(μ, Σ + λI) fitted to images: their mean μ
+// and covariance Σ (1/(n−1)) in float64, a ridge λ = RelRidge · tr Σ / D
+// that makes the covariance of pixels that never change (MNIST's borders)
+// positive definite, and its Cholesky factor L. It serves twice: as the
+// Gaussian-noise OOD set (Sample, ridge GaussianRidge) and as the image
+// reference density (ImageReference, ridge chosen on held-out images).
+type ImageGaussian struct {
+	Mean     []float64
+	Chol     *mat.TriDense // L, with LLᵀ = Σ + λI
+	Ridge    float64       // λ
+	RelRidge float64       // λ / (tr Σ / D)
+	N        int           // images fitted
+	logDet   float64       // log det(Σ + λI)
 }
 
-// GaussianRidge is the relative ridge of GaussianNoise.
+// GaussianRidge is the relative ridge of the Gaussian noise.
 const GaussianRidge = 1e-3
 
-// FitGaussianNoise fits the Gaussian to the first n images of im.
-func FitGaussianNoise(im *data.Images, n int) (*GaussianNoise, error) {
+// imageMoments returns the mean and covariance of the first n images of im
+// (pixels 2v/255 − 1).
+func imageMoments(im *data.Images, n int) (*classify.Gaussian, error) {
 	n = min(n, im.N)
 	if n < 2 {
-		return nil, errors.New("eval: the Gaussian noise needs at least 2 images to fit")
+		return nil, errors.New("eval: a Gaussian fit needs at least 2 images")
 	}
 	D := im.Dim()
 	x := make([]float32, n*D)
 	for i, v := range im.Pix[:n*D] {
 		x[i] = float32(2*float64(v)/255 - 1)
 	}
-	g, err := classify.FitGaussian(x, D)
-	if err != nil {
-		return nil, err
-	}
+	return classify.FitGaussian(x, D)
+}
+
+// newImageGaussian adds the relative ridge rel to the covariance of m and
+// factorises it; m is not changed.
+func newImageGaussian(m *classify.Gaussian, rel float64) (*ImageGaussian, error) {
+	D := len(m.Mean)
 	var tr float64
 	for j := 0; j < D; j++ {
-		tr += g.Cov.At(j, j)
+		tr += m.Cov.At(j, j)
 	}
-	ridge := math.Max(GaussianRidge*tr/float64(D), 1e-12)
+	ridge := math.Max(rel*tr/float64(D), 1e-12)
+	cov := mat.NewSymDense(D, nil)
+	cov.CopySym(m.Cov)
 	for j := 0; j < D; j++ {
-		g.Cov.SetSym(j, j, g.Cov.At(j, j)+ridge)
+		cov.SetSym(j, j, cov.At(j, j)+ridge)
 	}
 	var ch mat.Cholesky
-	if !ch.Factorize(g.Cov) {
+	if !ch.Factorize(cov) {
 		return nil, errors.New("eval: the covariance of the images is not positive definite even with the ridge")
 	}
 	var L mat.TriDense
 	ch.LTo(&L)
-	return &GaussianNoise{Mean: g.Mean, Chol: &L, Ridge: ridge, N: n}, nil
+	return &ImageGaussian{Mean: m.Mean, Chol: &L, Ridge: ridge, RelRidge: rel, N: m.N, logDet: ch.LogDet()}, nil
+}
+
+// FitGaussianNoise fits the Gaussian of the noise OOD set (ridge
+// GaussianRidge) to the first n images of im.
+func FitGaussianNoise(im *data.Images, n int) (*ImageGaussian, error) {
+	m, err := imageMoments(im, n)
+	if err != nil {
+		return nil, err
+	}
+	return newImageGaussian(m, GaussianRidge)
+}
+
+// LogDensity returns log N(x_i; μ, Σ + λI) of the rows of x (n×D):
+// −½‖L⁻¹(x − μ)‖² − ½ log det(Σ + λI) − (D/2) log 2π, one triangular solve
+// for the whole batch.
+func (g *ImageGaussian) LogDensity(x []float64) []float64 {
+	D := len(g.Mean)
+	n := len(x) / D
+	r := make([]float64, n*D)
+	for i := 0; i < n; i++ {
+		for j, v := range x[i*D : (i+1)*D] {
+			r[i*D+j] = v - g.Mean[j]
+		}
+	}
+	// R := R·L⁻ᵀ: row i becomes (L⁻¹(x_i − μ))ᵀ.
+	blas64.Trsm(blas.Right, blas.Trans, 1, g.Chol.RawTriangular(), blas64.General{Rows: n, Cols: D, Stride: D, Data: r})
+	c := -0.5*g.logDet - 0.5*float64(D)*math.Log(2*math.Pi)
+	out := make([]float64, n)
+	for i := range out {
+		var q float64
+		for _, v := range r[i*D : (i+1)*D] {
+			q += v * v
+		}
+		out[i] = c - 0.5*q
+	}
+	return out
 }
 
 // Sample returns n draws μ + Lξ, ξ ∼ N(0, I) from stream, each coordinate
 // clipped to [lo, hi] (the range of valid pixels), n×D.
-func (g *GaussianNoise) Sample(n int, lo, hi float64, stream *nn.Stream) []float64 {
+func (g *ImageGaussian) Sample(n int, lo, hi float64, stream *nn.Stream) []float64 {
 	D := len(g.Mean)
 	L := g.Chol.RawTriangular() // lower, row-major
 	x := make([]float64, n*D)
@@ -218,10 +266,10 @@ func (g *GaussianNoise) Sample(n int, lo, hi float64, stream *nn.Stream) []float
 // image set (Fashion-MNIST for MNIST and the other way round; left out, with
 // a note, when the model's data set is not a built-in one or the other set
 // is not installed), n draws of uniform noise on [−1, 1]^D, and n draws of
-// Gaussian noise with the mean and full covariance of the first fit
-// training images (FitGaussianNoise), clipped to [−1, 1]. Draws come from
-// the streams "eval/ood/…" of seed.
-func ImageOODSets(sp data.Spec, train *data.Images, n, fit int, seed uint64) ([]OODSet, []string, error) {
+// Gaussian noise from noise (the mean and full covariance of training
+// images: FitGaussianNoise), clipped to [−1, 1]. Draws come from the
+// streams "eval/ood/…" of seed.
+func ImageOODSets(sp data.Spec, train *data.Images, n int, noise *ImageGaussian, seed uint64) ([]OODSet, []string) {
 	D := train.Dim()
 	var sets []OODSet
 	var notes []string
@@ -242,13 +290,9 @@ func ImageOODSets(sp data.Spec, train *data.Images, n, fit int, seed uint64) ([]
 		u[i] = 2*st.Float64() - 1
 	}
 	sets = append(sets, OODSet{Name: "uniform noise on [-1, 1]", X: u})
-	g, err := FitGaussianNoise(train, fit)
-	if err != nil {
-		return nil, nil, err
-	}
 	sets = append(sets, OODSet{Name: "Gaussian noise (data mean and covariance, clipped)",
-		X: g.Sample(n, -1, 1, nn.NewStream(seed, "eval/ood/gaussian"))})
-	return sets, notes, nil
+		X: noise.Sample(n, -1, 1, nn.NewStream(seed, "eval/ood/gaussian"))})
+	return sets, notes
 }
 
 // OODReport measures how well the model tells its held-out test images
@@ -274,6 +318,9 @@ type OODResult struct {
 	Energy          jsonnum.Float64 `json:"auroc_energy"`
 	LogDensityLower jsonnum.Float64 `json:"auroc_log_density_lower"`
 	LogDensityUpper jsonnum.Float64 `json:"auroc_log_density_upper"`
+	// Reference is the AUROC of the NLL of the Gaussian reference
+	// (ImageReference) on the same points, NaN without it.
+	Reference jsonnum.Float64 `json:"auroc_reference"`
 }
 
 // OODNote explains the OOD section.
@@ -285,8 +332,9 @@ const OODNote = "AUROC of the score against held-out test images of the training
 
 // oodReport scores the sets: eIn are the energies of the test images,
 // eOOD[i] those of sets[i]; logZLo and logZHi the trained bracket (NaN for
-// a missing side).
-func oodReport(inName string, eIn []float64, sets []OODSet, eOOD [][]float64, logZLo, logZHi float64) *OODReport {
+// a missing side); refIn and refOOD the same points' NLLs under the
+// reference density (nil without one).
+func oodReport(inName string, eIn []float64, sets []OODSet, eOOD [][]float64, logZLo, logZHi float64, refIn []float64, refOOD [][]float64) *OODReport {
 	r := &OODReport{InDistribution: inName, N: len(eIn), MeanEnergy: jsonnum.Float64(mean(eIn)), Note: OODNote, Sets: []OODResult{}}
 	shift := func(e []float64, c float64) []float64 {
 		out := make([]float64, len(e))
@@ -307,7 +355,11 @@ func oodReport(inName string, eIn []float64, sets []OODSet, eOOD [][]float64, lo
 			Energy:          jsonnum.Float64(AUROC(eIn, e)),
 			LogDensityLower: auroc(eIn, e, logZHi), // −⌊log p⌋ = E + ⌈log Z⌉
 			LogDensityUpper: auroc(eIn, e, logZLo), // −⌈log p⌉ = E + ⌊log Z⌋
+			Reference:       jsonnum.Float64(math.NaN()),
 		})
+		if refIn != nil {
+			r.Sets[i].Reference = jsonnum.Float64(AUROC(refIn, refOOD[i]))
+		}
 	}
 	return r
 }

@@ -93,11 +93,18 @@ func TestGaussianNoise(t *testing.T) {
 }
 
 // TestOODReport: the log-density bounds shift every energy by one
-// constant, so their AUROCs equal the energy's; a missing side is NaN.
+// constant, so their AUROCs equal the energy's; a missing side is NaN; the
+// reference's AUROC comes from its own scores, NaN without them.
 func TestOODReport(t *testing.T) {
 	in := []float64{1, 2, 3, 4}
 	sets := []OODSet{{Name: "far", X: make([]float64, 3)}, {Name: "near", X: make([]float64, 3)}}
-	r := oodReport("test", in, sets, [][]float64{{5, 6, 7}, {0.5, 2, 3.5}}, -10, math.NaN())
+	eOOD := [][]float64{{5, 6, 7}, {0.5, 2, 3.5}}
+	r := oodReport("test", in, sets, eOOD, -10, math.NaN(), nil, nil)
+	require.True(t, math.IsNaN(float64(r.Sets[0].Reference)))
+	withRef := oodReport("test", in, sets, eOOD, -10, math.NaN(), []float64{0, 0, 1, 1}, [][]float64{{-1, -2, -0.5}, {1, 1, 1}})
+	require.Equal(t, 0.0, float64(withRef.Sets[0].Reference))
+	require.Equal(t, bruteAUROC([]float64{0, 0, 1, 1}, []float64{1, 1, 1}), float64(withRef.Sets[1].Reference))
+	require.Equal(t, r.Sets[1].Energy, withRef.Sets[1].Energy)
 	require.Len(t, r.Sets, 2)
 	require.Equal(t, 1.0, float64(r.Sets[0].Energy))
 	require.Equal(t, bruteAUROC(in, []float64{0.5, 2, 3.5}), float64(r.Sets[1].Energy))

@@ -56,6 +56,9 @@ func (r *Report) Summary(w io.Writer) error {
 	if im := r.Images; im != nil {
 		p("dequantised test NLL = %s nats per image = %s bits/dim (%s)", im.DequantizedNLL, im.BitsPerDim, "an upper bound on the discretised model's code length, optimistic by the AIS's bias")
 		p("confinement: %s", im.Confinement)
+		if ref := im.Reference; ref != nil {
+			p("reference, %s: test NLL = %s nats per image (exact), dequantised %s = %s bits/dim", ref.Model, ref.NLL, ref.DequantizedNLL, ref.BitsPerDim)
+		}
 	}
 	if r.Test.KLGap != nil {
 		p("H(data) = %.4f, KL gap = %s (paired %s)", float64(*r.Test.DataEntropy), *r.Test.KLGap, *r.Test.KLGapPaired)
@@ -107,9 +110,10 @@ func (r *Report) Summary(w io.Writer) error {
 	}
 	if im := r.Images; im != nil {
 		if o := im.OOD; o != nil {
-			p("out-of-distribution AUROC against %d %s (mean E %.4g): energy / −⌊log p⌋ / −⌈log p⌉", o.N, o.InDistribution, float64(o.MeanEnergy))
+			p("out-of-distribution AUROC against %d %s (mean E %.4g): energy / −⌊log p⌋ / −⌈log p⌉ / the Gaussian reference's NLL", o.N, o.InDistribution, float64(o.MeanEnergy))
 			for _, st := range o.Sets {
-				p("  %-62s %.4f / %.4f / %.4f  (n = %d, mean E %.4g)", st.Name, float64(st.Energy), float64(st.LogDensityLower), float64(st.LogDensityUpper), st.N, float64(st.MeanEnergy))
+				p("  %-62s %.4f / %.4f / %.4f / %.4f  (n = %d, mean E %.4g)", st.Name, float64(st.Energy), float64(st.LogDensityLower), float64(st.LogDensityUpper),
+					float64(st.Reference), st.N, float64(st.MeanEnergy))
 			}
 		}
 		if q := im.Quality; q != nil {
@@ -118,7 +122,10 @@ func (r *Report) Summary(w io.Writer) error {
 			for _, s := range []struct {
 				name string
 				q    *classify.Report
-			}{{"generator", q.Generator}, {"langevin", q.Langevin}} {
+			}{{"generator", q.Generator}, {"langevin", q.Langevin}, {"reference", q.Reference}} {
+				if s.q == nil {
+					continue
+				}
 				p("  %-9s %d samples: %d/%d classes, label KL %.4f, confident %.1f%%, Fréchet %.3g", s.name, s.q.Samples.N,
 					s.q.Samples.ClassesCovered, len(s.q.Samples.Histogram), float64(s.q.Samples.LabelKL), 100*float64(s.q.Samples.Confident), float64(s.q.Frechet))
 			}

@@ -108,10 +108,11 @@ func histogramSets(ne *eval.NetworkEnergy, src *data.Source, seed uint64) ([]eva
 	} else {
 		note = "\n(no test images: the t10k files are missing)"
 	}
-	sets, notes, err := eval.ImageOODSets(src.Spec, im, n, imageFitImages, seed)
+	noise, err := eval.FitGaussianNoise(im, imageFitImages)
 	if err != nil {
 		return nil, "", err
 	}
+	sets, notes := eval.ImageOODSets(src.Spec, im, n, noise, seed)
 	for _, s := range sets {
 		out = append(out, energies(s.Name, s.X))
 	}

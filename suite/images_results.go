@@ -62,17 +62,33 @@ func aurocOf(key string) func(r *Record) float64 {
 	}
 }
 
-// sampleStat reads a classifier statistic of the generator ("generator")
-// or MALA ("langevin") samples.
+// referenceAUROC is the Gaussian reference's AUROC against the OOD set
+// named key.
+func referenceAUROC(r *Record, key string) float64 {
+	if r.Report.Images.OOD == nil {
+		return math.NaN()
+	}
+	for _, s := range r.Report.Images.OOD.Sets {
+		if shortSet(s.Name) == key {
+			return float64(s.Reference)
+		}
+	}
+	return math.NaN()
+}
+
+// sampleStat reads a classifier statistic of the generator ("generator"),
+// MALA ("langevin") or Gaussian reference ("reference") samples.
 func sampleStat(which string, f func(q *classify.Report) float64) func(r *Record) float64 {
 	return func(r *Record) float64 {
-		im := r.Report.Images
-		if im == nil || im.Quality == nil {
+		if r == nil || r.Report == nil || r.Report.Images == nil || r.Report.Images.Quality == nil {
 			return math.NaN()
 		}
-		q := im.Quality.Generator
-		if which == "langevin" {
-			q = im.Quality.Langevin
+		q := r.Report.Images.Quality.Generator
+		switch which {
+		case "langevin":
+			q = r.Report.Images.Quality.Langevin
+		case "reference":
+			q = r.Report.Images.Quality.Reference
 		}
 		if q == nil {
 			return math.NaN()
@@ -95,6 +111,18 @@ func oodKeys(recs []*Record, set string) []string {
 				keys = append(keys, shortSet(s.Name))
 			}
 			return keys
+		}
+	}
+	return nil
+}
+
+// referenceRecord is an evaluated run of set with the Gaussian reference
+// (nil if none): the reference depends on the data and the evaluation's
+// seed, not on the model, so one run gives its rows.
+func referenceRecord(recs []*Record, set string) *Record {
+	for _, r := range recs {
+		if r != nil && r.Set == set && r.Status == "ok" && r.Report != nil && r.Report.Images != nil && r.Report.Images.Reference != nil {
+			return r
 		}
 	}
 	return nil
@@ -167,6 +195,7 @@ func writeImageResults(w io.Writer, c Config, recs []*Record, commit string, dat
 	p("bits/dim is computed on dequantised test images 2(v + u)/256 − 1, u ∼ U(0, 1): an upper bound on the code length of the discretised model, up to the AIS's optimism.")
 	p("The bracket ⌊log Z⌋ (the trained lower bound), iw (the importance-weighted lower bound, exact log-det) and ⌈log Z⌉ (the trained upper bound) bound the normaliser on the generator's 32-D image manifold, not log Z on the cube: they are not comparable with the AIS value.")
 	p("OOD: AUROC of the energy, test images of the training set against each set (eval.OODNote). Samples: the shipped classifier of the data set (package classify) on generator samples and on their MALA refinements on the cube; Fréchet is the squared distance between Gaussian fits of its 128 penultimate features, against the test images.")
+	p("The rows in italics are the Gaussian reference (eval.ImageReference), a simple density on the same data and test points: N(μ, Σ + λI) on R^784 with the mean and full covariance of the training images and the ridge λ chosen by the likelihood of held-out training images. Its log Z is exact, so its NLL is exact (on R^784, which restricting it to the cube could only lower); its OOD score is its NLL; its samples are clipped to the cube.")
 	p("Entries are mean ± standard deviation over seeds; (k/n): only k of n runs gave a value. Minutes are wall-clock training and evaluation times.")
 
 	for _, set := range c.Sets {
@@ -189,6 +218,13 @@ func writeImageResults(w io.Writer, c Config, recs []*Record, commit string, dat
 				cell(values(g, func(r *Record) float64 { return bracketKind(r, "iw") }), 1),
 				cell(values(g, func(r *Record) float64 { return bracketValue(r, "upper") }), 1),
 				divergences(g), cell(minutes(g, false), 1), cell(minutes(g, true), 1))
+		}
+		ref := referenceRecord(recs, set)
+		refName := ""
+		if ref != nil {
+			ir := ref.Report.Images.Reference
+			refName = fmt.Sprintf("*Gaussian (λ = %g·tr Σ/D)*", ir.RelRidge)
+			p("| %s | %.1f | %.3f | — | — | — | — | — | — | — |", refName, float64(ir.NLL.Value), float64(ir.BitsPerDim.Value))
 		}
 		p("")
 		for _, pr := range prs {
@@ -215,6 +251,13 @@ func writeImageResults(w io.Writer, c Config, recs []*Record, commit string, dat
 			}
 			p("%s", row)
 		}
+		if ref != nil {
+			row := "| " + refName + " |"
+			for _, k := range keys {
+				row += " " + cell([]float64{referenceAUROC(ref, k)}, 4) + " |"
+			}
+			p("%s", row)
+		}
 		p("")
 		p("| pairing | samples | classes | label KL | confident | Fréchet |")
 		p("|---|---|---|---|---|---|")
@@ -233,6 +276,10 @@ func writeImageResults(w io.Writer, c Config, recs []*Record, commit string, dat
 					cell(values(g, sampleStat(which, func(q *classify.Report) float64 { return 100 * confident(q) })), 1)+" %",
 					cell(values(g, sampleStat(which, frechet)), 1))
 			}
+		}
+		if q := sampleStat("reference", classes)(ref); ref != nil && !math.IsNaN(q) {
+			p("| %s | its samples | %.0f | %.4f | %.1f %% | %.1f |", refName, q, sampleStat("reference", labelKL)(ref),
+				100*sampleStat("reference", confident)(ref), sampleStat("reference", frechet)(ref))
 		}
 	}
 

@@ -130,6 +130,8 @@ func TestImagesShort(t *testing.T) {
 		require.NotNil(t, r.Report.Images)
 		require.NotNil(t, r.Report.Images.OOD)
 		require.NotNil(t, r.Report.Images.Quality)
+		require.NotNil(t, r.Report.Images.Reference)
+		require.NotNil(t, r.Report.Images.Quality.Reference)
 	}
 	require.Contains(t, log.String(), "bits/dim")
 	require.NoError(t, WriteResults(c, recs, "abc", fixed))
@@ -142,6 +144,8 @@ func TestImagesShort(t *testing.T) {
 		"## Goals of issue 15", "certification of sv+gp", "beats the lower-bound-only baseline", "## Every run", "mnist-sv+none-s1", ImagesGridFile} {
 		require.Contains(t, md, want)
 	}
+	// The Gaussian reference's rows: likelihood, OOD and samples, per set.
+	require.Equal(t, 3*len(c.Sets), strings.Count(md, "| *Gaussian (λ = "), "the reference rows")
 	if len(c.Sets) == 2 {
 		require.Contains(t, md, "AUROC vs fashion-mnist")
 		require.Contains(t, md, "Fashion-MNIST-trained against MNIST (every run): **")
