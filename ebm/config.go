@@ -176,7 +176,9 @@ const DefaultGPWeight = 0.001
 // 0.561 on rings, and from 0.064 to 0.077 on 8gaussians and 0.276 to 0.301
 // on checkerboard, within the seeds' spread; the chains run on 0–81 % of
 // the iterations there, depending on the seed, and 80–88 % on 25gaussians
-// (results/ABLATION-resample.md, variant no-resample).
+// (results/ABLATION-resample.md, variant no-resample). Of the thresholds
+// 0.1, 0.3 and 0.5, 0.3 is 2–3× closer on 25gaussians and within the seeds'
+// spread elsewhere (the same file, "The threshold").
 var DefaultNegatives = NegativesConfig{Steps: 10, StepSize: 0.03, MALA: true, TargetAcceptance: 0.6, Importance: true, Resample: 0.3}
 
 // WeightedNegatives, the default before DefaultNegatives, are the
