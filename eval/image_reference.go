@@ -64,12 +64,7 @@ func fitImageGaussians(im *data.Images, fit int, stream *nn.Stream) (*imageGauss
 	if g.noise, err = newImageGaussian(m, GaussianRidge); err != nil {
 		return nil, err
 	}
-	D := im.Dim()
-	held := make([]float64, hold*D)
-	for i, v := range im.Pix[n*D : (n+hold)*D] {
-		held[i] = 2*float64(v)/255 - 1
-	}
-	held = dequantize(held, stream)
+	held := dequantize(imageRows(im, n, hold), stream)
 	best := math.Inf(-1)
 	for _, rel := range ReferenceRidges {
 		cand, err := newImageGaussian(m, rel)

@@ -138,11 +138,15 @@ func loadTestImages(name string) (*data.Images, error) {
 
 // ImageRows returns the first n images of im (all if fewer) as float64 rows
 // in [−1, 1] (2v/255 − 1, data.Symmetric without dequantisation).
-func ImageRows(im *data.Images, n int) []float64 {
-	n = min(n, im.N)
+func ImageRows(im *data.Images, n int) []float64 { return imageRows(im, 0, n) }
+
+// imageRows returns images from to from+n−1 of im (as many as there are)
+// as ImageRows does.
+func imageRows(im *data.Images, from, n int) []float64 {
+	n = max(min(n, im.N-from), 0)
 	D := im.Dim()
 	x := make([]float64, n*D)
-	for i, v := range im.Pix[:n*D] {
+	for i, v := range im.Pix[from*D : (from+n)*D] {
 		x[i] = 2*float64(v)/255 - 1
 	}
 	return x

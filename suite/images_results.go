@@ -10,6 +10,7 @@ import (
 
 	"github.com/ebmcpu/ebmcpu/classify"
 	"github.com/ebmcpu/ebmcpu/ebm"
+	"github.com/ebmcpu/ebmcpu/eval"
 )
 
 // The goals of issue 15 that IMAGES.md checks.
@@ -48,15 +49,24 @@ func bracketKind(r *Record, kind string) float64 {
 	return math.NaN()
 }
 
-// aurocOf is the energy's AUROC against the OOD set named key (shortSet).
+// oodSet is a run's result against the OOD set named key (shortSet), nil
+// if it has none.
+func oodSet(r *Record, key string) *eval.OODResult {
+	if im := r.Report.Images; im != nil && im.OOD != nil {
+		for i, s := range im.OOD.Sets {
+			if shortSet(s.Name) == key {
+				return &im.OOD.Sets[i]
+			}
+		}
+	}
+	return nil
+}
+
+// aurocOf is the energy's AUROC against the OOD set named key.
 func aurocOf(key string) func(r *Record) float64 {
 	return func(r *Record) float64 {
-		if im := r.Report.Images; im != nil && im.OOD != nil {
-			for _, s := range im.OOD.Sets {
-				if shortSet(s.Name) == key {
-					return float64(s.Energy)
-				}
-			}
+		if s := oodSet(r, key); s != nil {
+			return float64(s.Energy)
 		}
 		return math.NaN()
 	}
@@ -65,13 +75,8 @@ func aurocOf(key string) func(r *Record) float64 {
 // referenceAUROC is the Gaussian reference's AUROC against the OOD set
 // named key.
 func referenceAUROC(r *Record, key string) float64 {
-	if r.Report.Images.OOD == nil {
-		return math.NaN()
-	}
-	for _, s := range r.Report.Images.OOD.Sets {
-		if shortSet(s.Name) == key {
-			return float64(s.Reference)
-		}
+	if s := oodSet(r, key); s != nil {
+		return float64(s.Reference)
 	}
 	return math.NaN()
 }
