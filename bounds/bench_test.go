@@ -25,7 +25,7 @@ func toyNets32(t testing.TB, seed uint64) Nets[float32] {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Nets[float32]{Energy: e, Generator: g, Confine: 0.01}
+	return Nets[float32]{Energy: e, Generator: g, Base: Base[float32]{Confine: 0.01}}
 }
 
 type benchCase struct {
@@ -103,7 +103,7 @@ func BenchmarkBounds(b *testing.B) {
 func BenchmarkLangevinStep(b *testing.B) {
 	nets := toyNets32(b, 1)
 	s := nn.NewStream(4, "lbench")
-	et := must(NewEnergyTarget(nets.Energy, 0.01, benchB))
+	et := must(NewEnergyTarget(nets.Energy, Base[float32]{Confine: 0.01}, benchB))
 	lt := must(NewLatentTarget(nets, "", LOBPCGConfig{}, benchB, s))
 	lt.S = 0.5
 	for _, c := range []struct {

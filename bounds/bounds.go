@@ -43,12 +43,10 @@ func (e *Estimate) UnmarshalJSON(b []byte) error {
 
 // Nets are the two networks every bound works on: the energy E_θ (D → 1)
 // and the generator G_φ (d → D). The energy the bounds see is
-// E_θ(x) + Confine·‖x‖², a confining term (Confine ≥ 0) that makes exp(−E)
-// integrable whatever the network does at infinity; it carries no
-// parameters.
+// E_θ(x) + Base(x), with the parameter-free Base (ConfinedEnergy).
 type Nets[T asm.Float] struct {
 	Energy, Generator *nn.Network[T]
-	Confine           float64
+	Base              Base[T]
 }
 
 // dims returns the latent width d and the data width D.
@@ -63,12 +61,10 @@ func (n Nets[T]) validate(injective bool) error {
 		return fmt.Errorf("bounds: the energy outputs width %d, want 1", n.Energy.Out())
 	case n.Energy.In() != n.Generator.Out():
 		return fmt.Errorf("bounds: the energy takes width %d but the generator outputs %d", n.Energy.In(), n.Generator.Out())
-	case !(n.Confine >= 0) || math.IsInf(n.Confine, 1):
-		return fmt.Errorf("bounds: Confine = %v, want a finite value ≥ 0", n.Confine)
 	case injective && n.Generator.In() > n.Generator.Out():
 		return fmt.Errorf("bounds: latent width %d exceeds data width %d; an injective generator needs d ≤ D", n.Generator.In(), n.Generator.Out())
 	}
-	return nil
+	return n.Base.Validate(n.Energy.In())
 }
 
 // EntropyLower is a lower bound Ĥ ≤ H[q] on the generator entropy (SPEC

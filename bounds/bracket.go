@@ -71,7 +71,7 @@ func NewBracket[T asm.Float](nets Nets[T], maxBatch int, stream *nn.Stream) (*Br
 	}
 	d, D := nets.dims()
 	return &Bracket[T]{nets: nets, d: d, D: D, maxB: maxBatch, stream: stream,
-		gen: nets.Generator.NewWorkspace(maxBatch, 0), en: newConfinedEnergy(nets.Energy, nets.Confine, maxBatch, 0),
+		gen: nets.Generator.NewWorkspace(maxBatch, 0), en: newConfinedEnergy(nets.Energy, nets.Base, maxBatch, 0),
 		x: make([]T, maxBatch*D), eps: make([]T, maxBatch*D),
 		eterm: make([]float64, maxBatch), comb: make([]float64, maxBatch)}, nil
 }

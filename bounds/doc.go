@@ -4,8 +4,8 @@
 //
 // # The bracket
 //
-// For an energy E (a network E_θ plus a parameter-free confining term
-// c‖x‖², see Nets) and a generator G: R^d → R^D with latent z ∼ N(0, I_d)
+// For an energy E (a network E_θ plus a parameter-free base: a confining
+// term c‖x‖² and optionally a Gaussian quadratic, see Base) and a generator G: R^d → R^D with latent z ∼ N(0, I_d)
 // and law q, the latent log-ratio is
 //
 //	f(z) = −E(G(z)) + ½‖z‖² + (d/2)·log 2π + ½ log det(J(z)ᵀJ(z)),  J = ∂G/∂z,

@@ -50,8 +50,32 @@ func fdNets(t testing.TB, seed uint64, d, D int, genAct string) Nets[float64] {
 	return Nets[float64]{
 		Energy:    mlp(t, nn.MLPSpec{Widths: []int{D, 6, 5, 1}, Activation: "silu", SpectralNorm: true, OutputScale: true}, s),
 		Generator: mlp(t, nn.MLPSpec{Widths: []int{d, 6, 5, D}, Activation: genAct, BatchNorm: true}, s),
-		Confine:   0.3,
+		Base:      testBase(D, 0.3, s),
 	}
+}
+
+// testBase is a base with confinement c and a Gaussian quadratic: a random
+// mean and the precision P = AAᵀ/D + I/2 of a random A, symmetric positive
+// definite.
+func testBase(D int, c float64, s *nn.Stream) Base[float64] {
+	a := make([]float64, D*D)
+	nn.Normal(s, a)
+	b := Base[float64]{Confine: c, Mean: make([]float64, D), Precision: make([]float64, D*D)}
+	nn.Normal(s, b.Mean)
+	for i := 0; i < D; i++ {
+		for j := 0; j <= i; j++ {
+			var v float64
+			for k := 0; k < D; k++ {
+				v += a[i*D+k] * a[j*D+k]
+			}
+			v /= float64(D)
+			if i == j {
+				v += 0.5
+			}
+			b.Precision[i*D+j], b.Precision[j*D+i] = v, v
+		}
+	}
+	return b
 }
 
 func zeroGrads(ps []*nn.Param[float64]) {
@@ -308,7 +332,7 @@ func TestGradLatent(t *testing.T) {
 	s := nn.NewStream(17, "targets")
 	lt := must(NewLatentTarget(nets, "", LOBPCGConfig{}, B, s))
 	lt.S = 0.7
-	et := must(NewEnergyTarget(nets.Energy, nets.Confine, B))
+	et := must(NewEnergyTarget(nets.Energy, nets.Base, B))
 	for _, tg := range []Target[float64]{lt, et} {
 		n := tg.Dim()
 		z := normals(s, B*n)

@@ -70,7 +70,7 @@ func (gc gaussCase) nets(t testing.TB) Nets[float64] {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Nets[float64]{Energy: en, Generator: g, Confine: gc.confine}
+	return Nets[float64]{Energy: en, Generator: g, Base: Base[float64]{Confine: gc.confine}}
 }
 
 // precision returns P = LᵀL.

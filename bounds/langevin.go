@@ -204,16 +204,17 @@ func (l *Langevin[T]) Acceptance() (accepted, proposed int64) { return l.accepte
 // ResetCounts zeroes the acceptance counters.
 func (l *Langevin[T]) ResetCounts() { l.accepted, l.proposed = 0, 0 }
 
-// EnergyTarget is the data-space target π(x) ∝ exp(−E_θ(x) − c‖x‖²) of an
-// energy network with a confining term c ≥ 0: the EBM sampler of the CLI.
+// EnergyTarget is the data-space target π(x) ∝ exp(−E_θ(x) − B(x)) of an
+// energy network with its base B (ConfinedEnergy): the EBM sampler of the
+// CLI and the trainer's refined negatives.
 type EnergyTarget[T asm.Float] struct {
 	en *ConfinedEnergy[T]
 }
 
-// NewEnergyTarget returns the target of energy (D → 1) with confinement c,
+// NewEnergyTarget returns the target of energy (D → 1) with the base b,
 // for batches of at most maxBatch samples.
-func NewEnergyTarget[T asm.Float](energy *nn.Network[T], confine float64, maxBatch int) (*EnergyTarget[T], error) {
-	en, err := NewConfinedEnergy(energy, confine, maxBatch, 0)
+func NewEnergyTarget[T asm.Float](energy *nn.Network[T], b Base[T], maxBatch int) (*EnergyTarget[T], error) {
+	en, err := NewConfinedEnergy(energy, b, maxBatch, 0)
 	if err != nil {
 		return nil, err
 	}

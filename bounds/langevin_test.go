@@ -64,7 +64,7 @@ func TestLangevinGaussian(t *testing.T) {
 		mala  bool
 	}{{"ula", 0.01, 1500, false}, {"mala", 0.3, 300, true}} {
 		rng := nn.NewRNG(40)
-		target := must(NewEnergyTarget(nets.Energy, 0, B))
+		target := must(NewEnergyTarget(nets.Energy, Base[float64]{}, B))
 		l := must(NewLangevin[float64](target, B, c.h, c.mala, rng.Stream("langevin")))
 		z := normals(rng.Stream("start"), B*2)
 		acc := l.Run(z, c.steps)
@@ -108,7 +108,7 @@ func TestLangevinDeterministic(t *testing.T) {
 	nets := toyNets32(t, 1)
 	run := func() []float32 {
 		s := nn.NewStream(5, "l")
-		target := must(NewEnergyTarget(nets.Energy, 0.1, 50))
+		target := must(NewEnergyTarget(nets.Energy, Base[float32]{Confine: 0.1}, 50))
 		l := must(NewLangevin[float32](target, 50, 0.01, true, s))
 		z := make([]float32, 100)
 		nn.Normal(s, z)
@@ -129,7 +129,9 @@ func TestLangevinAllocs(t *testing.T) {
 	nets := toyNets32(t, 2)
 	const B = 200
 	s := nn.NewStream(6, "allocs")
-	et := must(NewEnergyTarget(nets.Energy, 0.1, B))
+	// With both terms of the base: its quadratic must not allocate either.
+	base := Base[float32]{Confine: 0.1, Mean: []float32{0.5, -0.25}, Precision: []float32{2, 0.5, 0.5, 1}}
+	et := must(NewEnergyTarget(nets.Energy, base, B))
 	lt := must(NewLatentTarget(nets, "", LOBPCGConfig{}, B, s))
 	lt.S = 0.5
 	for _, tg := range []Target[float32]{et, lt} {
@@ -154,7 +156,7 @@ func TestLangevinAcceptProb(t *testing.T) {
 		b: []float64{0, 0}, mu: []float64{1.5, -0.7}}
 	const B, steps = 2000, 40
 	rng := nn.NewRNG(42)
-	target := must(NewEnergyTarget(gc.nets(t).Energy, 0, B))
+	target := must(NewEnergyTarget(gc.nets(t).Energy, Base[float64]{}, B))
 	l := must(NewLangevin[float64](target, B, 0.3, true, rng.Stream("langevin")))
 	if !math.IsNaN(l.AcceptProb()) {
 		t.Errorf("AcceptProb before a step = %v, want NaN", l.AcceptProb())

@@ -97,7 +97,7 @@ func newLatentEval[T asm.Float](nets Nets[T], logdet string, lob LOBPCGConfig, e
 	d, D := nets.dims()
 	le := &latentEval[T]{
 		nets: nets, d: d, D: D, exact: logdet == "exact", extra: extra, stream: stream,
-		en: newConfinedEnergy(nets.Energy, nets.Confine, maxB, 1),
+		en: newConfinedEnergy(nets.Energy, nets.Base, maxB, 1),
 		x:  make([]T, maxB*D), ld: make([]float64, maxB),
 		f: make([]float64, maxB), gf: make([]T, maxB*d), bad: make([]bool, maxB),
 	}

@@ -42,7 +42,7 @@ func smoothBijection(t testing.TB, s *nn.Stream) *nn.Network[float64] {
 // tenth of the box.
 func gridLogZ(nets Nets[float64], R float64, n int) (logZ, edge float64) {
 	const chunk = 4096
-	ee := newConfinedEnergy(nets.Energy, nets.Confine, chunk, 1)
+	ee := newConfinedEnergy(nets.Energy, nets.Base, chunk, 1)
 	h := 2 * R / float64(n)
 	vals := make([]float64, 0, n*n)
 	inner := make([]bool, 0, n*n)
@@ -97,7 +97,7 @@ func TestNonlinear2D(t *testing.T) {
 			p.Value[i] *= 2.5 // a non-trivial landscape
 		}
 	}
-	nets := Nets[float64]{Energy: energy, Generator: smoothBijection(t, rng.Stream("gen")), Confine: 0.4}
+	nets := Nets[float64]{Energy: energy, Generator: smoothBijection(t, rng.Stream("gen")), Base: Base[float64]{Confine: 0.4}}
 
 	logZ, edge := gridLogZ(nets, 9, 900)
 	coarse, _ := gridLogZ(nets, 9, 450)

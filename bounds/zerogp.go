@@ -31,7 +31,7 @@ func NewZeroGP[T asm.Float](nets Nets[T], lambda float64, maxBatch int) (*ZeroGP
 	if !(lambda > 0) || math.IsInf(lambda, 1) || maxBatch < 1 {
 		return nil, fmt.Errorf("bounds: ZeroGP: λ = %v, maxBatch = %d", lambda, maxBatch)
 	}
-	return &ZeroGP[T]{lambda: lambda, en: newConfinedEnergy(nets.Energy, nets.Confine, maxBatch, 1), maxB: maxBatch,
+	return &ZeroGP[T]{lambda: lambda, en: newConfinedEnergy(nets.Energy, nets.Base, maxBatch, 1), maxB: maxBatch,
 		coef: make([]float64, maxBatch)}, nil
 }
 

@@ -6,47 +6,9 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/ebmcpu/ebmcpu/gaussian"
 )
-
-// Gaussian is the Gaussian fit of a set of feature vectors: their mean and
-// their covariance with the unbiased 1/(n−1) normalisation (numpy.cov's
-// default, as FID uses).
-type Gaussian struct {
-	Mean []float64
-	Cov  *mat.SymDense
-	N    int // number of vectors fitted
-}
-
-// FitGaussian returns the Gaussian fit of the n×d row-major features x
-// (float64 accumulation). It needs at least two rows.
-func FitGaussian(x []float32, d int) (*Gaussian, error) {
-	if d <= 0 || len(x)%d != 0 {
-		return nil, fmt.Errorf("classify: FitGaussian: %d values are not rows of width %d", len(x), d)
-	}
-	n := len(x) / d
-	if n < 2 {
-		return nil, fmt.Errorf("classify: FitGaussian needs at least 2 vectors, got %d", n)
-	}
-	mean := make([]float64, d)
-	for i := 0; i < n; i++ {
-		for j, v := range x[i*d : (i+1)*d] {
-			mean[j] += float64(v)
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(n)
-	}
-	centred := mat.NewDense(n, d, nil)
-	for i := 0; i < n; i++ {
-		row := centred.RawRowView(i)
-		for j, v := range x[i*d : (i+1)*d] {
-			row[j] = float64(v) - mean[j]
-		}
-	}
-	cov := mat.NewSymDense(d, nil)
-	cov.SymOuterK(1/float64(n-1), centred.T())
-	return &Gaussian{Mean: mean, Cov: cov, N: n}, nil
-}
 
 // FrechetDistance returns the squared Fréchet (2-Wasserstein) distance
 // between the Gaussians N(μ₁, Σ₁) and N(μ₂, Σ₂),
@@ -60,7 +22,7 @@ func FitGaussian(x []float32, d int) (*Gaussian, error) {
 // eigenvalues that rounding made slightly negative taken as zero. A result
 // that rounding made negative is returned as 0. Non-finite inputs give
 // NaN; mismatched sizes are an error.
-func FrechetDistance(a, b *Gaussian) (float64, error) {
+func FrechetDistance(a, b *gaussian.Moments) (float64, error) {
 	d := len(a.Mean)
 	if len(b.Mean) != d || a.Cov.SymmetricDim() != d || b.Cov.SymmetricDim() != d {
 		return 0, fmt.Errorf("classify: FrechetDistance: dimensions %d/%d and %d/%d differ",
@@ -91,7 +53,7 @@ func FrechetDistance(a, b *Gaussian) (float64, error) {
 }
 
 // finite reports whether the mean and covariance of g are finite.
-func finite(g *Gaussian) bool {
+func finite(g *gaussian.Moments) bool {
 	for i, m := range g.Mean {
 		if math.IsNaN(m) || math.IsInf(m, 0) {
 			return false

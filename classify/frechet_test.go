@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/ebmcpu/ebmcpu/gaussian"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
@@ -37,8 +38,8 @@ func TestFrechetClosedForm2D(t *testing.T) {
 		m1, m2 := make([]float64, 2), make([]float64, 2)
 		nn.Normal(s, m1)
 		nn.Normal(s, m2)
-		a := &Gaussian{Mean: m1, Cov: randSPD2(s)}
-		b := &Gaussian{Mean: m2, Cov: randSPD2(s)}
+		a := &gaussian.Moments{Mean: m1, Cov: randSPD2(s)}
+		b := &gaussian.Moments{Mean: m2, Cov: randSPD2(s)}
 		dm2 := (m1[0]-m2[0])*(m1[0]-m2[0]) + (m1[1]-m2[1])*(m1[1]-m2[1])
 		got, err := FrechetDistance(a, b)
 		require.NoError(t, err)
@@ -50,8 +51,8 @@ func TestFrechetClosedForm2D(t *testing.T) {
 	}
 	// Singular covariances: N(0, diag(1, 0)) and N(μ, diag(0, 4)) share no
 	// direction, so the trace term vanishes: d² = ‖μ‖² + 1 + 4.
-	a := &Gaussian{Mean: []float64{0, 0}, Cov: mat.NewSymDense(2, []float64{1, 0, 0, 0})}
-	b := &Gaussian{Mean: []float64{3, 0}, Cov: mat.NewSymDense(2, []float64{0, 0, 0, 4})}
+	a := &gaussian.Moments{Mean: []float64{0, 0}, Cov: mat.NewSymDense(2, []float64{1, 0, 0, 0})}
+	b := &gaussian.Moments{Mean: []float64{3, 0}, Cov: mat.NewSymDense(2, []float64{0, 0, 0, 4})}
 	got, err := FrechetDistance(a, b)
 	require.NoError(t, err)
 	require.InDelta(t, 14, got, 1e-12)
@@ -86,13 +87,13 @@ func TestFrechetClosedFormHighDim(t *testing.T) {
 	qr.Factorize(mat.NewDense(d, d, g))
 	var q mat.Dense
 	qr.QTo(&q)
-	rotate := func(m []float64, c *mat.SymDense) *Gaussian {
+	rotate := func(m []float64, c *mat.SymDense) *gaussian.Moments {
 		var qm mat.VecDense
 		qm.MulVec(&q, mat.NewVecDense(d, m))
 		var qc, qcq mat.Dense
 		qc.Mul(&q, c)
 		qcq.Mul(&qc, q.T())
-		return &Gaussian{Mean: qm.RawVector().Data, Cov: symmetrise(&qcq)}
+		return &gaussian.Moments{Mean: qm.RawVector().Data, Cov: symmetrise(&qcq)}
 	}
 	a, b := rotate(m1, c1), rotate(m2, c2)
 	got, err := FrechetDistance(a, b)
@@ -103,14 +104,7 @@ func TestFrechetClosedFormHighDim(t *testing.T) {
 	require.InDelta(t, 0, self, 1e-9*want)
 }
 
-func TestFitGaussian(t *testing.T) {
-	g, err := FitGaussian([]float32{1, 2, 3, 6, 5, 1}, 2)
-	require.NoError(t, err)
-	require.Equal(t, []float64{3, 3}, g.Mean)
-	// Centred rows (−2, −1), (0, 3), (2, −2); Σ = XᵀX/2.
-	require.InDeltaSlice(t, []float64{4, -1, -1, 7}, mat.DenseCopyOf(g.Cov).RawMatrix().Data, 1e-12)
-	require.Equal(t, 3, g.N)
-
+func TestFrechetOfFittedMoments(t *testing.T) {
 	// Samples of a known Gaussian: the fitted distance to it shrinks like
 	// the sampling error (≈ d²/n·const for the covariance term).
 	s := nn.NewStream(3, "fit")
@@ -123,29 +117,25 @@ func TestFitGaussian(t *testing.T) {
 			x[i*d+j] = float32(z[j]*float64(j+1) + 1) // N(1, diag(1, 4, 9, 16))
 		}
 	}
-	g, err = FitGaussian(x, d)
+	g, err := gaussian.FitMoments(x, d)
 	require.NoError(t, err)
-	truth := &Gaussian{Mean: []float64{1, 1, 1, 1}, Cov: mat.NewSymDense(d, []float64{1, 0, 0, 0, 0, 4, 0, 0, 0, 0, 9, 0, 0, 0, 0, 16})}
+	truth := &gaussian.Moments{Mean: []float64{1, 1, 1, 1}, Cov: mat.NewSymDense(d, []float64{1, 0, 0, 0, 0, 4, 0, 0, 0, 0, 9, 0, 0, 0, 0, 16})}
 	fd, err := FrechetDistance(g, truth)
 	require.NoError(t, err)
 	require.Less(t, fd, 0.02)
-	shifted := &Gaussian{Mean: []float64{2, 1, 1, 1}, Cov: truth.Cov}
+	shifted := &gaussian.Moments{Mean: []float64{2, 1, 1, 1}, Cov: truth.Cov}
 	fd, err = FrechetDistance(g, shifted)
 	require.NoError(t, err)
 	require.InDelta(t, 1, fd, 0.05) // a unit shift of the mean adds 1
 
-	_, err = FitGaussian([]float32{1, 2}, 2)
-	require.Error(t, err, "one vector has no covariance")
-	_, err = FitGaussian([]float32{1, 2, 3}, 2)
-	require.Error(t, err)
 }
 
 func TestFrechetBadInput(t *testing.T) {
-	a := &Gaussian{Mean: []float64{0, 0}, Cov: mat.NewSymDense(2, []float64{1, 0, 0, 1})}
-	b := &Gaussian{Mean: []float64{0}, Cov: mat.NewSymDense(1, []float64{1})}
+	a := &gaussian.Moments{Mean: []float64{0, 0}, Cov: mat.NewSymDense(2, []float64{1, 0, 0, 1})}
+	b := &gaussian.Moments{Mean: []float64{0}, Cov: mat.NewSymDense(1, []float64{1})}
 	_, err := FrechetDistance(a, b)
 	require.Error(t, err)
-	c := &Gaussian{Mean: []float64{0, 0}, Cov: mat.NewSymDense(2, []float64{1, math.NaN(), math.NaN(), 1})}
+	c := &gaussian.Moments{Mean: []float64{0, 0}, Cov: mat.NewSymDense(2, []float64{1, math.NaN(), math.NaN(), 1})}
 	fd, err := FrechetDistance(a, c)
 	require.NoError(t, err)
 	require.True(t, math.IsNaN(fd))

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/ebmcpu/ebmcpu/data"
+	"github.com/ebmcpu/ebmcpu/gaussian"
 	"github.com/ebmcpu/ebmcpu/internal/jsonnum"
 )
 
@@ -61,7 +62,7 @@ type Report struct {
 type Reference struct {
 	c        *Classifier
 	stats    Stats
-	gauss    *Gaussian
+	gauss    *gaussian.Moments
 	accuracy float64
 }
 
@@ -78,7 +79,7 @@ func NewReference(c *Classifier, ref []float32, labels []uint8) (*Reference, err
 	if labels != nil && len(labels) != m {
 		return nil, fmt.Errorf("%w: %d reference labels for %d images", ErrShape, len(labels), m)
 	}
-	g, err := FitGaussian(feats, c.Spec.Features)
+	g, err := gaussian.FitMoments(feats, c.Spec.Features)
 	if err != nil {
 		return nil, fmt.Errorf("classify: reference images: %w", err)
 	}
@@ -107,7 +108,7 @@ func (r *Reference) Quality(samples []float32) (*Report, error) {
 		Frechet: jsonnum.Float64(math.NaN()), ReferenceAccuracy: jsonnum.Float64(r.accuracy)}
 	rep.Reference.Histogram = slices.Clone(r.stats.Histogram) // reports share nothing
 	if rep.Samples.N >= 2 {
-		g, err := FitGaussian(feats, r.c.Spec.Features)
+		g, err := gaussian.FitMoments(feats, r.c.Spec.Features)
 		if err != nil {
 			return nil, err
 		}

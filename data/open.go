@@ -129,17 +129,25 @@ func (s *Source) Dim() int {
 	return s.Images.Dim()
 }
 
+// Finite returns the training rows of finite data as training sees them
+// (images as pixels in [−1, 1], not dequantised), or nil for a built-in set.
+func (s *Source) Finite() Finite {
+	switch {
+	case s.Images != nil:
+		return s.Images.Source(Symmetric, false)
+	case s.Table != nil:
+		return s.Table
+	}
+	return nil
+}
+
 // Batches returns the training stream, drawing from rng. For finite data
 // it is a Sampler, also returned so that its position can be checkpointed.
 func (s *Source) Batches(rng *rand.Rand) (Batcher, *Sampler, error) {
 	if s.Toy != nil {
 		return s.Toy.Batches(rng), nil, nil
 	}
-	f := Finite(s.Table)
-	if s.Images != nil {
-		f = s.Images.Source(Symmetric, false)
-	}
-	sm, err := NewSampler(f, rng)
+	sm, err := NewSampler(s.Finite(), rng)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -155,10 +163,7 @@ func (s *Source) Draw(rng *rand.Rand, dst []float32, n int) {
 		return
 	}
 	D := s.Dim()
-	f := Finite(s.Table)
-	if s.Images != nil {
-		f = s.Images.Source(Symmetric, false)
-	}
+	f := s.Finite()
 	for i := 0; i < n; i++ {
 		f.Row(index(rng, f.Len()), dst[i*D:(i+1)*D], rng)
 	}

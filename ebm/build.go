@@ -134,7 +134,8 @@ func NewBounds(c Config, nets bounds.Nets[float32], batch int, rng *nn.RNG) (Bou
 
 // NewNets builds the energy (D → 1) and generator (d → D) networks of c for
 // data of the given dims, initialised from the streams "init/energy" and
-// "init/generator" of rng (nil: left for a checkpoint to fill).
+// "init/generator" of rng (nil: left for a checkpoint to fill), with the
+// confinement of c; a Gaussian base is FitBase's or a checkpoint's.
 func NewNets(c Config, dims Dims, rng *nn.RNG) (bounds.Nets[float32], error) {
 	var se, sg *nn.Stream
 	if rng != nil {
@@ -148,7 +149,7 @@ func NewNets(c Config, dims Dims, rng *nn.RNG) (bounds.Nets[float32], error) {
 	if err != nil {
 		return bounds.Nets[float32]{}, fmt.Errorf("generator network: %w", err)
 	}
-	return bounds.Nets[float32]{Energy: e, Generator: g, Confine: c.Confine}, nil
+	return bounds.Nets[float32]{Energy: e, Generator: g, Base: bounds.Base[float32]{Confine: c.Confine}}, nil
 }
 
 // DimsOf returns the dims of a model of c on the data src: the data width,
@@ -202,6 +203,6 @@ func CopyNets(c Config, dims Dims, nets bounds.Nets[float32]) (bounds.Nets[float
 	if err := nn.CopyState(out.Generator, nets.Generator); err != nil {
 		return out, fmt.Errorf("generator network: %w", err)
 	}
-	out.Confine = nets.Confine
+	out.Base = nets.Base // read-only: shared
 	return out, nil
 }

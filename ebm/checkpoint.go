@@ -12,11 +12,12 @@ import (
 
 // The checkpoint of a run is an nn.Checkpoint holding, in this order:
 //
-//	tensors  "energy/…", "generator/…"  the networks (nn.AddNetwork)
-//	         "aux/<name>"               the auxiliary parameters of an mi lower bound
+//	tensors  "energy/…", "generator/…"       the networks (nn.AddNetwork)
+//	         "base/mean", "base/precision"   the Gaussian base (Config.Base, bounds.Base)
+//	         "aux/<name>"                    the auxiliary parameters of an mi lower bound
 //	blobs    the training state the trainer adds (optimisers, RNG, sampler, guard)
-//	         "dims"                     {"data_dim": D, "latent_dim": d}
-//	         "config"                   the run's Config as JSON
+//	         "dims"                          {"data_dim": D, "latent_dim": d}
+//	         "config"                        the run's Config as JSON
 //
 // The model part (networks, auxiliary parameters, widths, config) is
 // enough to load a Model without the training data; the training state
@@ -27,7 +28,19 @@ const (
 	generatorPrefix = "generator"
 	auxPrefix       = "aux/"
 	dimsBlob        = "dims"
+	baseMean        = "base/mean"
+	basePrecision   = "base/precision"
 )
+
+// Float32Tensor stores the float32 values v as a checkpoint tensor of the
+// given shape.
+func Float32Tensor(name string, v []float32, shape ...int) *nn.Tensor {
+	data := make([]float64, len(v))
+	for i, x := range v {
+		data[i] = float64(x)
+	}
+	return &nn.Tensor{Name: name, DType: nn.Float32, Shape: shape, Data: data}
+}
 
 // Dims are the widths of a model: the data width D, the latent width d,
 // and for images their shape (D = Channels·Height·Width).
@@ -44,21 +57,22 @@ func (d Dims) Image() bool {
 	return d.Channels > 0 && d.Height > 0 && d.Width > 0 && d.Channels*d.Height*d.Width == d.Data
 }
 
-// AddNets adds the networks, the moving average of the energy's weights
-// (nil without one) and the auxiliary parameters of the lower bound to c:
-// the tensors of a model checkpoint.
+// AddNets adds the networks, the Gaussian base (if any), the moving
+// average of the energy's weights (nil without one) and the auxiliary
+// parameters of the lower bound to c: the tensors of a model checkpoint.
 func AddNets(c *nn.Checkpoint, nets bounds.Nets[float32], ema *nn.Network[float32], aux []*nn.Param[float32]) {
 	nn.AddNetwork(c, energyPrefix, nets.Energy)
 	nn.AddNetwork(c, generatorPrefix, nets.Generator)
+	if b := nets.Base; b.Precision != nil {
+		D := len(b.Mean)
+		c.SetTensor(Float32Tensor(baseMean, b.Mean, D))
+		c.SetTensor(Float32Tensor(basePrecision, b.Precision, D, D))
+	}
 	if ema != nil {
 		nn.AddNetwork(c, emaPrefix, ema)
 	}
 	for _, p := range aux {
-		data := make([]float64, len(p.Value))
-		for i, v := range p.Value {
-			data[i] = float64(v)
-		}
-		c.SetTensor(&nn.Tensor{Name: auxPrefix + p.Name, DType: nn.Float32, Shape: append([]int(nil), p.Shape...), Data: data})
+		c.SetTensor(Float32Tensor(auxPrefix+p.Name, p.Value, p.Shape...))
 	}
 }
 
@@ -150,12 +164,19 @@ func ReadCheckpoint(path string) (*Saved, error) {
 func (s *Saved) Step() int { return int(s.Ckpt.Step) }
 
 // Nets builds the networks of the model the checkpoint holds: the
-// generator, and the energy with the moving average of its weights when
-// the run kept one (Config.EMA), else its last weights.
+// generator, the energy's base, and the energy with the moving average of
+// its weights when the run kept one (Config.EMA), else its last weights.
 func (s *Saved) Nets() (bounds.Nets[float32], error) {
 	nets, err := NewNets(s.Config, s.Dims, nil)
 	if err != nil {
 		return nets, fmt.Errorf("checkpoint %s: %w", s.Path, err)
+	}
+	if s.Config.Base.Weight > 0 {
+		D := s.Dims.Data
+		nets.Base.Mean, nets.Base.Precision = make([]float32, D), make([]float32, D*D)
+	}
+	if err := s.loadBase(nets.Base); err != nil {
+		return nets, err
 	}
 	energy := energyPrefix
 	if s.Config.EMA > 0 {
@@ -168,8 +189,12 @@ func (s *Saved) Nets() (bounds.Nets[float32], error) {
 }
 
 // LoadTraining loads the training state's networks: the energy's last
-// weights, the generator, and the moving average into ema (nil without one).
+// weights, the generator, the values of the Gaussian base into the slices
+// of nets.Base, and the moving average into ema (nil without one).
 func (s *Saved) LoadTraining(nets bounds.Nets[float32], ema *nn.Network[float32]) error {
+	if err := s.loadBase(nets.Base); err != nil {
+		return err
+	}
 	if err := nn.LoadNetwork(s.Ckpt, energyPrefix, nets.Energy); err != nil {
 		return err
 	}
@@ -179,6 +204,30 @@ func (s *Saved) LoadTraining(nets bounds.Nets[float32], ema *nn.Network[float32]
 		}
 	}
 	return nn.LoadNetwork(s.Ckpt, generatorPrefix, nets.Generator)
+}
+
+// loadBase copies the stored Gaussian base into the slices of b, which
+// must have the model's sizes (nil without a base).
+func (s *Saved) loadBase(b bounds.Base[float32]) error {
+	if s.Config.Base.Weight == 0 {
+		return nil
+	}
+	for _, part := range []struct {
+		name string
+		dst  []float32
+	}{{baseMean, b.Mean}, {basePrecision, b.Precision}} {
+		t, ok := s.Ckpt.Tensor(part.name)
+		if !ok || len(t.Data) != len(part.dst) || part.dst == nil {
+			return fmt.Errorf("checkpoint %s: the Gaussian base (%s) is missing or of another size", s.Path, part.name)
+		}
+		for i, v := range t.Data {
+			part.dst[i] = float32(v)
+		}
+	}
+	if err := b.Validate(s.Dims.Data); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", s.Path, err)
+	}
+	return nil
 }
 
 // SetAux copies auxiliary parameter values by name (as checkpoints hold

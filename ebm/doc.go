@@ -5,8 +5,10 @@
 // a run directory (ResolveRun, PrepareRunDir), and Model, the embedding
 // API for services.
 //
-// A model is the energy E(x) = E_θ(x) + c‖x‖² (bounds.ConfinedEnergy) of
-// an energy network E_θ with a confining term, the density
+// A model is the energy E(x) = E_θ(x) + B(x) (bounds.ConfinedEnergy) of
+// an energy network E_θ and a parameter-free base B: a confining term
+// c‖x‖² and, optionally, a Gaussian fitted to the training data (FitBase,
+// Config.Base), which the checkpoint stores; the density
 // p(x) = exp(−E(x))/Z, and the generator G that was trained against it;
 // docs/SPEC.md has the mathematics. Model loads a checkpoint without the
 // training data and answers energies, scores −∇E, bounds on log p from the

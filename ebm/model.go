@@ -53,7 +53,7 @@ func LoadModel(path string) (*Model, error) {
 	}
 	m := &Model{cfg: s.Config, nets: nets, dims: s.Dims, D: s.Dims.Data, d: s.Dims.Latent, aux: s.Aux, step: s.Step()}
 	newWorker := func() (*modelWorker, error) {
-		e, err := bounds.NewConfinedEnergy(nets.Energy, nets.Confine, chunk, 0)
+		e, err := bounds.NewConfinedEnergy(nets.Energy, nets.Base, chunk, 0)
 		return &modelWorker{e: e, g: nets.Generator.NewWorkspace(chunk, 0)}, err
 	}
 	w, err := newWorker()
@@ -196,7 +196,7 @@ func (m *Model) Langevin(x []float32, steps int, h float64, mala bool, seed uint
 	if steps < 0 || !(h > 0) || math.IsInf(h, 1) {
 		return 0, fmt.Errorf("Langevin: steps = %d, h = %v; want steps ≥ 0 and a finite h > 0", steps, h)
 	}
-	target, err := bounds.NewEnergyTarget(m.nets.Energy, m.nets.Confine, min(B, chunk))
+	target, err := bounds.NewEnergyTarget(m.nets.Energy, m.nets.Base, min(B, chunk))
 	if err != nil {
 		return 0, err
 	}

@@ -137,8 +137,11 @@ func (c Config) Validate() error {
 			bad("%s.hidden: a conv network needs the channels of at least one block", net.name)
 		}
 	}
-	if len(c.Energy.Hidden) == 0 && c.Confine == 0 {
-		bad("energy.hidden is empty: a linear energy has no normaliser (give hidden widths, or confine > 0)")
+	if b := c.Base; !(b.Weight >= 0) || math.IsInf(b.Weight, 1) || (b.Weight > 0 && !(b.Ridge > 0 && b.Ridge < math.Inf(1))) {
+		bad("gaussian_base: weight = %g and ridge = %g, want a finite weight ≥ 0 and, with a base, a finite ridge > 0", b.Weight, b.Ridge)
+	}
+	if len(c.Energy.Hidden) == 0 && c.Confine == 0 && c.Base.Weight == 0 {
+		bad("energy.hidden is empty: a linear energy has no normaliser (give hidden widths, confine > 0 or a gaussian_base)")
 	}
 	if !(c.EMA >= 0 && c.EMA < 1) {
 		bad("ema = %g, want a decay in [0, 1)", c.EMA)
@@ -271,7 +274,15 @@ func (c Config) Footprint(dims Dims) uint64 {
 		copies++ // the importance weights' own evaluation of f
 	}
 	workspaces := mul(mul(rows, widths), copies*4*4)
-	return add(mul(params, 28), workspaces)
+	need := add(mul(params, 28), workspaces)
+	if c.Base.Weight > 0 {
+		// The fit: its float32 rows, then the covariance, its factor, the
+		// inverse and its product in float64; the float32 precision and
+		// its checkpoint copy stay.
+		need = add(need, mul(uint64(BaseFitRows), mul(uint64(D), 12)))
+		need = add(need, mul(mul(uint64(D), uint64(D)), 48))
+	}
+	return need
 }
 
 // netSize is the number of parameters of a network in → out and the sum

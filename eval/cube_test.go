@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ebmcpu/ebmcpu/bounds"
 	"github.com/ebmcpu/ebmcpu/data"
 	"github.com/ebmcpu/ebmcpu/internal/fdcheck"
 	"github.com/ebmcpu/ebmcpu/nn"
@@ -125,7 +126,7 @@ func linearQuadratic(t testing.TB, diag []float64, off float64, mu []float64, se
 	}
 	net, err := nn.NewSequential[float32](lin, nn.NewHalfSquaredNorm[float32](D))
 	require.NoError(t, err)
-	ne, err := NewNetworkEnergy(net, 0, 64)
+	ne, err := NewNetworkEnergy(net, bounds.Base[float32]{}, 64)
 	require.NoError(t, err)
 	return ne, float64(D)/2*math.Log(2*math.Pi) - logDet
 }

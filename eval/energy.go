@@ -20,8 +20,8 @@ type BatchEnergy interface {
 	EnergyGrad(x, e, g []float64)
 }
 
-// NetworkEnergy adapts the confined energy of a float32 network
-// (bounds.ConfinedEnergy: E_θ(x) + c‖x‖²) to BatchEnergy: inputs are
+// NetworkEnergy adapts the energy of a float32 network with its base
+// (bounds.ConfinedEnergy: E_θ(x) + B(x)) to BatchEnergy: inputs are
 // rounded to float32, the network runs in Eval mode on its own workspace,
 // in chunks of the workspace's size, and the results are widened to
 // float64. It is not safe for concurrent use; make one per goroutine (they
@@ -31,10 +31,10 @@ type NetworkEnergy struct {
 	x  []float32
 }
 
-// NewNetworkEnergy returns the adapter for net with confinement c ≥ 0 and
-// chunks of at most chunk points.
-func NewNetworkEnergy(net *nn.Network[float32], confine float64, chunk int) (*NetworkEnergy, error) {
-	ce, err := bounds.NewConfinedEnergy(net, confine, chunk, 0)
+// NewNetworkEnergy returns the adapter for net with the base b and chunks
+// of at most chunk points.
+func NewNetworkEnergy(net *nn.Network[float32], b bounds.Base[float32], chunk int) (*NetworkEnergy, error) {
+	ce, err := bounds.NewConfinedEnergy(net, b, chunk, 0)
 	if err != nil {
 		return nil, fmt.Errorf("eval: %w", err)
 	}

@@ -172,11 +172,14 @@ type Report struct {
 	LatentDim int    `json:"latent_dim"` // generator input width d
 	// Lower and Upper are the pairing the model was trained with (Upper
 	// "none": the lower-bound-only baseline).
-	Lower   string          `json:"lower"`
-	Upper   string          `json:"upper"`
-	Seed    uint64          `json:"seed"`    // the evaluation seed
-	Units   string          `json:"units"`   // "nats"
-	Seconds jsonnum.Float64 `json:"seconds"` // wall time of the evaluation
+	Lower string `json:"lower"`
+	Upper string `json:"upper"`
+	// GaussianBase is the weight β of the energy's Gaussian base
+	// (ebm.BaseConfig; 0: none).
+	GaussianBase float64         `json:"gaussian_base,omitempty"`
+	Seed         uint64          `json:"seed"`    // the evaluation seed
+	Units        string          `json:"units"`   // "nats"
+	Seconds      jsonnum.Float64 `json:"seconds"` // wall time of the evaluation
 
 	// LogZ is the log Z behind the NLL: "grid" (2-D; exact on the box, SE
 	// 0) or "ais" (D > 2; a stochastic lower bound, so the NLL is
@@ -319,7 +322,7 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 		return nil, fmt.Errorf("%w: dataset %s has %d columns but the model takes %d", ErrData, cfg.Dataset, held.D, D)
 	}
 	r := &Report{Model: s.Name, Step: s.Step, Dataset: cfg.Dataset, Dim: D, LatentDim: d, Lower: string(cfg.Lower), Upper: string(cfg.Upper),
-		Seed: opt.Seed, Units: "nats", Notes: append([]string{}, held.Notes...), Violations: []Violation{},
+		GaussianBase: cfg.Base.Weight, Seed: opt.Seed, Units: "nats", Notes: append([]string{}, held.Notes...), Violations: []Violation{},
 		Test: TestReport{Source: held.Source, N: held.N()}, Certification: ebm.Certify(cfg, s.Nets.Generator)}
 	art := &Pictures{Test: held.X, Toy: held.Toy, Image: held.Image, Title: fmt.Sprintf("%s, %s+%s", cfg.Dataset, cfg.Lower, cfg.Upper)}
 	if s.Step >= 0 {
@@ -368,7 +371,7 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 	}
 	// Grid quadrature (2-D) and the test energies.
 	task(func(nets bounds.Nets[float32]) error {
-		ne, err := NewNetworkEnergy(nets.Energy, nets.Confine, gridChunk)
+		ne, err := NewNetworkEnergy(nets.Energy, nets.Base, gridChunk)
 		if err != nil {
 			return err
 		}
@@ -395,7 +398,7 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 	// AIS: the log Z of D > 2, a cross-check in 2-D.
 	if D != 2 || !opt.SkipAIS2D {
 		task(func(nets bounds.Nets[float32]) error {
-			ne, err := NewNetworkEnergy(nets.Energy, nets.Confine, 256)
+			ne, err := NewNetworkEnergy(nets.Energy, nets.Base, 256)
 			if err != nil {
 				return err
 			}
@@ -427,11 +430,17 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 	// The out-of-distribution sets of an image model.
 	if img != nil && opt.OODPoints > 0 {
 		task(func(nets bounds.Nets[float32]) error {
-			ne, err := NewNetworkEnergy(nets.Energy, nets.Confine, 256)
+			ne, err := NewNetworkEnergy(nets.Energy, nets.Base, 256)
 			if err != nil {
 				return err
 			}
-			img.oodEnergies(ne, src.Spec, src.Images, opt)
+			var netE BatchEnergy // E_θ alone: the likelihood ratio against a Gaussian base
+			if nets.Base.Precision != nil {
+				if netE, err = NewNetworkEnergy(nets.Energy, bounds.Base[float32]{}, 256); err != nil {
+					return err
+				}
+			}
+			img.oodEnergies(ne, netE, src.Spec, src.Images, held.X, opt)
 			return nil
 		})
 	}
@@ -595,7 +604,7 @@ func evalSamples(r *Report, art *Pictures, nets bounds.Nets[float32], held *data
 			xg[s*D+i] = float64(v)
 		}
 	}
-	ne, err := NewNetworkEnergy(nets.Energy, nets.Confine, 256)
+	ne, err := NewNetworkEnergy(nets.Energy, nets.Base, 256)
 	if err != nil {
 		return err
 	}

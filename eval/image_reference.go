@@ -1,12 +1,11 @@
 package eval
 
 import (
-	"errors"
 	"fmt"
-	"math"
 
 	"github.com/ebmcpu/ebmcpu/bounds"
 	"github.com/ebmcpu/ebmcpu/data"
+	"github.com/ebmcpu/ebmcpu/gaussian"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
 
@@ -43,7 +42,7 @@ const referenceHeldOut = 2000
 // imageGaussians are the two Gaussians of an image evaluation, fitted to
 // the same training images: the noise OOD set's and the reference.
 type imageGaussians struct {
-	noise, reference *ImageGaussian
+	noise, reference *gaussian.Model
 	heldOut          int
 }
 
@@ -61,22 +60,12 @@ func fitImageGaussians(im *data.Images, fit int, stream *nn.Stream) (*imageGauss
 		return nil, err
 	}
 	g := &imageGaussians{heldOut: hold}
-	if g.noise, err = newImageGaussian(m, GaussianRidge); err != nil {
+	if g.noise, err = gaussian.New(m, GaussianRidge); err != nil {
 		return nil, err
 	}
 	held := dequantize(imageRows(im, n, hold), stream)
-	best := math.Inf(-1)
-	for _, rel := range ReferenceRidges {
-		cand, err := newImageGaussian(m, rel)
-		if err != nil {
-			continue // too small a ridge for this covariance
-		}
-		if ll := mean(cand.LogDensity(held)); ll > best {
-			best, g.reference = ll, cand
-		}
-	}
-	if g.reference == nil {
-		return nil, errors.New("eval: no ridge of the Gaussian reference gives a positive definite covariance")
+	if g.reference, err = gaussian.Choose(m, ReferenceRidges, held); err != nil {
+		return nil, fmt.Errorf("eval: the Gaussian reference: %w", err)
 	}
 	return g, nil
 }

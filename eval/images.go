@@ -258,6 +258,7 @@ type imageEval struct {
 	sets     []OODSet
 	oodE     [][]float64
 	refOOD   [][]float64
+	network  oodScores // E_θ of an energy with a Gaussian base
 	oodNotes []string
 	// the samples task
 	notes []string
@@ -284,16 +285,27 @@ func (ie *imageEval) reference(held *data.HeldOut) {
 }
 
 // oodEnergies builds the out-of-distribution sets, their energies and
-// their NLLs under the reference.
-func (ie *imageEval) oodEnergies(ne BatchEnergy, sp data.Spec, train *data.Images, opt Options) {
+// their NLLs under the reference; with netE (the network's energy alone,
+// nil without a Gaussian base) also the network energies of the sets and
+// of the test images testX.
+func (ie *imageEval) oodEnergies(ne, netE BatchEnergy, sp data.Spec, train *data.Images, testX []float64, opt Options) {
 	sets, notes := ImageOODSets(sp, train, opt.OODPoints, ie.gauss.noise, opt.Seed)
 	D := train.Dim()
 	ie.sets, ie.oodNotes = sets, notes
+	energies := func(en BatchEnergy, x []float64) []float64 {
+		e := make([]float64, len(x)/D)
+		en.Energy(x, e)
+		return e
+	}
+	if netE != nil {
+		ie.network.in = energies(netE, testX)
+	}
 	for _, s := range sets {
-		e := make([]float64, s.N(D))
-		ne.Energy(s.X, e)
-		ie.oodE = append(ie.oodE, e)
+		ie.oodE = append(ie.oodE, energies(ne, s.X))
 		ie.refOOD = append(ie.refOOD, ie.gauss.referenceNLL(s.X))
+		if netE != nil {
+			ie.network.ood = append(ie.network.ood, energies(netE, s.X))
+		}
 	}
 }
 
@@ -309,7 +321,7 @@ func (ie *imageEval) finish(r *Report, held *data.HeldOut, testE []float64, art 
 	art.Energies = append(art.Energies, NamedValues{Name: in, Values: testE})
 	if ie.sets != nil {
 		lo, hi := trainedLogZ(r.Bracket, "lower"), trainedLogZ(r.Bracket, "upper")
-		ie.rep.OOD = oodReport(in, testE, ie.sets, ie.oodE, lo, hi, ie.refNLL, ie.refOOD)
+		ie.rep.OOD = oodReport(in, testE, ie.sets, ie.oodE, lo, hi, oodScores{ie.refNLL, ie.refOOD}, ie.network)
 		for i, s := range ie.sets {
 			art.Energies = append(art.Energies, NamedValues{Name: s.Name, Values: ie.oodE[i]})
 		}

@@ -44,11 +44,14 @@ func quickImages() Options {
 // the classifier's sample quality; every number finite, MALA samples in
 // the cube, the summary naming each part, the JSON round trip intact.
 func TestEvaluateImages(t *testing.T) {
-	tr := trainTiny(t, tinyImageConfig(t, "mnist", "sv", "gp"))
+	cfg := tinyImageConfig(t, "mnist", "sv", "gp")
+	cfg.Base.Weight = 1 // with a Gaussian base: the network's own AUROC is reported too
+	tr := trainTiny(t, cfg)
 	s := &Subject{Config: tr.Config(), Nets: tr.Nets, Dims: tr.Dims(), Step: tr.StepCount()}
 	r, err := Evaluate(s, quickImages())
 	require.NoError(t, err)
 	require.Equal(t, "ais", r.LogZMethod)
+	require.Equal(t, 1.0, r.GaussianBase)
 	im := r.Images
 	require.NotNil(t, im)
 	require.Equal(t, [2]int{28, 28}, [2]int{im.Height, im.Width})
@@ -84,8 +87,10 @@ func TestEvaluateImages(t *testing.T) {
 			require.True(t, a >= 0 && a <= 1, "AUROC %v", a)
 		}
 		require.Equal(t, st.Energy, st.LogDensityUpper, "a constant shift keeps the ranks")
+		require.True(t, st.Network >= 0 && st.Network <= 1, "AUROC of E_θ %v", st.Network)
 		if strings.HasPrefix(st.Name, "uniform") {
 			require.Greater(t, float64(st.Reference), 0.99, "a Gaussian fit of MNIST tells uniform noise from digits")
+			require.Greater(t, float64(st.Energy), 0.99, "so does an energy with that Gaussian as its base")
 		}
 	}
 	ref := im.Reference

@@ -7,12 +7,9 @@ import (
 	"path/filepath"
 	"sort"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/mat"
-
 	"github.com/ebmcpu/ebmcpu/classify"
 	"github.com/ebmcpu/ebmcpu/data"
+	"github.com/ebmcpu/ebmcpu/gaussian"
 	"github.com/ebmcpu/ebmcpu/internal/jsonnum"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
@@ -152,27 +149,12 @@ func imageRows(im *data.Images, from, n int) []float64 {
 	return x
 }
 
-// ImageGaussian is a Gaussian N(μ, Σ + λI) fitted to images: their mean μ
-// and covariance Σ (1/(n−1)) in float64, a ridge λ = RelRidge · tr Σ / D
-// that makes the covariance of pixels that never change (MNIST's borders)
-// positive definite, and its Cholesky factor L. It serves twice: as the
-// Gaussian-noise OOD set (Sample, ridge GaussianRidge) and as the image
-// reference density (ImageReference, ridge chosen on held-out images).
-type ImageGaussian struct {
-	Mean     []float64
-	Chol     *mat.TriDense // L, with LLᵀ = Σ + λI
-	Ridge    float64       // λ
-	RelRidge float64       // λ / (tr Σ / D)
-	N        int           // images fitted
-	logDet   float64       // log det(Σ + λI)
-}
-
 // GaussianRidge is the relative ridge of the Gaussian noise.
 const GaussianRidge = 1e-3
 
 // imageMoments returns the mean and covariance of the first n images of im
 // (pixels 2v/255 − 1).
-func imageMoments(im *data.Images, n int) (*classify.Gaussian, error) {
+func imageMoments(im *data.Images, n int) (*gaussian.Moments, error) {
 	n = min(n, im.N)
 	if n < 2 {
 		return nil, errors.New("eval: a Gaussian fit needs at least 2 images")
@@ -182,87 +164,17 @@ func imageMoments(im *data.Images, n int) (*classify.Gaussian, error) {
 	for i, v := range im.Pix[:n*D] {
 		x[i] = float32(2*float64(v)/255 - 1)
 	}
-	return classify.FitGaussian(x, D)
-}
-
-// newImageGaussian adds the relative ridge rel to the covariance of m and
-// factorises it; m is not changed.
-func newImageGaussian(m *classify.Gaussian, rel float64) (*ImageGaussian, error) {
-	D := len(m.Mean)
-	var tr float64
-	for j := 0; j < D; j++ {
-		tr += m.Cov.At(j, j)
-	}
-	ridge := math.Max(rel*tr/float64(D), 1e-12)
-	cov := mat.NewSymDense(D, nil)
-	cov.CopySym(m.Cov)
-	for j := 0; j < D; j++ {
-		cov.SetSym(j, j, cov.At(j, j)+ridge)
-	}
-	var ch mat.Cholesky
-	if !ch.Factorize(cov) {
-		return nil, errors.New("eval: the covariance of the images is not positive definite even with the ridge")
-	}
-	var L mat.TriDense
-	ch.LTo(&L)
-	return &ImageGaussian{Mean: m.Mean, Chol: &L, Ridge: ridge, RelRidge: rel, N: m.N, logDet: ch.LogDet()}, nil
+	return gaussian.FitMoments(x, D)
 }
 
 // FitGaussianNoise fits the Gaussian of the noise OOD set (ridge
 // GaussianRidge) to the first n images of im.
-func FitGaussianNoise(im *data.Images, n int) (*ImageGaussian, error) {
+func FitGaussianNoise(im *data.Images, n int) (*gaussian.Model, error) {
 	m, err := imageMoments(im, n)
 	if err != nil {
 		return nil, err
 	}
-	return newImageGaussian(m, GaussianRidge)
-}
-
-// LogDensity returns log N(x_i; μ, Σ + λI) of the rows of x (n×D):
-// −½‖L⁻¹(x − μ)‖² − ½ log det(Σ + λI) − (D/2) log 2π, one triangular solve
-// for the whole batch.
-func (g *ImageGaussian) LogDensity(x []float64) []float64 {
-	D := len(g.Mean)
-	n := len(x) / D
-	r := make([]float64, n*D)
-	for i := 0; i < n; i++ {
-		for j, v := range x[i*D : (i+1)*D] {
-			r[i*D+j] = v - g.Mean[j]
-		}
-	}
-	// R := R·L⁻ᵀ: row i becomes (L⁻¹(x_i − μ))ᵀ.
-	blas64.Trsm(blas.Right, blas.Trans, 1, g.Chol.RawTriangular(), blas64.General{Rows: n, Cols: D, Stride: D, Data: r})
-	c := -0.5*g.logDet - 0.5*float64(D)*math.Log(2*math.Pi)
-	out := make([]float64, n)
-	for i := range out {
-		var q float64
-		for _, v := range r[i*D : (i+1)*D] {
-			q += v * v
-		}
-		out[i] = c - 0.5*q
-	}
-	return out
-}
-
-// Sample returns n draws μ + Lξ, ξ ∼ N(0, I) from stream, each coordinate
-// clipped to [lo, hi] (the range of valid pixels), n×D.
-func (g *ImageGaussian) Sample(n int, lo, hi float64, stream *nn.Stream) []float64 {
-	D := len(g.Mean)
-	L := g.Chol.RawTriangular() // lower, row-major
-	x := make([]float64, n*D)
-	xi := make([]float64, D)
-	for i := 0; i < n; i++ {
-		nn.Normal(stream, xi)
-		row := x[i*D : (i+1)*D]
-		for r := 0; r < D; r++ {
-			s := g.Mean[r]
-			for c, l := range L.Data[r*L.Stride : r*L.Stride+r+1] {
-				s += l * xi[c]
-			}
-			row[r] = math.Min(math.Max(s, lo), hi)
-		}
-	}
-	return x
+	return gaussian.New(m, GaussianRidge)
 }
 
 // ImageOODSets returns the out-of-distribution sets of a model of image
@@ -273,7 +185,7 @@ func (g *ImageGaussian) Sample(n int, lo, hi float64, stream *nn.Stream) []float
 // Gaussian noise from noise (the mean and full covariance of training
 // images: FitGaussianNoise), clipped to [−1, 1]. Draws come from the
 // streams "eval/ood/…" of seed.
-func ImageOODSets(sp data.Spec, train *data.Images, n int, noise *ImageGaussian, seed uint64) ([]OODSet, []string) {
+func ImageOODSets(sp data.Spec, train *data.Images, n int, noise *gaussian.Model, seed uint64) ([]OODSet, []string) {
 	D := train.Dim()
 	var sets []OODSet
 	var notes []string
@@ -325,6 +237,27 @@ type OODResult struct {
 	// Reference is the AUROC of the NLL of the Gaussian reference
 	// (ImageReference) on the same points, NaN without it.
 	Reference jsonnum.Float64 `json:"auroc_reference"`
+	// Network is the AUROC of the network's part E_θ of an energy with a
+	// Gaussian base (ebm.BaseConfig), NaN without one: E_θ = E − β·Q is
+	// −log of the ratio p(x)/N(x)^β up to a constant, a likelihood ratio
+	// against the base (with β = 1 exactly the model's log-likelihood
+	// ratio to its base, the statistic of Ren et al., NeurIPS 2019).
+	Network jsonnum.Float64 `json:"auroc_network,omitempty"`
+}
+
+// oodScores are one score of the test images (in) and of each OOD set
+// (ood, in the order of the sets); nil when the score is not available.
+type oodScores struct {
+	in  []float64
+	ood [][]float64
+}
+
+// auroc is the AUROC of the score for set i, NaN without the score.
+func (s oodScores) auroc(i int) jsonnum.Float64 {
+	if s.in == nil {
+		return jsonnum.Float64(math.NaN())
+	}
+	return jsonnum.Float64(AUROC(s.in, s.ood[i]))
 }
 
 // OODNote explains the OOD section.
@@ -336,9 +269,9 @@ const OODNote = "AUROC of the score against held-out test images of the training
 
 // oodReport scores the sets: eIn are the energies of the test images,
 // eOOD[i] those of sets[i]; logZLo and logZHi the trained bracket (NaN for
-// a missing side); refIn and refOOD the same points' NLLs under the
-// reference density (nil without one).
-func oodReport(inName string, eIn []float64, sets []OODSet, eOOD [][]float64, logZLo, logZHi float64, refIn []float64, refOOD [][]float64) *OODReport {
+// a missing side); ref the same points' NLLs under the reference density
+// and network their network energies E_θ (each empty without one).
+func oodReport(inName string, eIn []float64, sets []OODSet, eOOD [][]float64, logZLo, logZHi float64, ref, network oodScores) *OODReport {
 	r := &OODReport{InDistribution: inName, N: len(eIn), MeanEnergy: jsonnum.Float64(mean(eIn)), Note: OODNote, Sets: []OODResult{}}
 	shift := func(e []float64, c float64) []float64 {
 		out := make([]float64, len(e))
@@ -359,11 +292,9 @@ func oodReport(inName string, eIn []float64, sets []OODSet, eOOD [][]float64, lo
 			Energy:          jsonnum.Float64(AUROC(eIn, e)),
 			LogDensityLower: auroc(eIn, e, logZHi), // −⌊log p⌋ = E + ⌈log Z⌉
 			LogDensityUpper: auroc(eIn, e, logZLo), // −⌈log p⌉ = E + ⌊log Z⌋
-			Reference:       jsonnum.Float64(math.NaN()),
+			Reference:       ref.auroc(i),
+			Network:         network.auroc(i),
 		})
-		if refIn != nil {
-			r.Sets[i].Reference = jsonnum.Float64(AUROC(refIn, refOOD[i]))
-		}
 	}
 	return r
 }

@@ -99,11 +99,16 @@ func TestOODReport(t *testing.T) {
 	in := []float64{1, 2, 3, 4}
 	sets := []OODSet{{Name: "far", X: make([]float64, 3)}, {Name: "near", X: make([]float64, 3)}}
 	eOOD := [][]float64{{5, 6, 7}, {0.5, 2, 3.5}}
-	r := oodReport("test", in, sets, eOOD, -10, math.NaN(), nil, nil)
+	r := oodReport("test", in, sets, eOOD, -10, math.NaN(), oodScores{}, oodScores{})
 	require.True(t, math.IsNaN(float64(r.Sets[0].Reference)))
-	withRef := oodReport("test", in, sets, eOOD, -10, math.NaN(), []float64{0, 0, 1, 1}, [][]float64{{-1, -2, -0.5}, {1, 1, 1}})
+	require.True(t, math.IsNaN(float64(r.Sets[0].Network)))
+	ref := oodScores{[]float64{0, 0, 1, 1}, [][]float64{{-1, -2, -0.5}, {1, 1, 1}}}
+	network := oodScores{[]float64{3, 1, 2, 0}, [][]float64{{4, 4, 0.5}, {-1, -2, -3}}}
+	withRef := oodReport("test", in, sets, eOOD, -10, math.NaN(), ref, network)
 	require.Equal(t, 0.0, float64(withRef.Sets[0].Reference))
 	require.Equal(t, bruteAUROC([]float64{0, 0, 1, 1}, []float64{1, 1, 1}), float64(withRef.Sets[1].Reference))
+	require.Equal(t, bruteAUROC(network.in, network.ood[0]), float64(withRef.Sets[0].Network))
+	require.Equal(t, 0.0, float64(withRef.Sets[1].Network))
 	require.Equal(t, r.Sets[1].Energy, withRef.Sets[1].Energy)
 	require.Len(t, r.Sets, 2)
 	require.Equal(t, 1.0, float64(r.Sets[0].Energy))

@@ -27,7 +27,11 @@ func (r *Report) Summary(w io.Writer) error {
 	if name == "" {
 		name = "(in-memory model)"
 	}
-	p("model %s: %s, D = %d, d = %d, trained with %s + %s", name, r.Dataset, r.Dim, r.LatentDim, r.Lower, r.Upper)
+	base := ""
+	if r.GaussianBase > 0 {
+		base = fmt.Sprintf(", energy = network + %g × Gaussian base", r.GaussianBase)
+	}
+	p("model %s: %s, D = %d, d = %d, trained with %s + %s%s", name, r.Dataset, r.Dim, r.LatentDim, r.Lower, r.Upper, base)
 	switch r.LogZMethod {
 	case "grid":
 		g := r.Grid
@@ -110,10 +114,19 @@ func (r *Report) Summary(w io.Writer) error {
 	}
 	if im := r.Images; im != nil {
 		if o := im.OOD; o != nil {
-			p("out-of-distribution AUROC against %d %s (mean E %.4g): energy / −⌊log p⌋ / −⌈log p⌉ / the Gaussian reference's NLL", o.N, o.InDistribution, float64(o.MeanEnergy))
+			base := r.GaussianBase > 0
+			head := "energy / −⌊log p⌋ / −⌈log p⌉ / the Gaussian reference's NLL"
+			if base {
+				head += " / the network's E_θ (the likelihood ratio against the base)"
+			}
+			p("out-of-distribution AUROC against %d %s (mean E %.4g): %s", o.N, o.InDistribution, float64(o.MeanEnergy), head)
 			for _, st := range o.Sets {
-				p("  %-62s %.4f / %.4f / %.4f / %.4f  (n = %d, mean E %.4g)", st.Name, float64(st.Energy), float64(st.LogDensityLower), float64(st.LogDensityUpper),
-					float64(st.Reference), st.N, float64(st.MeanEnergy))
+				net := ""
+				if base {
+					net = fmt.Sprintf(" / %.4f", float64(st.Network))
+				}
+				p("  %-62s %.4f / %.4f / %.4f / %.4f%s  (n = %d, mean E %.4g)", st.Name, float64(st.Energy), float64(st.LogDensityLower), float64(st.LogDensityUpper),
+					float64(st.Reference), net, st.N, float64(st.MeanEnergy))
 			}
 		}
 		if q := im.Quality; q != nil {

@@ -56,7 +56,7 @@ func trainingImages(dir string, nets bounds.Nets[float32], src *data.Source, tit
 	z := make([]float32, n*nets.Generator.In())
 	nn.Normal(nn.NewStream(seed, "plots/latents"), z)
 	xg := toFloat64(nets.Generator.NewWorkspace(n, 0).Forward(z, nn.Eval))
-	ne, err := eval.NewNetworkEnergy(nets.Energy, nets.Confine, 256)
+	ne, err := eval.NewNetworkEnergy(nets.Energy, nets.Base, 256)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ func Training(dir string, nets bounds.Nets[float32], src *data.Source, title str
 	if src.Dim() != 2 {
 		return nil, nil
 	}
-	ne, err := eval.NewNetworkEnergy(nets.Energy, nets.Confine, 512)
+	ne, err := eval.NewNetworkEnergy(nets.Energy, nets.Base, 512)
 	if err != nil {
 		return nil, err
 	}

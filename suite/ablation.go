@@ -71,6 +71,9 @@ var Variants = map[string]Variant{
 	// Image variant: the penalty weight of results/IMAGES.md, the 2-D
 	// default (gp-0.1 above serves images too).
 	"gp-0.001": {"the penalty weight λ = 0.001 (the reference code's)", func(c *ebm.Config) { c.GP.Weight = 0.001 }, 0, true},
+	// Image variants: a Gaussian base under the network (ebm.BaseConfig).
+	"base-0.1": {"a Gaussian base of weight β = 0.1 under the energy network (gaussian_base.weight)", func(c *ebm.Config) { c.Base.Weight = 0.1 }, 0, true},
+	"base-0.3": {"a Gaussian base of weight β = 0.3 under the energy network (gaussian_base.weight)", func(c *ebm.Config) { c.Base.Weight = 0.3 }, 0, true},
 }
 
 // AblationPairings are the pairings of `ebmcpu suite --ablation`: the

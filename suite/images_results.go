@@ -72,6 +72,18 @@ func aurocOf(key string) func(r *Record) float64 {
 	}
 }
 
+// networkAUROCOf is the AUROC of the network's energy E_θ alone (models
+// with a Gaussian base, evaluated since it is reported; NaN otherwise)
+// against the OOD set named key.
+func networkAUROCOf(key string) func(r *Record) float64 {
+	return func(r *Record) float64 {
+		if s := oodSet(r, key); s != nil && r.Report.GaussianBase > 0 {
+			return float64(s.Network)
+		}
+		return math.NaN()
+	}
+}
+
 // referenceAUROC is the Gaussian reference's AUROC against the OOD set
 // named key.
 func referenceAUROC(r *Record, key string) float64 {
@@ -199,7 +211,7 @@ func writeImageResults(w io.Writer, c Config, recs []*Record, commit string, dat
 	p("NLL is in nats per image on the undequantised test images (pixels 2v/255 − 1, the training data): a density of a continuous model at discrete points, not a code length.")
 	p("bits/dim is computed on dequantised test images 2(v + u)/256 − 1, u ∼ U(0, 1): an upper bound on the code length of the discretised model, up to the AIS's optimism.")
 	p("The bracket ⌊log Z⌋ (the trained lower bound), iw (the importance-weighted lower bound, exact log-det) and ⌈log Z⌉ (the trained upper bound) bound the normaliser on the generator's 32-D image manifold, not log Z on the cube: they are not comparable with the AIS value.")
-	p("OOD: AUROC of the energy, test images of the training set against each set (eval.OODNote). Samples: the shipped classifier of the data set (package classify) on generator samples and on their MALA refinements on the cube; Fréchet is the squared distance between Gaussian fits of its 128 penultimate features, against the test images.")
+	p("OOD: AUROC of the energy, test images of the training set against each set (eval.OODNote); for an energy with a Gaussian base (variants base-…) also of the network's part E_θ alone, −log of the model's likelihood ratio to the base^β up to a constant (eval.OODResult.Network). Samples: the shipped classifier of the data set (package classify) on generator samples and on their MALA refinements on the cube; Fréchet is the squared distance between Gaussian fits of its 128 penultimate features, against the test images.")
 	p("The rows in italics are the Gaussian reference (eval.ImageReference), a simple density on the same data and test points: N(μ, Σ + λI) on R^784 with the mean and full covariance of the training images and the ridge λ chosen by the likelihood of held-out training images. Its log Z is exact, so its NLL is exact (on R^784, which restricting it to the cube could only lower); its OOD score is its NLL; its samples are clipped to the cube.")
 	p("Entries are mean ± standard deviation over seeds; (k/n): only k of n runs gave a value. Minutes are wall-clock training and evaluation times.")
 
@@ -250,11 +262,17 @@ func writeImageResults(w io.Writer, c Config, recs []*Record, commit string, dat
 			if len(g) == 0 {
 				continue
 			}
-			row := "| " + pr + " |"
+			row, net, hasNet := "| "+pr+" |", "| "+pr+": E_θ alone |", false
 			for _, k := range keys {
 				row += " " + cell(values(g, aurocOf(k)), 4) + " |"
+				v := values(g, networkAUROCOf(k))
+				net += " " + cell(v, 4) + " |"
+				hasNet = hasNet || slices.ContainsFunc(v, func(x float64) bool { return !math.IsNaN(x) })
 			}
 			p("%s", row)
+			if hasNet { // an energy with a Gaussian base: its network is a likelihood ratio against the base
+				p("%s", net)
+			}
 		}
 		if ref != nil {
 			row := "| " + refName + " |"

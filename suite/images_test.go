@@ -105,6 +105,30 @@ func TestImageGoals(t *testing.T) {
 	require.Contains(t, strings.Join(imageGoals(c, []*Record{slow}), "\n"), "no divergence: **does not hold**")
 }
 
+// TestImageNetworkRow: an energy with a Gaussian base gets a second OOD
+// row, the AUROCs of its network part E_θ alone; a model without one (or
+// an evaluation from before the score, which leaves it zero) gets none.
+func TestImageNetworkRow(t *testing.T) {
+	c := ImagesConfig()
+	c.Seeds, c.Sets, c.PairingsBySet = 1, []string{"mnist"}, map[string][]string{"mnist": {"sv+gp", "sv+gp@base-0.3"}}
+	plain := imageRec("mnist", "sv+gp", 1, -900, 0.995, 0.1, 0.5, 10)
+	based := imageRec("mnist", "sv+gp@base-0.3", 1, -950, 0.99, 0.1, 0.5, 10)
+	based.Report.GaussianBase = 0.3
+	for i, v := range []float64{0.25, 0.5, 0.75} {
+		based.Report.Images.OOD.Sets[i].Network = jsonnum.Float64(v)
+	}
+	var b bytes.Buffer
+	require.NoError(t, writeImageResults(&b, c, []*Record{plain, based}, "abc", time.Unix(0, 0)))
+	out := b.String()
+	require.Contains(t, out, "| sv+gp@base-0.3: E_θ alone | 0.2500 | 0.5000 | 0.7500 |")
+	require.NotContains(t, out, "| sv+gp: E_θ alone |")
+
+	based.Report.GaussianBase = 0 // an evaluation without the field
+	b.Reset()
+	require.NoError(t, writeImageResults(&b, c, []*Record{plain, based}, "abc", time.Unix(0, 0)))
+	require.NotContains(t, b.String(), "E_θ alone |")
+}
+
 // TestImagesShort runs the CI-sized image sweep end to end: every run
 // trained and evaluated, IMAGES.md with its tables and goals, the grid of
 // panels; a second call resumes every run, and the report of the finished

@@ -22,15 +22,6 @@ const (
 	chainsTensor = "negatives/chains"
 )
 
-// float32Tensor stores rows of width w of v as a checkpoint tensor.
-func float32Tensor(name string, v []float32, w int) *nn.Tensor {
-	data := make([]float64, len(v))
-	for i, x := range v {
-		data[i] = float64(x)
-	}
-	return &nn.Tensor{Name: name, DType: nn.Float32, Shape: []int{len(v) / w, w}, Data: data}
-}
-
 type guardState struct {
 	LRScale   float64 `json:"lr_scale"`
 	Rollbacks int     `json:"rollbacks"`
@@ -51,10 +42,10 @@ func (t *Trainer) Checkpoint() (*nn.Checkpoint, error) {
 	c := &nn.Checkpoint{Step: int64(t.step)}
 	ebm.AddNets(c, t.Nets, t.ema, t.bounds.Lower.AuxParams())
 	if sv, ok := t.bounds.Lower.(*bounds.SVEntropy[float32]); ok && sv.WarmVectors() != nil {
-		c.SetTensor(float32Tensor(warmTensor, sv.WarmVectors(), t.d))
+		c.SetTensor(ebm.Float32Tensor(warmTensor, sv.WarmVectors(), len(sv.WarmVectors())/t.d, t.d))
 	}
 	if t.chains != nil {
-		c.SetTensor(float32Tensor(chainsTensor, t.chains, t.D))
+		c.SetTensor(ebm.Float32Tensor(chainsTensor, t.chains, len(t.chains)/t.D, t.D))
 	}
 	for _, o := range t.optimizers {
 		if err := c.AddOptimizer(o.name, o); err != nil {

@@ -3,6 +3,7 @@ package trainer
 import (
 	"math"
 
+	"github.com/ebmcpu/ebmcpu/asm"
 	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
@@ -25,10 +26,12 @@ type guard struct {
 
 func newGuard(cfg ebm.GuardConfig) guard { return guard{cfg: cfg, lrScale: 1} }
 
-// energiesOK reports whether every energy is finite and within the limit.
-func (g *guard) energiesOK(e []float64) bool {
-	for _, v := range e {
-		if !(math.Abs(v) <= g.cfg.EnergyLimit) { // NaN fails too
+// energiesOK reports whether every energy e is finite and every network
+// energy eNet (E_θ, without the base: a far-off generator sample has a
+// large but harmless base energy) within the limit.
+func (g *guard) energiesOK(e, eNet []float64) bool {
+	for i, v := range e {
+		if !asm.Finite(v) || !(math.Abs(eNet[i]) <= g.cfg.EnergyLimit) { // NaN fails too
 			return false
 		}
 	}

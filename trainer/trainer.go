@@ -103,6 +103,9 @@ func New(cfg ebm.Config) (*Trainer, error) {
 	if t.Nets, err = ebm.NewNets(cfg, t.dims, t.rng); err != nil {
 		return nil, err
 	}
+	if t.Nets.Base, err = ebm.FitBase(cfg, t.Data); err != nil { // a resumed run loads it over this fit (restore)
+		return nil, err
+	}
 	for _, n := range []*nn.Network[float32]{t.Nets.Energy, t.Nets.Generator} {
 		for _, b := range n.Buffers() {
 			t.buffers = append(t.buffers, b.Value)
@@ -131,12 +134,12 @@ func New(cfg ebm.Config) (*Trainer, error) {
 		t.optAux = nn.NewAdam(aux, cfg.OptG)
 		t.optimizers = append(t.optimizers, namedOptimizer{"opt_aux", t.optAux})
 	}
-	if t.eData, err = bounds.NewConfinedEnergy(t.Nets.Energy, cfg.Confine, B, 0); err != nil {
+	if t.eData, err = bounds.NewConfinedEnergy(t.Nets.Energy, t.Nets.Base, B, 0); err != nil {
 		return nil, err
 	}
-	t.eFake, _ = bounds.NewConfinedEnergy(t.Nets.Energy, cfg.Confine, B, 0)
+	t.eFake, _ = bounds.NewConfinedEnergy(t.Nets.Energy, t.Nets.Base, B, 0)
 	if n := cfg.Negatives; n.Steps > 0 {
-		target, err := bounds.NewEnergyTarget(t.Nets.Energy, cfg.Confine, B)
+		target, err := bounds.NewEnergyTarget(t.Nets.Energy, t.Nets.Base, B)
 		if err != nil {
 			return nil, err
 		}
@@ -396,7 +399,7 @@ func (t *Trainer) persistent(x []float32) []float32 {
 // scale·Σ∇_θE(x), and reports whether the energies passed the guard.
 func (t *Trainer) meanEnergyBackward(en *bounds.ConfinedEnergy[float32], x []float32, scale float32) (float64, bool) {
 	e := en.Energy(x, nn.Train)
-	if !t.guard.energiesOK(e) {
+	if !t.guard.energiesOK(e, en.NetworkEnergies()) {
 		return 0, false
 	}
 	en.BackwardParams(scale)
@@ -410,7 +413,7 @@ func (t *Trainer) negativeEnergyBackward(neg []float32, weighted bool) (float64,
 		return t.meanEnergyBackward(t.eFake, neg, -1/float32(t.cfg.Batch))
 	}
 	e := t.eFake.Energy(neg, nn.Train)
-	if !t.guard.energiesOK(e) {
+	if !t.guard.energiesOK(e, t.eFake.NetworkEnergies()) {
 		return 0, false
 	}
 	var mean float64
@@ -435,7 +438,7 @@ func (t *Trainer) generatorStep(m *Metrics) (bool, error) {
 		t.noisy.Perturb(t.xFake)
 	}
 	e := t.eFake.Energy(t.xFake, nn.Eval)
-	if !t.guard.energiesOK(e) {
+	if !t.guard.energiesOK(e, t.eFake.NetworkEnergies()) {
 		return false, nil
 	}
 	eFake := sum64(e) / float64(B)

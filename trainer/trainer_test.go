@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ebmcpu/ebmcpu/ebm"
+	"github.com/ebmcpu/ebmcpu/nn"
 )
 
 // smallConfig is a fast run of the default pairing on tiny networks.
@@ -50,7 +52,7 @@ func paramBits(tr *Trainer) []uint32 {
 // TestResumeIsBitExact trains 2N iterations straight, and N + resume + N,
 // and compares every parameter and buffer bit, for each pairing.
 func TestResumeIsBitExact(t *testing.T) {
-	for _, pair := range [][2]string{{"sv", "gp"}, {"mi", "gp"}, {"sv", "diffusion"}, {"sv", "none"}, {"sv-smin-warm", "gp"}, {"sv-pcd", "gp"}, {"sv-adapt", "gp"}, {"sv-resample", "gp"}} {
+	for _, pair := range [][2]string{{"sv", "gp"}, {"mi", "gp"}, {"sv", "diffusion"}, {"sv", "none"}, {"sv-smin-warm", "gp"}, {"sv-pcd", "gp"}, {"sv-adapt", "gp"}, {"sv-resample", "gp"}, {"sv-base", "gp"}} {
 		t.Run(pair[0]+"+"+pair[1], func(t *testing.T) {
 			cfg := smallConfig()
 			cfg.Lower, cfg.Upper = ebm.LowerBound(pair[0]), ebm.UpperBound(pair[1])
@@ -63,6 +65,8 @@ func TestResumeIsBitExact(t *testing.T) {
 				cfg.Lower, cfg.Negatives = ebm.LowerSV, ebm.MALANegatives
 			case "sv-resample": // the resampling's random stream, held by the checkpoint
 				cfg.Lower, cfg.Negatives = ebm.LowerSV, resampleNegatives(0.5)
+			case "sv-base": // the Gaussian base, held by the checkpoint
+				cfg.Lower, cfg.Base.Weight = ebm.LowerSV, 0.5
 			}
 			cfg.Diffusion.Nodes, cfg.Diffusion.StepsPerNode = 3, 2
 			const n = 12
@@ -185,9 +189,12 @@ func TestResampledNegatives(t *testing.T) {
 // including the guard's snapshot (taken every iteration here), with the
 // importance-weighted, the MALA and the resampled negatives.
 func TestStepAllocatesNothing(t *testing.T) {
-	for name, neg := range map[string]ebm.NegativesConfig{"importance": ebm.WeightedNegatives, "mala": ebm.MALANegatives, "resample": resampleNegatives(1)} {
+	for name, neg := range map[string]ebm.NegativesConfig{"importance": ebm.WeightedNegatives, "mala": ebm.MALANegatives, "resample": resampleNegatives(1), "base": ebm.MALANegatives} {
 		cfg := smallConfig()
 		cfg.Negatives, cfg.Guard.SnapshotEvery = neg, 1
+		if name == "base" {
+			cfg.Base.Weight = 0.5
+		}
 		tr, err := New(cfg)
 		require.NoError(t, err)
 		runSteps(t, tr, 3)
@@ -293,6 +300,7 @@ func TestModelLoadsWithoutTheData(t *testing.T) {
 	}
 	cfg := smallConfig()
 	cfg.Dataset, cfg.Steps, cfg.LatentDim, cfg.PlotEvery = "csv:"+csv, 5, 2, 0
+	cfg.Base.Weight = 0.5 // the checkpoint must carry the base fitted to the data
 	tr, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -300,6 +308,8 @@ func TestModelLoadsWithoutTheData(t *testing.T) {
 	if err := tr.Run(context.Background(), dir, nil, Hooks{}); err != nil {
 		t.Fatal(err)
 	}
+	x := []float32{0.1, 0.2, 0.3, 2, -1, 0.5}
+	want := append([]float64(nil), tr.eData.Energy(x, nn.Eval)...)
 	os.Remove(csv)
 	m, err := ebm.LoadModel(dir)
 	if err != nil {
@@ -308,6 +318,14 @@ func TestModelLoadsWithoutTheData(t *testing.T) {
 	if m.Dim() != 3 || m.LatentDim() != 2 || m.Step() != 5 {
 		t.Fatalf("dims %d/%d, step %d; want 3/2, 5", m.Dim(), m.LatentDim(), m.Step())
 	}
+	got := make([]float32, 2)
+	require.NoError(t, m.Energy(x, got))
+	for i := range got {
+		require.Equal(t, float32(want[i]), got[i], "energy %d of the loaded model", i)
+	}
+	// The base dominates away from the data: a point outside the data's
+	// cube [0, 1]³ has a much larger energy than one inside.
+	require.Greater(t, want[1]-want[0], 10.0)
 }
 
 // TestOverflowingUpdateIsRolledBack: an update that makes a parameter or

@@ -96,8 +96,12 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		if dir, err = ebm.CreateRunDir(dir, t.Config(), *out == ""); err != nil {
 			return cli.Usage("%v", err)
 		}
-		fmt.Fprintf(stderr, "run directory %s: %s, %s + %s, %d iterations, batch %d, seed %d\n",
-			dir, cfg.Dataset, cfg.Lower, cfg.Upper, cfg.Steps, cfg.Batch, cfg.Seed)
+		base := ""
+		if b := cfg.Base; b.Weight > 0 {
+			base = fmt.Sprintf(", Gaussian base β = %g (ridge %g·tr Σ/D)", b.Weight, b.Ridge)
+		}
+		fmt.Fprintf(stderr, "run directory %s: %s, %s + %s%s, %d iterations, batch %d, seed %d\n",
+			dir, cfg.Dataset, cfg.Lower, cfg.Upper, base, cfg.Steps, cfg.Batch, cfg.Seed)
 	}
 	fmt.Fprintf(stderr, "bracket of log Z: %s\n", t.Certification)
 
