@@ -54,5 +54,8 @@ func FitBase(c Config, src *data.Source) (bounds.Base[float32], error) {
 	for i, v := range p {
 		b.Precision[i] = float32(c.Base.Weight * v)
 	}
-	return b, b.Validate(D)
+	if err := b.Validate(D); err != nil { // a weight so large that β·(Σ + λI)⁻¹ overflows float32
+		return b, fmt.Errorf("gaussian_base.weight = %g: %w", c.Base.Weight, err)
+	}
+	return b, nil
 }
