@@ -23,6 +23,17 @@ type Finite interface {
 	Row(i int, dst []float32, rng *rand.Rand)
 }
 
+// Head returns the first n rows of f (all of them if it has fewer) as
+// float32 rows, row-major; f must be deterministic (no dequantisation).
+func Head(f Finite, n int) []float32 {
+	n, D := max(min(n, f.Len()), 0), f.Dim()
+	x := make([]float32, n*D)
+	for i := 0; i < n; i++ {
+		f.Row(i, x[i*D:(i+1)*D], nil)
+	}
+	return x
+}
+
 // A Dataset is a table of N rows of D float64 values, row-major in X.
 type Dataset struct {
 	N, D int

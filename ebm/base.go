@@ -26,11 +26,7 @@ func FitBase(c Config, src *data.Source) (bounds.Base[float32], error) {
 	D := src.Dim()
 	var x []float32
 	if f := src.Finite(); f != nil {
-		n := min(BaseFitRows, f.Len())
-		x = make([]float32, n*D)
-		for i := 0; i < n; i++ {
-			f.Row(i, x[i*D:(i+1)*D], nil)
-		}
+		x = data.Head(f, BaseFitRows)
 	} else {
 		x = make([]float32, BaseFitRows*D)
 		src.Draw(nn.NewStream(c.Seed, "base").Rand, x, BaseFitRows)

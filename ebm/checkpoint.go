@@ -171,11 +171,7 @@ func (s *Saved) Nets() (bounds.Nets[float32], error) {
 	if err != nil {
 		return nets, fmt.Errorf("checkpoint %s: %w", s.Path, err)
 	}
-	if s.Config.Base.Weight > 0 {
-		D := s.Dims.Data
-		nets.Base.Mean, nets.Base.Precision = make([]float32, D), make([]float32, D*D)
-	}
-	if err := s.loadBase(nets.Base); err != nil {
+	if nets.Base, err = s.Base(); err != nil {
 		return nets, err
 	}
 	energy := energyPrefix
@@ -189,12 +185,8 @@ func (s *Saved) Nets() (bounds.Nets[float32], error) {
 }
 
 // LoadTraining loads the training state's networks: the energy's last
-// weights, the generator, the values of the Gaussian base into the slices
-// of nets.Base, and the moving average into ema (nil without one).
+// weights, the generator, and the moving average into ema (nil without one).
 func (s *Saved) LoadTraining(nets bounds.Nets[float32], ema *nn.Network[float32]) error {
-	if err := s.loadBase(nets.Base); err != nil {
-		return err
-	}
 	if err := nn.LoadNetwork(s.Ckpt, energyPrefix, nets.Energy); err != nil {
 		return err
 	}
@@ -206,28 +198,32 @@ func (s *Saved) LoadTraining(nets bounds.Nets[float32], ema *nn.Network[float32]
 	return nn.LoadNetwork(s.Ckpt, generatorPrefix, nets.Generator)
 }
 
-// loadBase copies the stored Gaussian base into the slices of b, which
-// must have the model's sizes (nil without a base).
-func (s *Saved) loadBase(b bounds.Base[float32]) error {
+// Base returns the parameter-free part of the model's energy: the
+// confinement of its config and the Gaussian base the run fitted (FitBase),
+// as the checkpoint stores it.
+func (s *Saved) Base() (bounds.Base[float32], error) {
+	b := bounds.Base[float32]{Confine: s.Config.Confine}
 	if s.Config.Base.Weight == 0 {
-		return nil
+		return b, nil
 	}
+	D := s.Dims.Data
+	b.Mean, b.Precision = make([]float32, D), make([]float32, D*D)
 	for _, part := range []struct {
 		name string
 		dst  []float32
 	}{{baseMean, b.Mean}, {basePrecision, b.Precision}} {
 		t, ok := s.Ckpt.Tensor(part.name)
-		if !ok || len(t.Data) != len(part.dst) || part.dst == nil {
-			return fmt.Errorf("checkpoint %s: the Gaussian base (%s) is missing or of another size", s.Path, part.name)
+		if !ok || len(t.Data) != len(part.dst) {
+			return b, fmt.Errorf("checkpoint %s: the Gaussian base (%s) is missing or of another size", s.Path, part.name)
 		}
 		for i, v := range t.Data {
 			part.dst[i] = float32(v)
 		}
 	}
-	if err := b.Validate(s.Dims.Data); err != nil {
-		return fmt.Errorf("checkpoint %s: %w", s.Path, err)
+	if err := b.Validate(D); err != nil {
+		return b, fmt.Errorf("checkpoint %s: %w", s.Path, err)
 	}
-	return nil
+	return b, nil
 }
 
 // SetAux copies auxiliary parameter values by name (as checkpoints hold

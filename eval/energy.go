@@ -45,12 +45,16 @@ func NewNetworkEnergy(net *nn.Network[float32], b bounds.Base[float32], chunk in
 func (ne *NetworkEnergy) Dim() int { return ne.ce.D }
 
 // Energy implements BatchEnergy.
-func (ne *NetworkEnergy) Energy(x, e []float64) { ne.run(x, e, nil) }
+func (ne *NetworkEnergy) Energy(x, e []float64) { ne.run(x, e, nil, nil) }
+
+// EnergyParts sets e[b] = E(x_b) and, from the same pass, eNet[b] to the
+// network's part E_θ(x_b) (eNet nil: not wanted).
+func (ne *NetworkEnergy) EnergyParts(x, e, eNet []float64) { ne.run(x, e, eNet, nil) }
 
 // EnergyGrad implements BatchEnergy.
-func (ne *NetworkEnergy) EnergyGrad(x, e, g []float64) { ne.run(x, e, g) }
+func (ne *NetworkEnergy) EnergyGrad(x, e, g []float64) { ne.run(x, e, nil, g) }
 
-func (ne *NetworkEnergy) run(x, e, g []float64) {
+func (ne *NetworkEnergy) run(x, e, eNet, g []float64) {
 	D, C := ne.ce.D, ne.ce.MaxBatch()
 	B := len(x) / D
 	for s := 0; s < B; s += C {
@@ -70,5 +74,8 @@ func (ne *NetworkEnergy) run(x, e, g []float64) {
 			}
 		}
 		copy(e[s:s+n], es)
+		if eNet != nil {
+			copy(eNet[s:s+n], ne.ce.NetworkEnergies())
+		}
 	}
 }

@@ -376,7 +376,12 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 			return err
 		}
 		testE = make([]float64, held.N())
-		ne.Energy(held.X, testE)
+		var testNet []float64 // E_θ of the test images: an OOD score of a model with a Gaussian base
+		if img != nil && nets.Base.Precision != nil {
+			testNet = make([]float64, held.N())
+			img.network.in = testNet
+		}
+		ne.EnergyParts(held.X, testE, testNet)
 		if img != nil {
 			img.testEnergies(ne, held, testE, opt)
 			return nil
@@ -434,13 +439,7 @@ func Evaluate(s *Subject, opt Options) (*Report, error) {
 			if err != nil {
 				return err
 			}
-			var netE BatchEnergy // E_θ alone: the likelihood ratio against a Gaussian base
-			if nets.Base.Precision != nil {
-				if netE, err = NewNetworkEnergy(nets.Energy, bounds.Base[float32]{}, 256); err != nil {
-					return err
-				}
-			}
-			img.oodEnergies(ne, netE, src.Spec, src.Images, held.X, opt)
+			img.oodEnergies(ne, nets.Base.Precision != nil, src.Spec, src.Images, opt)
 			return nil
 		})
 	}

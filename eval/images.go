@@ -255,10 +255,12 @@ type imageEval struct {
 	// reference
 	refNLL []float64
 	// oodEnergies
-	sets     []OODSet
-	oodE     [][]float64
-	refOOD   [][]float64
-	network  oodScores // E_θ of an energy with a Gaussian base
+	sets   []OODSet
+	oodE   [][]float64
+	refOOD [][]float64
+	// E_θ of an energy with a Gaussian base: network.in is written by
+	// the test energies' task, network.ood by oodEnergies.
+	network  oodScores
 	oodNotes []string
 	// the samples task
 	notes []string
@@ -285,27 +287,22 @@ func (ie *imageEval) reference(held *data.HeldOut) {
 }
 
 // oodEnergies builds the out-of-distribution sets, their energies and
-// their NLLs under the reference; with netE (the network's energy alone,
-// nil without a Gaussian base) also the network energies of the sets and
-// of the test images testX.
-func (ie *imageEval) oodEnergies(ne, netE BatchEnergy, sp data.Spec, train *data.Images, testX []float64, opt Options) {
+// their NLLs under the reference; withNetwork (a Gaussian base) also keeps
+// the network's part E_θ of the energies, from the same pass.
+func (ie *imageEval) oodEnergies(ne *NetworkEnergy, withNetwork bool, sp data.Spec, train *data.Images, opt Options) {
 	sets, notes := ImageOODSets(sp, train, opt.OODPoints, ie.gauss.noise, opt.Seed)
 	D := train.Dim()
 	ie.sets, ie.oodNotes = sets, notes
-	energies := func(en BatchEnergy, x []float64) []float64 {
-		e := make([]float64, len(x)/D)
-		en.Energy(x, e)
-		return e
-	}
-	if netE != nil {
-		ie.network.in = energies(netE, testX)
-	}
 	for _, s := range sets {
-		ie.oodE = append(ie.oodE, energies(ne, s.X))
-		ie.refOOD = append(ie.refOOD, ie.gauss.referenceNLL(s.X))
-		if netE != nil {
-			ie.network.ood = append(ie.network.ood, energies(netE, s.X))
+		e := make([]float64, s.N(D))
+		var eNet []float64
+		if withNetwork {
+			eNet = make([]float64, len(e))
+			ie.network.ood = append(ie.network.ood, eNet)
 		}
+		ne.EnergyParts(s.X, e, eNet)
+		ie.oodE = append(ie.oodE, e)
+		ie.refOOD = append(ie.refOOD, ie.gauss.referenceNLL(s.X))
 	}
 }
 

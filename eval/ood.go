@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -153,18 +152,9 @@ func imageRows(im *data.Images, from, n int) []float64 {
 const GaussianRidge = 1e-3
 
 // imageMoments returns the mean and covariance of the first n images of im
-// (pixels 2v/255 − 1).
+// (pixels 2v/255 − 1, as training sees them).
 func imageMoments(im *data.Images, n int) (*gaussian.Moments, error) {
-	n = min(n, im.N)
-	if n < 2 {
-		return nil, errors.New("eval: a Gaussian fit needs at least 2 images")
-	}
-	D := im.Dim()
-	x := make([]float32, n*D)
-	for i, v := range im.Pix[:n*D] {
-		x[i] = float32(2*float64(v)/255 - 1)
-	}
-	return gaussian.FitMoments(x, D)
+	return gaussian.FitMoments(data.Head(im.Source(data.Symmetric, false), n), im.Dim())
 }
 
 // FitGaussianNoise fits the Gaussian of the noise OOD set (ridge
@@ -242,7 +232,7 @@ type OODResult struct {
 	// −log of the ratio p(x)/N(x)^β up to a constant, a likelihood ratio
 	// against the base (with β = 1 exactly the model's log-likelihood
 	// ratio to its base, the statistic of Ren et al., NeurIPS 2019).
-	Network jsonnum.Float64 `json:"auroc_network,omitempty"`
+	Network jsonnum.Float64 `json:"auroc_network"`
 }
 
 // oodScores are one score of the test images (in) and of each OOD set

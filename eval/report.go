@@ -114,15 +114,15 @@ func (r *Report) Summary(w io.Writer) error {
 	}
 	if im := r.Images; im != nil {
 		if o := im.OOD; o != nil {
-			base := r.GaussianBase > 0
+			hasBase := r.GaussianBase > 0
 			head := "energy / −⌊log p⌋ / −⌈log p⌉ / the Gaussian reference's NLL"
-			if base {
+			if hasBase {
 				head += " / the network's E_θ (the likelihood ratio against the base)"
 			}
 			p("out-of-distribution AUROC against %d %s (mean E %.4g): %s", o.N, o.InDistribution, float64(o.MeanEnergy), head)
 			for _, st := range o.Sets {
 				net := ""
-				if base {
+				if hasBase {
 					net = fmt.Sprintf(" / %.4f", float64(st.Network))
 				}
 				p("  %-62s %.4f / %.4f / %.4f / %.4f%s  (n = %d, mean E %.4g)", st.Name, float64(st.Energy), float64(st.LogDensityLower), float64(st.LogDensityUpper),

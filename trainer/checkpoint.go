@@ -113,7 +113,7 @@ func FromCheckpoint(s *ebm.Saved, steps int) (*Trainer, error) {
 	case steps > 0:
 		cfg.Steps = steps
 	}
-	t, err := New(cfg)
+	t, err := build(cfg, s)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", s.Path, err)
 	}

@@ -79,7 +79,11 @@ type iterationStart struct {
 }
 
 // New builds the networks, optimisers, bounds and data stream of cfg.
-func New(cfg ebm.Config) (*Trainer, error) {
+func New(cfg ebm.Config) (*Trainer, error) { return build(cfg, nil) }
+
+// build is New; saved, when resuming, gives the energy's base as the run
+// fitted it instead of fitting it again.
+func build(cfg ebm.Config, saved *ebm.Saved) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -103,7 +107,12 @@ func New(cfg ebm.Config) (*Trainer, error) {
 	if t.Nets, err = ebm.NewNets(cfg, t.dims, t.rng); err != nil {
 		return nil, err
 	}
-	if t.Nets.Base, err = ebm.FitBase(cfg, t.Data); err != nil { // a resumed run loads it over this fit (restore)
+	if saved != nil {
+		t.Nets.Base, err = saved.Base()
+	} else {
+		t.Nets.Base, err = ebm.FitBase(cfg, t.Data)
+	}
+	if err != nil {
 		return nil, err
 	}
 	for _, n := range []*nn.Network[float32]{t.Nets.Energy, t.Nets.Generator} {

@@ -106,6 +106,32 @@ func TestResumeIsBitExact(t *testing.T) {
 	}
 }
 
+// TestResumeReadsTheBase: a resumed run takes its Gaussian base from the
+// checkpoint, not from a new fit to the data: a stored base with a changed
+// value is what the resumed run has, and one of the wrong size is an error.
+func TestResumeReadsTheBase(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Base.Weight = 0.5
+	tr, err := New(cfg)
+	require.NoError(t, err)
+	runSteps(t, tr, 2)
+	c, err := tr.Checkpoint()
+	require.NoError(t, err)
+	mean := append([]float32(nil), tr.Nets.Base.Mean...)
+	mean[0] += 0.25
+	c.SetTensor(ebm.Float32Tensor("base/mean", mean, len(mean)))
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	require.NoError(t, nn.Save(path, c))
+	resumed, err := Resume(path, 0)
+	require.NoError(t, err)
+	require.Equal(t, mean, resumed.Nets.Base.Mean)
+
+	c.SetTensor(ebm.Float32Tensor("base/mean", mean[:1], 1))
+	require.NoError(t, nn.Save(path, c))
+	_, err = Resume(path, 0)
+	require.ErrorContains(t, err, "Gaussian base")
+}
+
 // TestNegativesStepSizeAdapts: with a target acceptance the negatives'
 // step size shrinks from a size whose proposals are mostly rejected and
 // grows from one whose proposals are all accepted; without a target it
