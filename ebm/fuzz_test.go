@@ -18,6 +18,7 @@ import (
 func tinyRun(t testing.TB) string {
 	cfg := ebm.DefaultConfig()
 	cfg.Energy.Hidden, cfg.Generator.Hidden = []int{8}, []int{8}
+	cfg.EMA = 0 // the checkpoint holds no moving average
 	nets, err := ebm.NewNets(cfg, ebm.Dims{Data: 2, Latent: 2}, nn.NewRNG(1))
 	if err != nil {
 		t.Fatal(err)

@@ -35,7 +35,7 @@ const (
 // limit of their own; every other count is bounded by MaxCount.
 var intLimits = map[string]int64{
 	"steps": MaxSteps, "log_every": MaxSteps, "checkpoint_every": MaxSteps, "plot_every": MaxSteps,
-	"eval_every": MaxSteps, "guard.snapshot_every": MaxSteps, "batch": MaxBatch, "latent_dim": MaxWidth,
+	"eval_every": MaxSteps, "guard.snapshot_every": MaxSteps, "batch": MaxBatch, "negatives.batch": MaxBatch, "latent_dim": MaxWidth,
 	"energy_steps": MaxUpdates, "generator_steps": MaxUpdates, "guard.max_rollbacks": MaxRollbacks,
 	"sv.lobpcg_iters": MaxSolverIters, "gp.lobpcg_iters": MaxSolverIters, "diffusion.lobpcg_iters": MaxSolverIters,
 	"diffusion.nodes": MaxSolverIters,
@@ -145,6 +145,9 @@ func (c Config) Validate() error {
 	}
 	if !(c.EMA >= 0 && c.EMA < 1) {
 		bad("ema = %g, want a decay in [0, 1)", c.EMA)
+	}
+	if n := c.Negatives.Batch; n != 0 && (n < c.Batch || n > MaxBatch) {
+		bad("negatives.batch = %d, want 0 (the batch) or %d (the batch) to %d", n, c.Batch, MaxBatch)
 	}
 	if n := c.Negatives; n.Steps < 0 || (n.Steps > 0 && !(n.StepSize > 0)) {
 		bad("negatives: steps = %d and step_size = %g, want steps ≥ 0 and a step size > 0 when there are steps", n.Steps, n.StepSize)
@@ -268,7 +271,7 @@ func (c Config) Footprint(dims Dims) uint64 {
 	if c.SV.Method == "exact" || d <= 16 {
 		tangents = d
 	}
-	rows := mul(uint64(c.Batch), uint64(1+tangents))
+	rows := mul(uint64(c.NegativeBatch()), uint64(1+tangents))
 	copies := uint64(8) // the workspaces of the networks and the bounds
 	if c.Negatives.Importance && !c.WeightsShareGP() {
 		copies++ // the importance weights' own evaluation of f

@@ -46,7 +46,7 @@ var Variants = map[string]Variant{
 	"gp-0.01": {"the penalty weight λ = 0.01 instead of 0.001", func(c *ebm.Config) { c.GP.Weight = 0.01 }, 0, false},
 	"gp-0.1":  {"the penalty weight λ = 0.1 instead of 0.001 (images: instead of 0.01)", func(c *ebm.Config) { c.GP.Weight = 0.1 }, 0, false},
 	"long":    {"20000 iterations instead of 8000", func(*ebm.Config) {}, 20000, false},
-	"ema":     {"the saved energy is an exponential moving average of its weights, β = 0.999", func(c *ebm.Config) { c.EMA = 0.999 }, 0, false},
+	"no-ema":  {"the saved energy is the last weights, not the moving average of its weights (ema 0)", func(c *ebm.Config) { c.EMA = 0 }, 0, false},
 
 	// Alternatives to the MALA negatives, measured when they were the
 	// default (results/ABLATION.md, ABLATION-adapt.md): each changes one

@@ -52,7 +52,7 @@ func TestVariants(t *testing.T) {
 
 	_, _, err := ParsePairing("sv+gp@nonsense")
 	require.ErrorContains(t, err, `"nonsense"`)
-	_, _, err = ParsePairing("sv+nothing@ema")
+	_, _, err = ParsePairing("sv+nothing@no-ema")
 	require.Error(t, err)
 }
 

@@ -18,13 +18,15 @@ import (
 // The avx512 hash was first taken on 2026-12-07 on an AMD EPYC that
 // reported AVX-512 (the project's machines were said to be AVX2-only).
 var goldenCheckpoints = map[asm.SIMDTier]string{
-	// Last changed (avx2, generic) when the config gained gaussian_base: only
-	// the checkpoint's config blob differs from the previous hashes' files
-	// (3f504432… and cc118ba9…); every tensor and every other blob is equal
-	// bit for bit.
-	asm.AVX2:    "4a3a68146b81ee34cbd8dc82064ba5627186bd86e789830a3e88bdd2d07e9b5e",
-	asm.Generic: "dd755fd55e587967e4f2ca0883ab17cdd751e73a629f6f5399458bea73c8eabc",
-	asm.AVX512:  "a407f3a30aed443dac291226ab53f51b13daf638041d9668a02fc6f96ab93fd8",
+	// Last changed when the default saved energy became the moving average
+	// of its weights (ema 0.999) and the config gained negatives.batch: the
+	// checkpoint holds the average as well, and the config blob changed.
+	// Before the average, with only negatives.batch added, every tensor and
+	// every blob but the config were equal bit for bit to the previous
+	// hashes' files (4a3a6814…, dd755fd5…, a407f3a3…) on each tier.
+	asm.AVX2:    "31f747698a4ab8f095f04381f34915f2eb4e14b8b1dd8e45d903dd32bc11128b",
+	asm.Generic: "fc7b3ea91a8376b11f94fe8ce85e0528bdf0bd3a7555bc5f0bef9c4af3dedf16",
+	asm.AVX512:  "08d67f07e850b1eb697c0345d58d5074555493c35a61611aa03b0cc0b2cdef91",
 }
 
 func TestDefaultRunCheckpointIsPinned(t *testing.T) {

@@ -54,8 +54,12 @@ type Trainer struct {
 
 	eData, eFake *bounds.ConfinedEnergy[float32]
 	gen          *nn.Workspace[float32]
-	xData, z     []float32
-	xFake        []float32
+	xData        []float32
+	// zNeg are the energy step's N latents (Config.NegativeBatch) and
+	// xFake their samples; z is the first B of zNeg, the latents of the
+	// upper bound and of the generator step.
+	zNeg, z []float32
+	xFake   []float32
 
 	step  int // completed iterations
 	guard guard
@@ -128,7 +132,7 @@ func build(cfg ebm.Config, saved *ebm.Saved) (*Trainer, error) {
 		}
 		t.ema = copied.Energy
 	}
-	B := cfg.Batch
+	B, N := cfg.Batch, cfg.NegativeBatch()
 	if t.bounds, err = ebm.NewBounds(cfg, t.Nets, B, t.rng); err != nil {
 		return nil, err
 	}
@@ -146,17 +150,17 @@ func build(cfg ebm.Config, saved *ebm.Saved) (*Trainer, error) {
 	if t.eData, err = bounds.NewConfinedEnergy(t.Nets.Energy, t.Nets.Base, B, 0); err != nil {
 		return nil, err
 	}
-	t.eFake, _ = bounds.NewConfinedEnergy(t.Nets.Energy, t.Nets.Base, B, 0)
+	t.eFake, _ = bounds.NewConfinedEnergy(t.Nets.Energy, t.Nets.Base, N, 0)
 	if n := cfg.Negatives; n.Steps > 0 {
-		target, err := bounds.NewEnergyTarget(t.Nets.Energy, t.Nets.Base, B)
+		target, err := bounds.NewEnergyTarget(t.Nets.Energy, t.Nets.Base, N)
 		if err != nil {
 			return nil, err
 		}
-		if t.negatives, err = bounds.NewLangevin[float32](target, B, n.StepSize, n.MALA, t.rng.Stream("negatives")); err != nil {
+		if t.negatives, err = bounds.NewLangevin[float32](target, N, n.StepSize, n.MALA, t.rng.Stream("negatives")); err != nil {
 			return nil, err
 		}
 		if n.Restart > 0 && n.Restart < 1 {
-			t.chains = make([]float32, B*t.D)
+			t.chains = make([]float32, N*t.D)
 			t.buffers = append(t.buffers, t.chains) // they move before the first update: undone like buffers
 		}
 	}
@@ -164,18 +168,19 @@ func build(cfg ebm.Config, saved *ebm.Saved) (*Trainer, error) {
 		if cfg.WeightsShareGP() {
 			t.sharedGP = t.bounds.Upper.(*bounds.GradientPenalty[float32]) // its f: the log-det settings of cfg.GP, as below
 		} else {
-			iw := bounds.IWConfig{K: B, LogDet: cfg.GP.LogDet, LOBPCGIters: cfg.GP.LOBPCGIters, LOBPCGTol: cfg.GP.LOBPCGTol}
-			if t.importance, err = bounds.NewImportanceWeighted(t.Nets, iw, B, t.rng.Stream("negatives/importance")); err != nil {
+			iw := bounds.IWConfig{K: N, LogDet: cfg.GP.LogDet, LOBPCGIters: cfg.GP.LOBPCGIters, LOBPCGTol: cfg.GP.LOBPCGTol}
+			if t.importance, err = bounds.NewImportanceWeighted(t.Nets, iw, N, t.rng.Stream("negatives/importance")); err != nil {
 				return nil, err
 			}
 		}
-		t.negWeights, t.negSeeds = make([]float64, B), make([]float32, B)
+		t.negWeights, t.negSeeds = make([]float64, N), make([]float32, N)
 		if cfg.Negatives.Resample > 0 {
 			t.resampling = t.rng.Stream("negatives/resample")
 		}
 	}
-	t.gen = t.Nets.Generator.NewWorkspace(B, 0)
-	t.xData, t.z, t.xFake = make([]float32, B*t.D), make([]float32, B*t.d), make([]float32, B*t.D)
+	t.gen = t.Nets.Generator.NewWorkspace(N, 0)
+	t.xData, t.zNeg, t.xFake = make([]float32, B*t.D), make([]float32, N*t.d), make([]float32, N*t.D)
+	t.z = t.zNeg[:B*t.d]
 	t.latents = t.rng.Stream("latents")
 	t.guard = newGuard(cfg.Guard)
 	t.guard.snapshot(t)
@@ -217,8 +222,9 @@ type Metrics struct {
 	// adaptation (negatives.target_acceptance).
 	NegativesStepSize jsonnum.Float64 `json:"negatives_step_size,omitempty"`
 	// NegativesESS is the effective sample size of the importance weights
-	// of the negatives (negatives.importance) as a share of the batch, in
-	// [1/batch, 1]: near 1/batch, one sample carries the negative term.
+	// of the negatives (negatives.importance) as a share of their number N
+	// (negatives.batch), in [1/N, 1]: near 1/N, one sample carries the
+	// negative term.
 	NegativesESS jsonnum.Float64 `json:"negatives_ess,omitempty"`
 	LowerLogZ    jsonnum.Float64 `json:"lower_log_z"`
 	UpperLogZ    jsonnum.Float64 `json:"upper_log_z,omitempty"`
@@ -274,12 +280,14 @@ func (t *Trainer) Step() (Metrics, error) {
 // negatives' mean energy (weighted, resampled or refined: Config.Negatives)
 // + penalty; it reports false on divergence.
 func (t *Trainer) energyStep(m *Metrics) (bool, error) {
-	B := t.cfg.Batch
+	B, N := t.cfg.Batch, len(t.zNeg)/t.d
 	t.batches.Next(t.xData, B)
-	nn.Normal(t.latents, t.z)
-	copy(t.xFake, t.gen.Forward(t.z, nn.Train))
-	if t.noisy != nil {
-		t.noisy.Perturb(t.xFake)
+	nn.Normal(t.latents, t.zNeg)
+	copy(t.xFake, t.gen.Forward(t.zNeg, nn.Train))
+	if t.noisy != nil { // the noise of at most B samples at a time
+		for i := 0; i < len(t.xFake); i += B * t.D {
+			t.noisy.Perturb(t.xFake[i:min(i+B*t.D, len(t.xFake))])
+		}
 	}
 	neg, weighted, refine := t.xFake, false, t.negatives != nil
 	if t.cfg.Negatives.Importance {
@@ -287,11 +295,11 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 		if err != nil { // a non-finite energy at a generator sample
 			return false, nil
 		}
-		m.NegativesESS = jsonnum.Float64(ess / float64(B))
+		m.NegativesESS = jsonnum.Float64(ess / float64(N))
 		neg, weighted = x, true
-		refine = refine && ess < t.cfg.Negatives.Resample*float64(B) // resample-move
+		refine = refine && ess < t.cfg.Negatives.Resample*float64(N) // resample-move
 		if refine {
-			bounds.SystematicResample(t.xFake, x, t.negWeights[:B], t.D, t.resampling.Float64())
+			bounds.SystematicResample(t.xFake, x, t.negWeights, t.D, t.resampling.Float64())
 			neg, weighted = t.xFake, false
 		}
 	}
@@ -305,7 +313,7 @@ func (t *Trainer) energyStep(m *Metrics) (bool, error) {
 			}
 			acc += t.negatives.Step(neg)
 		}
-		m.NegativesAcceptance = jsonnum.Float64(float64(acc) / float64(t.cfg.Negatives.Steps*B))
+		m.NegativesAcceptance = jsonnum.Float64(float64(acc) / float64(t.cfg.Negatives.Steps*N))
 	}
 	t.Nets.Energy.ZeroGrad()
 	eData, ok1 := t.meanEnergyBackward(t.eData, t.xData, 1/float32(B))
@@ -362,12 +370,13 @@ func (t *Trainer) upperGap() (bounds.Estimate, float64, error) {
 }
 
 // importanceWeights sets negWeights to the self-normalised importance
-// weights of the samples G(t.z) and returns those samples and the weights'
-// effective sample size. With sharedGP it evaluates the penalty's f there
-// (the first half of its Gap, which the energy step completes).
+// weights of the samples G(t.zNeg) and returns those samples and the weights'
+// effective sample size. With sharedGP (zNeg is z then) it evaluates the
+// penalty's f there (the first half of its Gap, which the energy step
+// completes).
 func (t *Trainer) importanceWeights() ([]float32, float64, error) {
 	if t.sharedGP == nil {
-		return t.importance.SelfNormalized(t.z, t.negWeights)
+		return t.importance.SelfNormalized(t.zNeg, t.negWeights)
 	}
 	if err := t.sharedGP.Evaluate(t.z); err != nil {
 		return nil, 0, err
@@ -419,7 +428,7 @@ func (t *Trainer) meanEnergyBackward(en *bounds.ConfinedEnergy[float32], x []flo
 // (with the importance weights if weighted) and returns that mean.
 func (t *Trainer) negativeEnergyBackward(neg []float32, weighted bool) (float64, bool) {
 	if !weighted {
-		return t.meanEnergyBackward(t.eFake, neg, -1/float32(t.cfg.Batch))
+		return t.meanEnergyBackward(t.eFake, neg, -float32(t.D)/float32(len(neg)))
 	}
 	e := t.eFake.Energy(neg, nn.Train)
 	if !t.guard.energiesOK(e, t.eFake.NetworkEnergies()) {
@@ -442,11 +451,12 @@ func (t *Trainer) generatorStep(m *Metrics) (bool, error) {
 	t.Nets.Generator.ZeroGrad()
 	aux := t.bounds.Lower.AuxParams()
 	zeroGrads(aux)
-	copy(t.xFake, t.gen.Forward(t.z, nn.Train))
+	x := t.xFake[:B*t.D]
+	copy(x, t.gen.Forward(t.z, nn.Train))
 	if t.noisy != nil {
-		t.noisy.Perturb(t.xFake)
+		t.noisy.Perturb(x)
 	}
-	e := t.eFake.Energy(t.xFake, nn.Eval)
+	e := t.eFake.Energy(x, nn.Eval)
 	if !t.guard.energiesOK(e, t.eFake.NetworkEnergies()) {
 		return false, nil
 	}
@@ -477,12 +487,16 @@ func (t *Trainer) generatorStep(m *Metrics) (bool, error) {
 }
 
 // updateEMA moves the average of the energy's weights toward the current
-// ones, ema ← β·ema + (1 − β)·θ, and copies its buffers.
+// ones, ema ← β·ema + (1 − β)·θ, and copies its buffers. After the n-th
+// update β is at most (1 + n)/(10 + n), so that the initial weights do not
+// linger in the average of a short run (0.999⁸⁰⁰⁰ ≈ 3·10⁻⁴ of them would
+// remain after the default run, but 0.37 after 1000 updates).
 func (t *Trainer) updateEMA() {
 	if t.ema == nil {
 		return
 	}
-	beta := float32(t.cfg.EMA)
+	n := float64(t.optE.Steps())
+	beta := float32(min(t.cfg.EMA, (1+n)/(10+n)))
 	for i, p := range t.ema.Params() {
 		asm.Sscal(beta, p.Value)
 		asm.Saxpy(1-beta, t.Nets.Energy.Params()[i].Value, p.Value)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ebmcpu/ebmcpu/bounds"
 	"github.com/ebmcpu/ebmcpu/ebm"
 	"github.com/ebmcpu/ebmcpu/nn"
 )
@@ -52,7 +53,7 @@ func paramBits(tr *Trainer) []uint32 {
 // TestResumeIsBitExact trains 2N iterations straight, and N + resume + N,
 // and compares every parameter and buffer bit, for each pairing.
 func TestResumeIsBitExact(t *testing.T) {
-	for _, pair := range [][2]string{{"sv", "gp"}, {"mi", "gp"}, {"sv", "diffusion"}, {"sv", "none"}, {"sv-smin-warm", "gp"}, {"sv-pcd", "gp"}, {"sv-adapt", "gp"}, {"sv-resample", "gp"}, {"sv-base", "gp"}} {
+	for _, pair := range [][2]string{{"sv", "gp"}, {"mi", "gp"}, {"sv", "diffusion"}, {"sv", "none"}, {"sv-smin-warm", "gp"}, {"sv-pcd", "gp"}, {"sv-adapt", "gp"}, {"sv-resample", "gp"}, {"sv-base", "gp"}, {"sv-negatives-batch", "gp"}, {"mi-negatives-batch", "gp"}} {
 		t.Run(pair[0]+"+"+pair[1], func(t *testing.T) {
 			cfg := smallConfig()
 			cfg.Lower, cfg.Upper = ebm.LowerBound(pair[0]), ebm.UpperBound(pair[1])
@@ -67,6 +68,11 @@ func TestResumeIsBitExact(t *testing.T) {
 				cfg.Lower, cfg.Negatives = ebm.LowerSV, resampleNegatives(0.5)
 			case "sv-base": // the Gaussian base, held by the checkpoint
 				cfg.Lower, cfg.Base.Weight = ebm.LowerSV, 0.5
+			case "sv-negatives-batch": // more negatives than data: persistent chains of them, held by the checkpoint
+				cfg.Lower, cfg.Negatives = ebm.LowerSV, ebm.NegativesConfig{Steps: 3, StepSize: 0.03, MALA: true, Restart: 0.1}
+				cfg.Negatives.Batch = 2*cfg.Batch + 1
+			case "mi-negatives-batch": // the mi bound's noise on more samples than its batch
+				cfg.Lower, cfg.Negatives = ebm.LowerMI, ebm.NegativesConfig{Batch: 2*cfg.Batch + 1}
 			}
 			cfg.Diffusion.Nodes, cfg.Diffusion.StepsPerNode = 3, 2
 			const n = 12
@@ -177,6 +183,69 @@ func TestImportanceNegatives(t *testing.T) {
 	require.Zero(t, float64(m.NegativesESS))
 }
 
+// TestNegativesBatch: negatives.batch equal to the batch is the default
+// run bit for bit (the first batch of the negatives' latents are the
+// penalty's and the generator step's); more negatives train another
+// model, whose weights' effective sample size is a share of all of them.
+func TestNegativesBatch(t *testing.T) {
+	train := func(n int) (*Trainer, Metrics) {
+		cfg := smallConfig()
+		cfg.Negatives = resampleNegatives(1e-9) // weighted, never resampled
+		cfg.Negatives.Batch = n
+		tr, err := New(cfg)
+		require.NoError(t, err)
+		return tr, runSteps(t, tr, 10)
+	}
+	def, _ := train(0)
+	same, _ := train(def.cfg.Batch)
+	require.Equal(t, paramBits(def), paramBits(same))
+	more, m := train(5 * def.cfg.Batch)
+	require.NotEqual(t, paramBits(def), paramBits(more))
+	ess := float64(m.NegativesESS) * float64(5*def.cfg.Batch)
+	require.True(t, ess >= 1 && ess <= float64(5*def.cfg.Batch)+1e-9, "ESS %v of %d", ess, 5*def.cfg.Batch)
+	require.Len(t, more.negWeights, 5*def.cfg.Batch)
+
+	cfg := smallConfig()
+	for _, n := range []int{1, cfg.Batch - 1, ebm.MaxBatch + 1} {
+		cfg.Negatives.Batch = n
+		require.ErrorContains(t, cfg.Validate(), "negatives.batch")
+	}
+}
+
+// TestEMAWarmsUp: the moving average of the energy's weights is the
+// average of the recent ones, not of the initial weights, even after a
+// run far shorter than 1/(1 − β) updates; without an average the saved
+// energy is the last weights.
+func TestEMAWarmsUp(t *testing.T) {
+	cfg := smallConfig()
+	cfg.EMA = 0.999
+	tr, err := New(cfg)
+	require.NoError(t, err)
+	init := flatParams(tr.Nets.Energy)
+	runSteps(t, tr, 30)
+	last, avg := flatParams(tr.Nets.Energy), flatParams(tr.ema)
+	require.Less(t, dist(avg, last), 0.5*dist(avg, init), "the average is nearer the initial weights than the last ones")
+	require.NotEqual(t, last, avg)
+}
+
+func flatParams(n *nn.Network[float32]) []float64 {
+	var v []float64
+	for _, p := range n.Params() {
+		for _, x := range p.Value {
+			v = append(v, float64(x))
+		}
+	}
+	return v
+}
+
+func dist(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += (a[i] - b[i]) * (a[i] - b[i])
+	}
+	return math.Sqrt(s)
+}
+
 // resampleNegatives are the default negatives with another resampling
 // threshold.
 func resampleNegatives(threshold float64) ebm.NegativesConfig {
@@ -215,11 +284,14 @@ func TestResampledNegatives(t *testing.T) {
 // including the guard's snapshot (taken every iteration here), with the
 // importance-weighted, the MALA and the resampled negatives.
 func TestStepAllocatesNothing(t *testing.T) {
-	for name, neg := range map[string]ebm.NegativesConfig{"importance": ebm.WeightedNegatives, "mala": ebm.MALANegatives, "resample": resampleNegatives(1), "base": ebm.MALANegatives} {
+	for name, neg := range map[string]ebm.NegativesConfig{"importance": ebm.WeightedNegatives, "mala": ebm.MALANegatives, "resample": resampleNegatives(1), "base": ebm.MALANegatives, "batch": resampleNegatives(1)} {
 		cfg := smallConfig()
 		cfg.Negatives, cfg.Guard.SnapshotEvery = neg, 1
-		if name == "base" {
+		switch name {
+		case "base":
 			cfg.Base.Weight = 0.5
+		case "batch":
+			cfg.Negatives.Batch = 3 * cfg.Batch
 		}
 		tr, err := New(cfg)
 		require.NoError(t, err)
@@ -335,7 +407,10 @@ func TestModelLoadsWithoutTheData(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := []float32{0.1, 0.2, 0.3, 2, -1, 0.5}
-	want := append([]float64(nil), tr.eData.Energy(x, nn.Eval)...)
+	saved, err := bounds.NewConfinedEnergy(tr.ema, tr.Nets.Base, 2, 0) // the default saves the moving average
+	require.NoError(t, err)
+	want := append([]float64(nil), saved.Energy(x, nn.Eval)...)
+	require.NotEqual(t, want, tr.eData.Energy(x, nn.Eval), "the moving average is the last weights")
 	os.Remove(csv)
 	m, err := ebm.LoadModel(dir)
 	if err != nil {

@@ -38,7 +38,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "\nSettings (also the fields of a --config JSON file, by their dotted paths). The defaults shown are those of")
 		fmt.Fprintln(stderr, "the 2-D sets; image data (--dataset mnist, fashion-mnist, mnist:DIR) start from ebm.DefaultImageConfig:")
 		fmt.Fprintln(stderr, "energy.arch dcgan, generator.arch conv, latent_dim 32, batch 64, 3000 steps, sv.method smin with warm-started\n"+
-			"LOBPCG, gp.log_det smin, the energy's learning rate 2e-4 and the generator's samples as negatives, unweighted.")
+			"LOBPCG, gp.log_det smin, the energy's learning rate 2e-4, the generator's samples as negatives, unweighted, and the energy's last weights (ema 0).")
 		cf.printHelp(stderr)
 	}
 	if err := cli.ParseFlags(fs, args); err != nil {
