@@ -119,7 +119,7 @@ asm-check:
 	$(GO) run -C asm/_gen . -check
 
 # The toy suite of issue 7: 9 sets × 5 pairings × 3 seeds, two runs at a
-# time, 80 minutes on 2 cores (2026-12-07, partly shared); writes $(SUITE_OUT)/RESULTS.md and
+# time, 44 minutes on 2 cores (2026-12-07, alone); writes $(SUITE_OUT)/RESULTS.md and
 # $(SUITE_OUT)/grid.png. Interrupted, it resumes where it stopped.
 SUITE_OUT ?= results
 toy-suite:

@@ -1,10 +1,15 @@
 package suite
 
 import (
+	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/ebmcpu/ebmcpu/bounds"
 	"github.com/ebmcpu/ebmcpu/eval"
@@ -68,7 +73,7 @@ func rec(set, pairing string, seed uint64, kl float64, covered int) *Record {
 	r.Test.KLGap = &e
 	r.Test.NLL = bounds.Estimate{Value: kl + 1}
 	if covered >= 0 {
-		r.Generator.Modes = &eval.ModeReport{K: 8, Covered: covered}
+		r.Generator.Modes = &eval.ModeReport{K: 8, Covered: covered, HighQuality: 0.95}
 	}
 	return &Record{Set: set, Pairing: pairing, Seed: seed, Status: "ok", Report: r}
 }
@@ -83,9 +88,16 @@ func TestGoals(t *testing.T) {
 	c := DefaultConfig()
 	c.Sets = []string{"8gaussians", "rings", "pinwheel"}
 	c.Pairings = []string{"sv+gp", "sv+none"}
+	c.Out = t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(c.Out, "reference"), 0o755))
+	for set, nll := range map[string]float64{"8gaussians": 1.05, "rings": 1.0, "pinwheel": 2.95} { // the KDE's test NLL
+		b, err := json.Marshal(Reference{Set: set, KDE: RefScore{NLL: bounds.Estimate{Value: nll}}})
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(referencePath(c, set), b, 0o644))
+	}
 	good := []*Record{
 		rec("8gaussians", "sv+gp", 1, 0.1, 8), rec("8gaussians", "sv+none", 1, 0.5, 8),
-		rec("rings", "sv+gp", 1, 0.15, -1), rec("rings", "sv+none", 1, 0.3, -1),
+		rec("rings", "sv+gp", 1, 0.08, -1), rec("rings", "sv+none", 1, 0.3, -1),
 		noDensity(rec("pinwheel", "sv+gp", 1, 2, -1)), noDensity(rec("pinwheel", "sv+none", 1, 3, -1)),
 	}
 	for _, g := range goals(c, good) {
@@ -99,16 +111,19 @@ func TestGoals(t *testing.T) {
 		noDensity(rec("pinwheel", "sv+gp", 1, 3, -1)), noDensity(rec("pinwheel", "sv+none", 1, 2, -1)),
 	}
 	got := goals(c, bad)
-	if len(got) < 4 {
+	if len(got) < 5 {
 		t.Fatalf("goals = %q", got)
 	}
-	for i, g := range got[:4] {
+	for i, g := range got[:5] {
 		if !strings.Contains(g, "does not hold") {
 			t.Errorf("goal %d should fail: %s", i, g)
 		}
 	}
-	if !strings.Contains(got[3], "not better on 8gaussians, rings, pinwheel") {
-		t.Errorf("baseline goal should fail on every set: %s", got[3])
+	if !strings.Contains(got[2], "above 0.10 on 8gaussians") || !strings.Contains(got[3], "more than 0.10 on 8gaussians, pinwheel") {
+		t.Errorf("the KL and KDE goals should name the sets that miss them: %s / %s", got[2], got[3])
+	}
+	if !strings.Contains(got[4], "not better on 8gaussians, rings, pinwheel") {
+		t.Errorf("baseline goal should fail on every set: %s", got[4])
 	}
 }
 
