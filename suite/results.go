@@ -366,18 +366,29 @@ func goals(c Config, recs []*Record) []string {
 	}
 	verdict("Every mode covered and ≥ 90 % high-quality samples on the Gaussian mixtures (every run)", n > 0, len(bad) == 0, detail)
 
+	// perSet states a goal checked set by set: the measured parts, and the
+	// sets that miss it.
+	perSet := func(goal, measured string, parts []string, missed string, bad []string, none string) {
+		detail := measured + strings.Join(parts, ", ")
+		if len(bad) > 0 {
+			detail += "; " + missed + " " + strings.Join(bad, ", ")
+		}
+		if len(parts) == 0 {
+			detail = none
+		}
+		verdict(goal, len(parts) > 0, len(bad) == 0, detail)
+	}
+
 	// Mean KL gap ≤ 0.10 nats on every set with a closed-form density, and
 	// mean test NLL within 0.10 nats of the KDE's on every set (issue 14).
 	var parts, kdeParts, kdeBad []string
-	bad, n = nil, 0
-	kdeN := 0
+	bad = nil
 	for _, set := range c.Sets {
 		g := group(recs, set, def)
 		if len(g) == 0 {
 			continue
 		}
 		if kl, _, k := meanStd(values(g, klGap)); k > 0 {
-			n++
 			parts = append(parts, fmt.Sprintf("%s %s", set, fmtNum(kl)))
 			if !(kl <= 0.10) {
 				bad = append(bad, set)
@@ -388,7 +399,6 @@ func goals(c Config, recs []*Record) []string {
 			if k == 0 {
 				continue
 			}
-			kdeN++
 			d := nll - float64(ref.KDE.NLL.Value)
 			kdeParts = append(kdeParts, fmt.Sprintf("%s %+.3f", set, d))
 			if !(d <= 0.10) {
@@ -396,34 +406,21 @@ func goals(c Config, recs []*Record) []string {
 			}
 		}
 	}
-	detail = "mean KL gap: " + strings.Join(parts, ", ")
-	if len(bad) > 0 {
-		detail += "; above 0.10 on " + strings.Join(bad, ", ")
-	}
-	if n == 0 {
-		detail = "no set with a closed-form density in the suite"
-	}
-	verdict("Mean KL gap ≤ 0.10 nats on every set with a closed-form density", n > 0, len(bad) == 0, detail)
-	detail = "mean test NLL minus the KDE's: " + strings.Join(kdeParts, ", ")
-	if len(kdeBad) > 0 {
-		detail += "; more than 0.10 on " + strings.Join(kdeBad, ", ")
-	}
-	if kdeN == 0 {
-		detail = "no KDE fitted in the suite directory"
-	}
-	verdict("Mean test NLL within 0.10 nats of the KDE on every set", kdeN > 0, len(kdeBad) == 0, detail)
+	perSet("Mean KL gap ≤ 0.10 nats on every set with a closed-form density", "mean KL gap: ", parts,
+		"above 0.10 on", bad, "no set with a closed-form density in the suite")
+	perSet("Mean test NLL within 0.10 nats of the KDE on every set", "mean test NLL minus the KDE's: ", kdeParts,
+		"more than 0.10 on", kdeBad, "no KDE fitted in the suite directory")
 
 	// Better than the baseline on every set: a lower mean test NLL, which
 	// is a lower KL gap (the data entropy is common to both) and is defined
 	// on the sets without a closed-form density too. A baseline set whose
 	// runs all diverged counts as beaten.
-	bad, parts, n = nil, nil, 0
+	bad, parts = nil, nil
 	for _, set := range c.Sets {
 		gd, gb := group(recs, set, def), group(recs, set, base)
 		if len(gd) == 0 || len(gb) == 0 {
 			continue
 		}
-		n++
 		md, _, nd := meanStd(values(gd, testNLL))
 		mb, _, nb := meanStd(values(gb, testNLL))
 		parts = append(parts, fmt.Sprintf("%s %s vs %s", set, fmtNum(md), fmtNum(mb)))
@@ -431,15 +428,9 @@ func goals(c Config, recs []*Record) []string {
 			bad = append(bad, set)
 		}
 	}
-	detail = "mean test NLL sv+gp vs sv+none: " + strings.Join(parts, ", ")
-	if len(bad) > 0 {
-		detail += "; not better on " + strings.Join(bad, ", ")
-	}
-	if n == 0 {
-		detail = "needs both sv+gp and sv+none"
-	}
-	verdict("Better than the sv+none baseline (lower mean test NLL, i.e. KL gap) on every set", n > 0, len(bad) == 0, detail)
-	if n > 0 && n < len(DefaultSets()) {
+	perSet("Better than the sv+none baseline (lower mean test NLL, i.e. KL gap) on every set", "mean test NLL sv+gp vs sv+none: ", parts,
+		"not better on", bad, "needs both sv+gp and sv+none")
+	if n := len(parts); n > 0 && n < len(DefaultSets()) {
 		out = append(out, fmt.Sprintf("(measured on %d of the %d sets of the full suite)", n, len(DefaultSets())))
 	}
 	return out
