@@ -42,6 +42,16 @@ func Float32Tensor(name string, v []float32, shape ...int) *nn.Tensor {
 	return &nn.Tensor{Name: name, DType: nn.Float32, Shape: shape, Data: data}
 }
 
+// Float32Values returns the values of a tensor Float32Tensor stored, as
+// float32.
+func Float32Values(t *nn.Tensor) []float32 {
+	v := make([]float32, len(t.Data))
+	for i, x := range t.Data {
+		v[i] = float32(x)
+	}
+	return v
+}
+
 // Dims are the widths of a model: the data width D, the latent width d,
 // and for images their shape (D = Channels·Height·Width).
 type Dims struct {
@@ -147,14 +157,10 @@ func ReadCheckpoint(path string) (*Saved, error) {
 	}
 	for _, t := range c.Tensors() {
 		if name, ok := strings.CutPrefix(t.Name, auxPrefix); ok {
-			v := make([]float32, len(t.Data))
-			for i, x := range t.Data {
-				v[i] = float32(x)
-			}
 			if s.Aux == nil {
 				s.Aux = map[string][]float32{}
 			}
-			s.Aux[name] = v
+			s.Aux[name] = Float32Values(t)
 		}
 	}
 	return s, nil
@@ -207,18 +213,16 @@ func (s *Saved) Base() (bounds.Base[float32], error) {
 		return b, nil
 	}
 	D := s.Dims.Data
-	b.Mean, b.Precision = make([]float32, D), make([]float32, D*D)
 	for _, part := range []struct {
 		name string
-		dst  []float32
-	}{{baseMean, b.Mean}, {basePrecision, b.Precision}} {
+		size int
+		dst  *[]float32
+	}{{baseMean, D, &b.Mean}, {basePrecision, D * D, &b.Precision}} {
 		t, ok := s.Ckpt.Tensor(part.name)
-		if !ok || len(t.Data) != len(part.dst) {
+		if !ok || len(t.Data) != part.size {
 			return b, fmt.Errorf("checkpoint %s: the Gaussian base (%s) is missing or of another size", s.Path, part.name)
 		}
-		for i, v := range t.Data {
-			part.dst[i] = float32(v)
-		}
+		*part.dst = Float32Values(t)
 	}
 	if err := b.Validate(D); err != nil {
 		return b, fmt.Errorf("checkpoint %s: %w", s.Path, err)

@@ -139,11 +139,7 @@ func (t *Trainer) restore(s *ebm.Saved) error {
 	}
 	if sv, ok := t.bounds.Lower.(*bounds.SVEntropy[float32]); ok && t.cfg.SV.WarmStart {
 		if w, ok := c.Tensor(warmTensor); ok {
-			v := make([]float32, len(w.Data))
-			for i, x := range w.Data {
-				v[i] = float32(x)
-			}
-			if err := sv.SetWarmVectors(v); err != nil {
+			if err := sv.SetWarmVectors(ebm.Float32Values(w)); err != nil {
 				return fmt.Errorf("LOBPCG warm start: %w", err)
 			}
 		}
@@ -153,9 +149,7 @@ func (t *Trainer) restore(s *ebm.Saved) error {
 		if !ok || len(w.Data) != len(t.chains) {
 			return fmt.Errorf("the persistent negatives (%s) are missing or of another size", chainsTensor)
 		}
-		for i, x := range w.Data {
-			t.chains[i] = float32(x)
-		}
+		copy(t.chains, ebm.Float32Values(w))
 	}
 	if err := c.LoadRNG(t.rng); err != nil {
 		return err
