@@ -81,9 +81,7 @@ func registerAsmTiers() {
 	avx512.sleakyReLU = sleakyReLUAVX512
 	avx512.sleakyReLUBackward = sleakyReLUBackwardAVX512
 	avx512.spackRuns = spackRunsAVX512
-	avx512.spackInterleave = spackInterleaveIdxAVX512
 	avx512.dpackRuns = dpackRunsAVX512
-	avx512.dpackInterleave = dpackInterleaveIdxAVX512
 	avx512.sgemm = GemmKernel[float32]{MR: 12, NR: 32, Fn: sgemm12x32AVX512}
 	avx512.dgemm = GemmKernel[float64]{MR: 12, NR: 16, Fn: dgemm12x16AVX512}
 	avx512.sadam = sadamAVX512

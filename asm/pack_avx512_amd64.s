@@ -7,27 +7,10 @@
 // GEMM packing kernels for the avx512 tier (twins: packRunsGeneric and
 // packInterleaveGeneric). A sliver group of w ≤ 2 vectors is handled with
 // opmasks: lanes past n load as zero (the padding), lanes past w are not
-// stored, and masked-off lanes never fault. Interleaving gathers one
-// element from each of the n source rows per step (VGATHERD*), with row
-// offsets lane·ld as int32 indices; the Go wrapper checks they fit.
-
-DATA packLanes<>+0(SB)/4, $0x00000000
-DATA packLanes<>+4(SB)/4, $0x00000001
-DATA packLanes<>+8(SB)/4, $0x00000002
-DATA packLanes<>+12(SB)/4, $0x00000003
-DATA packLanes<>+16(SB)/4, $0x00000004
-DATA packLanes<>+20(SB)/4, $0x00000005
-DATA packLanes<>+24(SB)/4, $0x00000006
-DATA packLanes<>+28(SB)/4, $0x00000007
-DATA packLanes<>+32(SB)/4, $0x00000008
-DATA packLanes<>+36(SB)/4, $0x00000009
-DATA packLanes<>+40(SB)/4, $0x0000000a
-DATA packLanes<>+44(SB)/4, $0x0000000b
-DATA packLanes<>+48(SB)/4, $0x0000000c
-DATA packLanes<>+52(SB)/4, $0x0000000d
-DATA packLanes<>+56(SB)/4, $0x0000000e
-DATA packLanes<>+60(SB)/4, $0x0000000f
-GLOBL packLanes<>(SB), RODATA|NOPTR, $64
+// stored, and masked-off lanes never fault. Interleaving is the avx2 tier's
+// kernel: its 8×8 transposes in registers beat a VGATHERD* of one element
+// from each of 16 source rows per step on Zen 4 too (mlpNT 256×512×512,
+// float32: 79 against 93 GFLOP/s for the whole GEMM).
 
 // func spackRunsAVX512(dst []float32, w int, src []float32, ld int, kc int, n int, alpha float32)
 // Requires: AVX, AVX512F
@@ -101,107 +84,6 @@ done:
 	VZEROUPPER
 	RET
 
-// func spackInterleaveAVX512(dst []float32, w int, src []float32, ld int, kc int, n int, alpha float32)
-// Requires: AVX, AVX512F
-TEXT ·spackInterleaveAVX512(SB), NOSPLIT, $0-84
-	MOVQ         dst_base+0(FP), DI
-	MOVQ         w+24(FP), R8
-	MOVQ         src_base+32(FP), SI
-	MOVQ         ld+56(FP), R9
-	MOVQ         n+72(FP), R10
-	VBROADCASTSS alpha+80(FP), Z31
-	VPBROADCASTD R9, Z29
-	VMOVDQU32    packLanes<>+0(SB), Z30
-	VPMULLD      Z29, Z30, Z30
-	MOVQ         R9, BX
-	SHLQ         $0x04, BX
-	VPBROADCASTD BX, Z27
-	VPADDD       Z27, Z30, Z28
-	MOVQ         R10, CX
-	CMPQ         CX, $0x10
-	JLE          m1a
-	MOVQ         $0x00000010, CX
-
-m1a:
-	MOVL  $0x00000001, AX
-	SHLL  CL, AX
-	DECL  AX
-	KMOVW AX, K1
-	MOVQ  R10, CX
-	SUBQ  $0x10, CX
-	JGE   m1b
-	XORQ  CX, CX
-
-m1b:
-	MOVL  $0x00000001, AX
-	SHLL  CL, AX
-	DECL  AX
-	KMOVW AX, K2
-	MOVQ  R8, CX
-	CMPQ  CX, $0x10
-	JLE   m3a
-	MOVQ  $0x00000010, CX
-
-m3a:
-	MOVL  $0x00000001, AX
-	SHLL  CL, AX
-	DECL  AX
-	KMOVW AX, K3
-	MOVQ  R8, CX
-	SUBQ  $0x10, CX
-	JGE   m3b
-	XORQ  CX, CX
-
-m3b:
-	MOVL  $0x00000001, AX
-	SHLL  CL, AX
-	DECL  AX
-	KMOVW AX, K4
-	MOVQ  R8, R11
-	SHLQ  $0x02, R11
-	MOVQ  kc+64(FP), CX
-
-	// n ≤ one vector: a single gather per step; the upper half stores zeros.
-	CMPQ   R10, $0x10
-	JG     loop
-	VPXORD Z1, Z1, Z1
-
-half:
-	TESTQ      CX, CX
-	JZ         done
-	KMOVW      K1, K5
-	VPXORD     Z0, Z0, Z0
-	VGATHERDPS (SI)(Z30*4), K5, Z0
-	VMULPS.Z   Z31, Z0, K1, Z0
-	VMOVUPS    Z0, K3, (DI)
-	VMOVUPS    Z1, K4, 64(DI)
-	ADDQ       $0x04, SI
-	ADDQ       R11, DI
-	DECQ       CX
-	JMP        half
-
-loop:
-	TESTQ      CX, CX
-	JZ         done
-	KMOVW      K1, K5
-	VPXORD     Z0, Z0, Z0
-	VGATHERDPS (SI)(Z30*4), K5, Z0
-	KMOVW      K2, K6
-	VPXORD     Z1, Z1, Z1
-	VGATHERDPS (SI)(Z28*4), K6, Z1
-	VMULPS.Z   Z31, Z0, K1, Z0
-	VMULPS.Z   Z31, Z1, K2, Z1
-	VMOVUPS    Z0, K3, (DI)
-	VMOVUPS    Z1, K4, 64(DI)
-	ADDQ       $0x04, SI
-	ADDQ       R11, DI
-	DECQ       CX
-	JMP        loop
-
-done:
-	VZEROUPPER
-	RET
-
 // func dpackRunsAVX512(dst []float64, w int, src []float64, ld int, kc int, n int, alpha float64)
 // Requires: AVX, AVX512F
 TEXT ·dpackRunsAVX512(SB), NOSPLIT, $0-88
@@ -269,107 +151,6 @@ loop:
 	ADDQ      R11, DI
 	DECQ      CX
 	JMP       loop
-
-done:
-	VZEROUPPER
-	RET
-
-// func dpackInterleaveAVX512(dst []float64, w int, src []float64, ld int, kc int, n int, alpha float64)
-// Requires: AVX, AVX512F
-TEXT ·dpackInterleaveAVX512(SB), NOSPLIT, $0-88
-	MOVQ         dst_base+0(FP), DI
-	MOVQ         w+24(FP), R8
-	MOVQ         src_base+32(FP), SI
-	MOVQ         ld+56(FP), R9
-	MOVQ         n+72(FP), R10
-	VBROADCASTSD alpha+80(FP), Z31
-	VPBROADCASTD R9, Z29
-	VMOVDQU32    packLanes<>+0(SB), Z30
-	VPMULLD      Z29, Z30, Z30
-	MOVQ         R9, BX
-	SHLQ         $0x03, BX
-	VPBROADCASTD BX, Z27
-	VPADDD       Z27, Z30, Z28
-	MOVQ         R10, CX
-	CMPQ         CX, $0x08
-	JLE          m1a
-	MOVQ         $0x00000008, CX
-
-m1a:
-	MOVL  $0x00000001, AX
-	SHLL  CL, AX
-	DECL  AX
-	KMOVW AX, K1
-	MOVQ  R10, CX
-	SUBQ  $0x08, CX
-	JGE   m1b
-	XORQ  CX, CX
-
-m1b:
-	MOVL  $0x00000001, AX
-	SHLL  CL, AX
-	DECL  AX
-	KMOVW AX, K2
-	MOVQ  R8, CX
-	CMPQ  CX, $0x08
-	JLE   m3a
-	MOVQ  $0x00000008, CX
-
-m3a:
-	MOVL  $0x00000001, AX
-	SHLL  CL, AX
-	DECL  AX
-	KMOVW AX, K3
-	MOVQ  R8, CX
-	SUBQ  $0x08, CX
-	JGE   m3b
-	XORQ  CX, CX
-
-m3b:
-	MOVL  $0x00000001, AX
-	SHLL  CL, AX
-	DECL  AX
-	KMOVW AX, K4
-	MOVQ  R8, R11
-	SHLQ  $0x03, R11
-	MOVQ  kc+64(FP), CX
-
-	// n ≤ one vector: a single gather per step; the upper half stores zeros.
-	CMPQ   R10, $0x08
-	JG     loop
-	VPXORD Z1, Z1, Z1
-
-half:
-	TESTQ      CX, CX
-	JZ         done
-	KMOVW      K1, K5
-	VPXORD     Z0, Z0, Z0
-	VGATHERDPD (SI)(Y30*8), K5, Z0
-	VMULPD.Z   Z31, Z0, K1, Z0
-	VMOVUPD    Z0, K3, (DI)
-	VMOVUPD    Z1, K4, 64(DI)
-	ADDQ       $0x08, SI
-	ADDQ       R11, DI
-	DECQ       CX
-	JMP        half
-
-loop:
-	TESTQ      CX, CX
-	JZ         done
-	KMOVW      K1, K5
-	VPXORD     Z0, Z0, Z0
-	VGATHERDPD (SI)(Y30*8), K5, Z0
-	KMOVW      K2, K6
-	VPXORD     Z1, Z1, Z1
-	VGATHERDPD (SI)(Y28*8), K6, Z1
-	VMULPD.Z   Z31, Z0, K1, Z0
-	VMULPD.Z   Z31, Z1, K2, Z1
-	VMOVUPD    Z0, K3, (DI)
-	VMOVUPD    Z1, K4, 64(DI)
-	ADDQ       $0x08, SI
-	ADDQ       R11, DI
-	DECQ       CX
-	JMP        loop
 
 done:
 	VZEROUPPER

@@ -21,13 +21,6 @@ func spackRunsAVX512(dst []float32, w int, src []float32, ld int, kc int, n int,
 //go:noescape
 func spackInterleaveAVX2(dst []float32, w int, src []float32, ld int, kc int, n int, alpha float32)
 
-// spackInterleaveAVX512 is packInterleaveGeneric for float32 (w ≤ 32). It
-// gathers with int32 row offsets: (n−1)·ld must fit (see
-// spackInterleaveIdxAVX512).
-//
-//go:noescape
-func spackInterleaveAVX512(dst []float32, w int, src []float32, ld int, kc int, n int, alpha float32)
-
 // dpackRunsAVX2 is packRunsGeneric for float64 (w ≤ 16). Each group's stores
 // run past it to whole vectors (see packSpill); kc ≥ 1.
 //
@@ -44,10 +37,3 @@ func dpackRunsAVX512(dst []float64, w int, src []float64, ld int, kc int, n int,
 //
 //go:noescape
 func dpackInterleaveAVX2(dst []float64, w int, src []float64, ld int, kc int, n int, alpha float64)
-
-// dpackInterleaveAVX512 is packInterleaveGeneric for float64 (w ≤ 16). It
-// gathers with int32 row offsets: (n−1)·ld must fit (see
-// spackInterleaveIdxAVX512).
-//
-//go:noescape
-func dpackInterleaveAVX512(dst []float64, w int, src []float64, ld int, kc int, n int, alpha float64)

@@ -65,8 +65,14 @@ var GemmShapes = []GemmShape{
 type GemmImpl struct {
 	Name       string
 	SetThreads func(n int)
-	Sgemm      func(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
-	Dgemm      func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
+	// Spin is how long the implementation's idle worker threads keep
+	// spinning after a call (OpenBLAS: 2^28 cycles, THREAD_TIMEOUT). The
+	// next sample waits it out, or those threads take the cores it is
+	// timed on: interleaved right after OpenBLAS, our 2-worker GEMM
+	// measured 0.84× its 1-worker speed, alone 1.8–2.0×.
+	Spin  time.Duration
+	Sgemm func(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+	Dgemm func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
 }
 
 // GemmImpls lists ours, gonum and, when built with -tags openblas, OpenBLAS.
@@ -154,7 +160,13 @@ func BenchGemm(cfg GemmConfig, progress func(string)) []GemmResult {
 				fs[i] = func() { impl.Sgemm(s.TA, s.TB, s.M, s.N, s.K, 1, a, lda, b, ldb, 0, c, s.N) }
 			}
 		}
-		ts := MeasureInterleaved(fs, func(i int) { cfg.Impls[i].SetThreads(cfg.Threads) }, cfg.Reps, cfg.MinDur/time.Duration(len(fs)))
+		setup := func(i int) {
+			if prev := cfg.Impls[(i+len(fs)-1)%len(fs)]; cfg.Threads > 1 {
+				time.Sleep(prev.Spin)
+			}
+			cfg.Impls[i].SetThreads(cfg.Threads)
+		}
+		ts := MeasureInterleaved(fs, setup, cfg.Reps, cfg.MinDur/time.Duration(len(fs)))
 		for i, impl := range cfg.Impls {
 			r.GFLOPS[impl.Name] = s.Flops() / ts[i].Median().Seconds() / 1e9
 			r.Ratio[impl.Name] = Ratios(ts[i], ts[0])

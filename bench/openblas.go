@@ -16,6 +16,7 @@ char* openblas_get_corename(void);
 import "C"
 
 import (
+	"time"
 	"unsafe"
 
 	"gonum.org/v1/gonum/blas"
@@ -35,6 +36,7 @@ func init() {
 	openBLAS = &GemmImpl{
 		Name:       "openblas",
 		SetThreads: func(n int) { C.openblas_set_num_threads(C.int(n)) },
+		Spin:       300 * time.Millisecond, // 2^28 cycles at ≥ 1 GHz
 		Sgemm: func(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 			C.cblas_sgemm(C.CblasRowMajor, cTrans(tA), cTrans(tB), C.blasint(m), C.blasint(n), C.blasint(k), C.float(alpha),
 				(*C.float)(unsafe.Pointer(&a[0])), C.blasint(lda), (*C.float)(unsafe.Pointer(&b[0])), C.blasint(ldb),
