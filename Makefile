@@ -52,6 +52,9 @@ lint:
 # OpenBLAS 0.3.21 misreads AVX-512 Xeons and falls back to SSE3 kernels:
 # force SkylakeX there; elsewhere (e.g. AVX2 EPYCs) its own detection is right.
 # (Deferred: only the benchmark targets read /proc/cpuinfo.)
+# The PyTorch scripts run with OPENBLAS_NUM_THREADS=1, so that their thread
+# argument is the number of cores they use: left alone, OpenBLAS adds a
+# thread per core beside torch's (1 "thread" used 2 cores; 2 oversubscribed).
 OPENBLAS_ENV = $(if $(shell grep -m1 -o avx512f /proc/cpuinfo 2>/dev/null),OPENBLAS_CORETYPE=SkylakeX)
 
 # Benchmarks: medians need several runs; compare with benchstat.
@@ -62,20 +65,20 @@ bench:
 # (Debian python3-torch), 1 and 2 threads.
 bench-mlp:
 	$(GO) test -run '^$$' -bench 'MLPStep' -benchmem -cpu 1,2 -count $(BENCHCOUNT) ./nn
-	$(OPENBLAS_ENV) /usr/bin/python3 bench/torch_mlp.py 1
-	$(OPENBLAS_ENV) /usr/bin/python3 bench/torch_mlp.py 2
+	$(OPENBLAS_ENV) OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_mlp.py 1
+	$(OPENBLAS_ENV) OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_mlp.py 2
 
 # One training iteration of the default run, Go against PyTorch CPU (1 thread).
 bench-iteration:
 	$(GO) test -run '^$$' -bench 'Iteration/sv\+gp' -benchmem -cpu 1,2 -count $(BENCHCOUNT) ./trainer
-	$(OPENBLAS_ENV) /usr/bin/python3 bench/torch_ebm.py 1
+	$(OPENBLAS_ENV) OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_ebm.py 1
 
 # One image training iteration (ebm.DefaultImageConfig), Go against PyTorch
 # CPU (bench/torch_image.py), 1 and 2 threads.
 bench-image:
 	$(GO) test -run '^$$' -bench 'ImageIteration' -benchmem -cpu 1,2 -count $(BENCHCOUNT) -timeout 30m ./trainer
-	$(OPENBLAS_ENV) /usr/bin/python3 bench/torch_image.py 1
-	$(OPENBLAS_ENV) /usr/bin/python3 bench/torch_image.py 2
+	$(OPENBLAS_ENV) OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_image.py 1
+	$(OPENBLAS_ENV) OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_image.py 2
 
 # Every ratio of issue 16 from one run (cmd/benchall, bench.RunAll): GEMM
 # against gonum and OpenBLAS, the toy and image iterations against PyTorch,

@@ -21,7 +21,7 @@ Linear(100,2); Adam with eps 1e-6: lr 1e-3 and betas (0.9, 0.999) for the energy
 
 Run with the Debian torch and a BLAS core that recognises this CPU:
 
-    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/torch_ebm.py 1
+    OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_ebm.py 1
 
 Prints the median time per iteration over several repeats.
 """

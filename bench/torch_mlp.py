@@ -8,7 +8,7 @@ step over several repeats for each network.
 
 Run with the Debian torch and a BLAS core that recognises this CPU:
 
-    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/torch_mlp.py 1
+    OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_mlp.py 1
 
 Usage: torch_mlp.py THREADS [NET ...]   (NET like 2-256-256-1; default both)
 """
