@@ -368,7 +368,7 @@ func DefaultImageConfig() Config {
 	// negatives would multiply the cost of an image iteration: off.
 	c.Negatives = NegativesConfig{}
 	c.OptE = c.OptG    // the optimiser results/IMAGES.md measured
-	c.EMA = 0          // the last weights, as results/IMAGES.md measured
+	c.EMA = 0          // the average was worse in bits/dim on every run (results/IMAGES.md)
 	c.GP.Weight = 0.01 // the weight results/IMAGES.md measured
 	c.SV = bounds.SVConfig{Method: "smin", WarmStart: true}.WithDefaults()
 	c.GP.LogDet = "smin"
