@@ -213,16 +213,14 @@ func (s *Saved) Base() (bounds.Base[float32], error) {
 		return b, nil
 	}
 	D := s.Dims.Data
-	for _, part := range []struct {
-		name string
-		size int
-		dst  *[]float32
-	}{{baseMean, D, &b.Mean}, {basePrecision, D * D, &b.Precision}} {
-		t, ok := s.Ckpt.Tensor(part.name)
-		if !ok || len(t.Data) != part.size {
-			return b, fmt.Errorf("checkpoint %s: the Gaussian base (%s) is missing or of another size", s.Path, part.name)
+	read := func(name string, size int) []float32 {
+		if t, ok := s.Ckpt.Tensor(name); ok && len(t.Data) == size {
+			return Float32Values(t)
 		}
-		*part.dst = Float32Values(t)
+		return nil
+	}
+	if b.Mean, b.Precision = read(baseMean, D), read(basePrecision, D*D); b.Mean == nil || b.Precision == nil {
+		return b, fmt.Errorf("checkpoint %s: the Gaussian base (%s, %s) is missing or of another size", s.Path, baseMean, basePrecision)
 	}
 	if err := b.Validate(D); err != nil {
 		return b, fmt.Errorf("checkpoint %s: %w", s.Path, err)

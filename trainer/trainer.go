@@ -280,7 +280,7 @@ func (t *Trainer) Step() (Metrics, error) {
 // negatives' mean energy (weighted, resampled or refined: Config.Negatives)
 // + penalty; it reports false on divergence.
 func (t *Trainer) energyStep(m *Metrics) (bool, error) {
-	B, N := t.cfg.Batch, len(t.zNeg)/t.d
+	B, N := t.cfg.Batch, t.cfg.NegativeBatch()
 	t.batches.Next(t.xData, B)
 	nn.Normal(t.latents, t.zNeg)
 	copy(t.xFake, t.gen.Forward(t.zNeg, nn.Train))
@@ -428,7 +428,7 @@ func (t *Trainer) meanEnergyBackward(en *bounds.ConfinedEnergy[float32], x []flo
 // (with the importance weights if weighted) and returns that mean.
 func (t *Trainer) negativeEnergyBackward(neg []float32, weighted bool) (float64, bool) {
 	if !weighted {
-		return t.meanEnergyBackward(t.eFake, neg, -float32(t.D)/float32(len(neg)))
+		return t.meanEnergyBackward(t.eFake, neg, -1/float32(t.cfg.NegativeBatch()))
 	}
 	e := t.eFake.Energy(neg, nn.Train)
 	if !t.guard.energiesOK(e, t.eFake.NetworkEnergies()) {
