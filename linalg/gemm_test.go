@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
-	"github.com/ebmcpu/ebmcpu/asm"
+	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/ebmcpu/ebmcpu/asm"
 )
 
 // gemmCase is one GEMM problem with padded leading dimensions.
@@ -256,5 +259,48 @@ func TestCountFlops(t *testing.T) {
 	GemmBias(false, false, 2, 4, 3, a, 3, b, 4, c, 4, make([]float32, 4), 2)
 	if Flops() != 2*2*2*4*3 {
 		t.Fatalf("counted %d flops, want %d", Flops(), 2*2*2*4*3)
+	}
+}
+
+// TestGemmAssemblyTiersAgree: the avx2 (6×16) and avx512 (12×32) kernels
+// give the same bits, since both add the products of one kc-deep slice in
+// the order of k with one rounding each and the driver's blocking is the
+// tiers' own; so neither the tier nor a kernel chosen by shape changes a
+// result (BENCHMARKS.md relies on it).
+func TestGemmAssemblyTiersAgree(t *testing.T) {
+	if !slices.Contains(asm.AvailableTiers(), asm.AVX512) {
+		t.Skip("needs a CPU with AVX-512 (the avx512 tier) besides AVX2")
+	}
+	orig := asm.Tier()
+	defer func() { _ = asm.SetTier(orig) }()
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, sh := range [][3]int{{64, 64, 64}, {200, 100, 100}, {37, 50, 300}, {128, 128, 700}, {13, 257, 9}} {
+		m, n, k := sh[0], sh[1], sh[2]
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}} {
+			a, b, c0 := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+			for _, s := range [][]float32{a, b, c0} {
+				for i := range s {
+					s[i] = float32(rng.NormFloat64())
+				}
+			}
+			lda, ldb := k, n
+			if tr[0] {
+				lda = m
+			}
+			if tr[1] {
+				ldb = k
+			}
+			var got [2][]float32
+			for i, tier := range []asm.SIMDTier{asm.AVX2, asm.AVX512} {
+				require.NoError(t, asm.SetTier(tier))
+				got[i] = slices.Clone(c0)
+				Gemm(tr[0], tr[1], m, n, k, 0.7, a, lda, b, ldb, 0.3, got[i], n)
+			}
+			for i := range got[0] {
+				if math.Float32bits(got[0][i]) != math.Float32bits(got[1][i]) {
+					t.Fatalf("%dx%dx%d tA=%v tB=%v: C[%d] = %v (avx2), %v (avx512)", m, n, k, tr[0], tr[1], i, got[0][i], got[1][i])
+				}
+			}
+		}
 	}
 }
