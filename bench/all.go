@@ -22,6 +22,8 @@ import (
 	"github.com/ebmcpu/ebmcpu/nn"
 	"github.com/ebmcpu/ebmcpu/trainer"
 	"github.com/klauspost/cpuid/v2"
+	"gonum.org/v1/gonum/lapack"
+	"gonum.org/v1/gonum/lapack/gonum"
 )
 
 // AllConfig says what RunAll measures. Python and Ebmcpu may be empty: the
@@ -132,12 +134,15 @@ func RunAll(cfg AllConfig, w io.Writer) error {
 
 	// Randomized SVD.
 	fmt.Fprintf(w, "\n## Randomized top-k SVD of generator Jacobians at image scale\n\n")
-	sp, relerr, err := svdRatio(cfg, w)
+	svd, err := svdRatio(cfg, w)
 	if err != nil {
 		return err
 	}
-	goals = append(goals, goal{"randomized top-8 SVD vs gonum dense SVD (784×32), 1 thread each", "≥ 10× at rel. error ≤ 1e-3",
-		fmt.Sprintf("%.1f× at %.1e", sp, relerr), sp >= 10 && relerr <= 1e-3})
+	goals = append(goals,
+		goal{"randomized top-8 SVD vs gonum dense SVD with vectors (784×32, the same output), 1 thread each", "≥ 10× at rel. error ≤ 1e-3",
+			fmt.Sprintf("%.1f× at %.1e", svd.vsVectors, svd.relerr), svd.vsVectors >= 10 && svd.relerr <= 1e-3},
+		goal{"randomized top-8 SVD vs gonum dense SVD of the values alone, 1 thread each", "≥ 10× at rel. error ≤ 1e-3",
+			fmt.Sprintf("%.1f× at %.1e", svd.vsValues, svd.relerr), svd.vsValues >= 10 && svd.relerr <= 1e-3})
 	if err := sminAccuracy(cfg, w); err != nil {
 		return err
 	}
@@ -297,16 +302,25 @@ func runTorch(cfg AllConfig, script string, threads int) (float64, error) {
 	return best, nil
 }
 
+// svdSpeed is what svdRatio measures: the randomized SVD's speed-up on 1
+// worker over gonum's dense SVD with vectors (the same output, top-k
+// triplets) and over gonum's values alone, and the largest relative error
+// of the top k.
+type svdSpeed struct {
+	vsVectors, vsValues, relerr float64
+}
+
 // svdRatio forms the Jacobians of the default image generator (64 latent
 // points) and times the randomized top-8 SVD (linalg.RandSVD, its automatic
-// route) on 1 and 2 workers against gonum's dense SVD of the same matrices
-// (single-threaded), interleaved. It returns the speed-up on 1 worker, like
-// for like, and the largest relative error of the top 8.
-func svdRatio(cfg AllConfig, w io.Writer) (float64, float64, error) {
+// route; values, left and right vectors) on 1 and 2 workers against gonum's
+// dense SVD of the same matrices (single-threaded), interleaved, twice:
+// with the thin U and V, the output a top-k SVD gives, and with the values
+// alone, a cheaper output than ours.
+func svdRatio(cfg AllConfig, w io.Writer) (svdSpeed, error) {
 	const B, K = 64, 8
 	_, jac, err := imageJacobians(B, 8)
 	if err != nil {
-		return 0, 0, err
+		return svdSpeed{}, err
 	}
 	d, D := jac.Cols, jac.Rows
 	data := make([]float32, B*D*d)
@@ -324,23 +338,51 @@ func svdRatio(cfg AllConfig, w io.Writer) (float64, float64, error) {
 			panic(err)
 		}
 	}
-	workers := []int{1, 2, 1} // ours on 1 worker, on 2, then gonum
+	vectors := newGonumSVD(D, d)
+	workers := []int{1, 2, 1, 1} // ours on 1 worker, on 2, then gonum's two
 	defer linalg.SetWorkers(linalg.Workers())
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	ts := MeasureInterleaved([]func(){ours, ours, func() { ref.SingularValues(want) }},
+	ts := MeasureInterleaved([]func(){ours, ours, func() { ref.SingularValues(want) }, func() { vectors.run(&ref) }},
 		func(i int) { linalg.SetWorkers(workers[i]) }, cfg.Reps, 100*time.Millisecond)
-	var relerr float64
+	var sp svdSpeed
 	for b := 0; b < B; b++ {
 		for i := 0; i < K; i++ {
-			relerr = math.Max(relerr, math.Abs(got.Values[b*K+i]-want[b*d+i])/want[b*d+i])
+			sp.relerr = math.Max(sp.relerr, math.Abs(got.Values[b*K+i]-want[b*d+i])/want[b*d+i])
 		}
 	}
-	sp1, sp2 := Ratios(ts[2], ts[0]), Ratios(ts[2], ts[1])
-	fmt.Fprintf(w, "64 Jacobians (784×32) of the default image generator at N(0, I) latents: RandSVD top %d %.2f ms on 1 worker "+
-		"and %.2f ms on 2, gonum's dense SVD (all values, single-threaded) %.2f ms: %.1f× on 1 worker, %.1f× on 2 "+
-		"(interleaved rounds), largest relative error of the top %d %.1e.\n",
-		K, 1e3*ts[0].Median().Seconds(), 1e3*ts[1].Median().Seconds(), 1e3*ts[2].Median().Seconds(), sp1, sp2, K, relerr)
-	return sp1, relerr, nil
+	sp.vsValues, sp.vsVectors = Ratios(ts[2], ts[0]), Ratios(ts[3], ts[0])
+	fmt.Fprintf(w, "64 Jacobians (784×32) of the default image generator at N(0, I) latents: RandSVD top %d (values, U and V) "+
+		"%.2f ms on 1 worker and %.2f ms on 2; gonum's dense SVD (Dgesvd, single-threaded) with the thin U and V %.2f ms, "+
+		"of the values alone %.2f ms. Ours on 1 worker: %.1f× gonum with vectors, %.1f× gonum's values alone; on 2 workers "+
+		"%.1f× and %.1f× (interleaved rounds). Largest relative error of the top %d: %.1e.\n",
+		K, 1e3*ts[0].Median().Seconds(), 1e3*ts[1].Median().Seconds(), 1e3*ts[3].Median().Seconds(), 1e3*ts[2].Median().Seconds(),
+		sp.vsVectors, sp.vsValues, Ratios(ts[3], ts[1]), Ratios(ts[2], ts[1]), K, sp.relerr)
+	return sp, nil
+}
+
+// gonumSVD runs gonum's Dgesvd with the thin U and all of V on every
+// Jacobian of a batch, its buffers allocated once.
+type gonumSVD struct {
+	a, s, u, vt, work []float64
+}
+
+func newGonumSVD(D, d int) *gonumSVD {
+	g := &gonumSVD{a: make([]float64, D*d), s: make([]float64, d), u: make([]float64, D*d), vt: make([]float64, d*d), work: make([]float64, 1)}
+	var impl gonum.Implementation
+	impl.Dgesvd(lapack.SVDStore, lapack.SVDAll, D, d, g.a, d, g.s, g.u, d, g.vt, d, g.work, -1)
+	g.work = make([]float64, int(g.work[0]))
+	return g
+}
+
+func (g *gonumSVD) run(jac *linalg.Jacobians[float32]) {
+	var impl gonum.Implementation
+	D, d := jac.Rows, jac.Cols
+	for b := 0; b < jac.Batch; b++ {
+		copy(g.a, jac.Matrix(b))
+		if !impl.Dgesvd(lapack.SVDStore, lapack.SVDAll, D, d, g.a, d, g.s, g.u, d, g.vt, d, g.work, len(g.work)) {
+			panic("bench: gonum's Dgesvd did not converge")
+		}
+	}
 }
 
 // imageJacobians builds the default image generator (weights from seed 7)

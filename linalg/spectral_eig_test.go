@@ -3,6 +3,7 @@ package linalg
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/ebmcpu/ebmcpu/asm"
@@ -156,5 +157,45 @@ func BenchmarkSymEigSel(b *testing.B) {
 				w.symEig(n, c, vals, true)
 			}
 		})
+	}
+}
+
+// TestTqlValuesKnownAnswer checks the root-free QL against closed forms:
+// tridiag(1, 2, 1) of order n has eigenvalues 2 + 2cos(jπ/(n+1)), and the
+// graded diag(4^i) with off-diagonals 4^i·1e-9 (its values within
+// 1e-9·4^i of the diagonal, where the running norm of the absolute
+// convergence test grows from 1 to 4^(n−1)).
+func TestTqlValuesKnownAnswer(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 7, 32, 64} {
+		d, e := make([]float64, n), make([]float64, n)
+		for i := range d {
+			d[i], e[i] = 2, 1
+		}
+		if !tqlValues(n, d, e) {
+			t.Fatalf("n=%d: no convergence", n)
+		}
+		slices.Sort(d)
+		for j := 1; j <= n; j++ {
+			want := 2 + 2*math.Cos(float64(n+1-j)*math.Pi/float64(n+1))
+			if got := d[j-1]; math.Abs(got-want) > 8*float64(n)*0x1p-52*4 {
+				t.Errorf("tridiag(1,2,1) n=%d: λ_%d = %.17g, want %.17g", n, j, got, want)
+			}
+		}
+	}
+	const n = 12
+	d, e := make([]float64, n), make([]float64, n)
+	for i := range d {
+		d[i] = math.Pow(4, float64(i))
+		e[i] = 1e-9 * d[i]
+	}
+	want := slices.Clone(d)
+	if !tqlValues(n, d, e) {
+		t.Fatal("graded: no convergence")
+	}
+	slices.Sort(d)
+	for i := range d {
+		if math.Abs(d[i]-want[i]) > 1e-8*want[i] {
+			t.Errorf("graded: λ_%d = %.17g, want %.17g within 1e-8 relative", i, d[i], want[i])
+		}
 	}
 }
