@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """PyTorch reference for trainer's BenchmarkIteration: one iteration of the
-default ebmcpu run (SPEC §5 toy networks, sv + gp, batch 200, float32).
+default ebmcpu run (ebm.DefaultConfig's networks, sv + gp, batch 200, float32).
 
 The same work as the Go iteration:
   energy step:    x_data (8gaussians), z ~ N(0, I), G(z) in train mode
@@ -14,8 +14,8 @@ The same work as the Go iteration:
                   generator (Jv and b held constant), one Adam step.
   generator step: fresh z, loss = mean E(G(z)) − Ĥ with the exact
                   Ĥ = mean ½ log det(JᵀJ) + const (d = 2), one Adam step.
-Energy: Linear(2,100) PReLU Linear(100,100) PReLU Linear(100,1) and a
-learnable scale; generator: Linear(2,100) PReLU BN Linear(100,100) PReLU BN
+Energy: Linear(2,100) PReLU, three times Linear(100,100) PReLU, Linear(100,1)
+and a learnable scale (ebm.DefaultConfig's four hidden layers); generator: Linear(2,100) PReLU BN Linear(100,100) PReLU BN
 Linear(100,2); Adam with eps 1e-6: lr 1e-3 and betas (0.9, 0.999) for the energy
 (ebm.DefaultEnergyAdam), lr 2e-4 and betas (0, 0.9) for the generator.
 
@@ -39,6 +39,8 @@ B = 200
 def energy_net():
     return torch.nn.Sequential(
         torch.nn.Linear(2, 100), torch.nn.PReLU(),
+        torch.nn.Linear(100, 100), torch.nn.PReLU(),
+        torch.nn.Linear(100, 100), torch.nn.PReLU(),
         torch.nn.Linear(100, 100), torch.nn.PReLU(),
         torch.nn.Linear(100, 1), torch.nn.Linear(1, 1, bias=False))
 

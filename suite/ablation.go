@@ -47,6 +47,12 @@ var Variants = map[string]Variant{
 	"gp-0.1":  {"the penalty weight λ = 0.1 instead of 0.001 (images: instead of 0.01)", func(c *ebm.Config) { c.GP.Weight = 0.1 }, 0, false},
 	"long":    {"20000 iterations instead of 8000", func(*ebm.Config) {}, 20000, false},
 	"no-ema":  {"the saved energy is the last weights, not the moving average of its weights (ema 0)", func(c *ebm.Config) { c.EMA = 0 }, 0, false},
+	"energy-2": {"the energy with two hidden layers of 100 (SPEC §5, the reference code's) instead of four", func(c *ebm.Config) {
+		c.Energy.Hidden = []int{100, 100}
+	}, 0, false},
+	"energy-3": {"the energy with three hidden layers of 100 instead of four", func(c *ebm.Config) {
+		c.Energy.Hidden = []int{100, 100, 100}
+	}, 0, false},
 
 	// Alternatives to the MALA negatives, measured when they were the
 	// default (results/ABLATION.md, ABLATION-adapt.md): each changes one

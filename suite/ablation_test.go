@@ -27,7 +27,7 @@ func TestVariants(t *testing.T) {
 		cfg := c.RunConfig(Spec{"8gaussians", p, 1})
 		require.NotEqual(t, base, cfg, "%s changes nothing", p)
 		key := ebm.Config{}
-		key.Negatives, key.GP, key.EMA, key.OptE, key.Steps = cfg.Negatives, cfg.GP, cfg.EMA, cfg.OptE, cfg.Steps
+		key.Negatives, key.GP, key.EMA, key.OptE, key.Steps, key.Energy = cfg.Negatives, cfg.GP, cfg.EMA, cfg.OptE, cfg.Steps, cfg.Energy
 		require.False(t, seen[toString(key)], "%s repeats another variant", p)
 		seen[toString(key)] = true
 	}

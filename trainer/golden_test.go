@@ -18,15 +18,14 @@ import (
 // The avx512 hash was first taken on 2026-12-07 on an AMD EPYC that
 // reported AVX-512 (the project's machines were said to be AVX2-only).
 var goldenCheckpoints = map[asm.SIMDTier]string{
-	// Last changed when the default saved energy became the moving average
-	// of its weights (ema 0.999) and the config gained negatives.batch: the
-	// checkpoint holds the average as well, and the config blob changed.
-	// Before the average, with only negatives.batch added, every tensor and
-	// every blob but the config were equal bit for bit to the previous
-	// hashes' files (4a3a6814…, dd755fd5…, a407f3a3…) on each tier.
-	asm.AVX2:    "31f747698a4ab8f095f04381f34915f2eb4e14b8b1dd8e45d903dd32bc11128b",
-	asm.Generic: "fc7b3ea91a8376b11f94fe8ce85e0528bdf0bd3a7555bc5f0bef9c4af3dedf16",
-	asm.AVX512:  "08d67f07e850b1eb697c0345d58d5074555493c35a61611aa03b0cc0b2cdef91",
+	// Last changed when the default energy gained two hidden layers (four
+	// of 100, results/ABLATION-depth.md): every tensor of the energy and
+	// its Adam state changed shape. Before that, when the saved energy
+	// became the moving average of its weights: 31f74769… (avx2),
+	// fc7b3ea9… (generic), 08d67f07… (avx512).
+	asm.AVX2:    "4650c685eb1a9c5ce4ddead2d69b89552c9bb20fba85930045e2d7f1b94c7469",
+	asm.Generic: "bc999a2e9904ca32f0f88cce66faa4a7a674544883b2541cc4d66c4e15de01bd",
+	asm.AVX512:  "4b46655bf4515b7c50440221616d8ab8aa23cab0ad7522fe3997aac60ebefc64",
 }
 
 func TestDefaultRunCheckpointIsPinned(t *testing.T) {
