@@ -189,7 +189,7 @@ func (w *symEigWork) tridiagonalize(n int, a []float64) {
 // i+1; e[n−1] is ignored and e is destroyed), by the root-free implicit QL
 // of EISPACK's tqlrat: it works on the squares e[i]², so a step takes three
 // divisions and no square root, against tql1's square root and division in
-// a chain twice as long (the values of a 32×32 matrix in a third of the
+// a chain twice as long (the values of a 32×32 matrix in less than half the
 // time). Its test for a negligible e[m] is absolute, |e[m]| ≤ ε·‖T‖, which
 // the Householder reduction before it cannot beat anyway. It reports
 // convergence.
