@@ -221,7 +221,7 @@ func tqlValues(n int, d, e []float64) bool {
 			s := math.Sqrt(e2[l])
 			g := d[l]
 			p := (d[l+1] - g) / (2 * s)
-			d[l] = s / (p + math.Copysign(hypot(p, 1), p))
+			d[l] = s / (p + math.Copysign(math.Hypot(p, 1), p))
 			h := g - d[l]
 			for i := l + 1; i < n; i++ {
 				d[i] -= h
@@ -259,16 +259,6 @@ func tqlValues(n int, d, e []float64) bool {
 		d[l] += f
 	}
 	return true
-}
-
-// hypot is sqrt(x² + y²) for the scaled (|·| ≲ 1e3) values of QL, falling
-// back to math.Hypot only where the squares could underflow.
-func hypot(x, y float64) float64 {
-	s := x*x + y*y
-	if s > 0x1p-900 && s < 0x1p900 {
-		return math.Sqrt(s)
-	}
-	return math.Hypot(x, y)
 }
 
 // tridiagVectors computes in w.z (k×n) unit eigenvectors of T = (w.diag,
